@@ -1,0 +1,16 @@
+package io.stratus.protocol;
+
+import java.util.UUID;
+
+/**
+ * One compute as the agent sees it.
+ *
+ * @param phase           {@link ComputePhase}
+ * @param specVersion     the spec version last applied in full
+ * @param acceptingLogins the postmaster answered a TCP startup for the owner role with a SCRAM challenge
+ * @param restarts        how often the agent restarted it after a crash
+ * @param message         the last problem, if any
+ */
+public record ComputeStatus(UUID computeId, ComputePhase phase, long specVersion, String host, int port,
+                            String release, boolean acceptingLogins, int restarts, String message) {
+}

@@ -1,0 +1,14 @@
+/**
+ * The agent protocol, {@code /agent/v1}: what a data-plane agent and the control plane say to each other.
+ *
+ * <ol>
+ *   <li>{@code POST /agent/v1/nodes} with the bootstrap token: {@link RegisterNodeRequest} in,
+ *       {@link RegisterNodeResponse} (node id and a per-node credential) out.</li>
+ *   <li>{@code GET /agent/v1/nodes/{id}/desired-state?after=G}: long-polls until the node's desired generation
+ *       passes {@code G}, then returns {@link DesiredState}.</li>
+ *   <li>{@code POST /agent/v1/nodes/{id}/status}: {@link NodeStatus}, everything the agent observes.</li>
+ * </ol>
+ * The control plane owns desired state, the agent owns observed state; a compute absent from the desired state is
+ * to be deleted.
+ */
+package io.stratus.protocol;

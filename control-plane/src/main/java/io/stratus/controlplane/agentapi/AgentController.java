@@ -1,0 +1,64 @@
+package io.stratus.controlplane.agentapi;
+
+import io.stratus.controlplane.databases.ComputeDesiredState;
+import io.stratus.controlplane.databases.ObservedStateIngest;
+import io.stratus.controlplane.fleet.Fleet;
+import io.stratus.controlplane.web.ApiException;
+import io.stratus.protocol.DesiredState;
+import io.stratus.protocol.NodeStatus;
+import io.stratus.protocol.RegisterNodeRequest;
+import io.stratus.protocol.RegisterNodeResponse;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The agent protocol, {@code /agent/v1} (see {@link io.stratus.protocol}). */
+@RestController
+class AgentController {
+
+    private static final int MAX_WAIT_SECONDS = 60;
+
+    private final Fleet fleet;
+    private final ComputeDesiredState desiredState;
+    private final ObservedStateIngest ingest;
+
+    AgentController(Fleet fleet, ComputeDesiredState desiredState, ObservedStateIngest ingest) {
+        this.fleet = fleet;
+        this.desiredState = desiredState;
+        this.ingest = ingest;
+    }
+
+    @PostMapping("/agent/v1/nodes")
+    ResponseEntity<RegisterNodeResponse> register(@RequestBody RegisterNodeRequest request) {
+        if (request.name() == null || request.name().isBlank() || request.address() == null
+                || request.capacityCu() == null || request.capacityCu().signum() <= 0
+                || request.portMin() <= 0 || request.portMax() < request.portMin() || request.portMax() > 65535) {
+            throw ApiException.invalid("body", "name, address, capacityCu > 0 and a port range are required");
+        }
+        return ResponseEntity.status(HttpStatus.CREATED).body(fleet.register(request));
+    }
+
+    /** Long-poll: answers as soon as the node's generation passes {@code after}, or 204 after the wait. */
+    @GetMapping("/agent/v1/nodes/{nodeId}/desired-state")
+    ResponseEntity<DesiredState> desiredState(@PathVariable UUID nodeId, @RequestParam(defaultValue = "0") long after,
+                                              @RequestParam(defaultValue = "25") int waitSeconds) throws InterruptedException {
+        int wait = Math.max(0, Math.min(waitSeconds, MAX_WAIT_SECONDS));
+        long generation = fleet.awaitGenerationAfter(nodeId, after, wait * 1000L);
+        if (generation <= after) {
+            return ResponseEntity.noContent().build();
+        }
+        return ResponseEntity.ok(desiredState.forNode(nodeId));
+    }
+
+    @PostMapping("/agent/v1/nodes/{nodeId}/status")
+    ResponseEntity<Void> status(@PathVariable UUID nodeId, @RequestBody NodeStatus status) {
+        ingest.apply(nodeId, status);
+        return ResponseEntity.noContent().build();
+    }
+}

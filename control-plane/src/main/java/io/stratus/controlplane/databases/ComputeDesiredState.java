@@ -1,0 +1,44 @@
+package io.stratus.controlplane.databases;
+
+import io.stratus.controlplane.fleet.Fleet;
+import io.stratus.protocol.ComputeSpec;
+import io.stratus.protocol.DesiredState;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Builds what a node should run from the databases placed on it. Deleting and deleted databases are left out, which
+ * tells the agent to delete their computes.
+ */
+@Service
+public class ComputeDesiredState {
+
+    private static final EnumSet<DatabaseState> DESIRED = EnumSet.of(DatabaseState.PROVISIONING, DatabaseState.RUNNING,
+            DatabaseState.SUSPENDED, DatabaseState.FAILED);
+
+    private final DatabaseRepository databases;
+    private final Fleet fleet;
+
+    ComputeDesiredState(DatabaseRepository databases, Fleet fleet) {
+        this.databases = databases;
+        this.fleet = fleet;
+    }
+
+    /**
+     * One snapshot: the generation and the computes are read in the same repeatable-read transaction, so the agent
+     * never gets a generation newer than the list it comes with.
+     */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    public DesiredState forNode(UUID nodeId) {
+        long generation = fleet.desiredGeneration(nodeId);
+        List<ComputeSpec> computes = databases.findByNodeIdAndStateIn(nodeId, DESIRED).stream()
+                .map(d -> new ComputeSpec(d.getId(), d.name(), d.ownerRole(), d.ownerVerifier(), d.running(),
+                        d.currentCu(), d.minCu(), d.maxCu(), d.port(), d.release(), d.specVersion()))
+                .toList();
+        return new DesiredState(nodeId, generation, computes);
+    }
+}

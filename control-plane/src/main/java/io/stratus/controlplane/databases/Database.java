@@ -1,0 +1,132 @@
+package io.stratus.controlplane.databases;
+
+import io.stratus.controlplane.support.AbstractEntity;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Table;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A tenant's database and its compute: the spec (desired) and what the agent last reported (observed). The spec
+ * version increases with every change the agent must apply.
+ */
+@Entity
+@Table(name = "databases")
+class Database extends AbstractEntity {
+
+    @Column(name = "tenant_id")
+    private UUID tenantId;
+    private String name;
+    @Enumerated(EnumType.STRING)
+    private DatabaseState state;
+    @Column(name = "min_cu")
+    private BigDecimal minCu;
+    @Column(name = "max_cu")
+    private BigDecimal maxCu;
+    @Column(name = "current_cu")
+    private BigDecimal currentCu;
+    private String release;
+    @Column(name = "owner_role")
+    private String ownerRole;
+    @Column(name = "owner_verifier")
+    private String ownerVerifier;
+    private boolean running;
+    @Column(name = "spec_version")
+    private long specVersion;
+    @Column(name = "observed_spec_version")
+    private long observedSpecVersion;
+    @Column(name = "node_id")
+    private UUID nodeId;
+    private Integer port;
+    @Column(name = "delete_generation")
+    private Long deleteGeneration;
+    private String message;
+    @Column(name = "created_at")
+    private Instant createdAt;
+    @Column(name = "deleted_at")
+    private Instant deletedAt;
+
+    protected Database() {
+    }
+
+    Database(UUID tenantId, String name, BigDecimal minCu, BigDecimal maxCu, String release, String ownerRole,
+             String ownerVerifier, Instant now) {
+        super(UUID.randomUUID());
+        this.tenantId = tenantId;
+        this.name = name;
+        this.state = DatabaseState.PROVISIONING;
+        this.minCu = minCu;
+        this.maxCu = maxCu;
+        this.currentCu = minCu;
+        this.release = release;
+        this.ownerRole = ownerRole;
+        this.ownerVerifier = ownerVerifier;
+        this.running = true;
+        this.specVersion = 1;
+        this.createdAt = now;
+    }
+
+    void place(UUID nodeId, int port) {
+        this.nodeId = nodeId;
+        this.port = port;
+    }
+
+    /** A new owner password verifier; the agent applies it as a new spec version. */
+    long rotateVerifier(String verifier) {
+        this.ownerVerifier = verifier;
+        return ++specVersion;
+    }
+
+    void observedRunning(long observedSpecVersion) {
+        this.observedSpecVersion = Math.max(this.observedSpecVersion, observedSpecVersion);
+        if (state == DatabaseState.PROVISIONING || state == DatabaseState.FAILED || state == DatabaseState.SUSPENDED) {
+            state = DatabaseState.RUNNING;
+        }
+        message = null;
+    }
+
+    void observedProblem(String message) {
+        this.message = message;
+    }
+
+    void markDeleting(long generation) {
+        state = DatabaseState.DELETING;
+        deleteGeneration = generation;
+    }
+
+    void markDeleted(Instant now) {
+        state = DatabaseState.DELETED;
+        deletedAt = now;
+    }
+
+    void markFailed(String reason) {
+        state = DatabaseState.FAILED;
+        message = reason;
+    }
+
+    boolean isLive() {
+        return state != DatabaseState.DELETING && state != DatabaseState.DELETED;
+    }
+
+    UUID tenantId() { return tenantId; }
+    String name() { return name; }
+    DatabaseState state() { return state; }
+    BigDecimal minCu() { return minCu; }
+    BigDecimal maxCu() { return maxCu; }
+    BigDecimal currentCu() { return currentCu; }
+    String release() { return release; }
+    String ownerRole() { return ownerRole; }
+    String ownerVerifier() { return ownerVerifier; }
+    boolean running() { return running; }
+    long specVersion() { return specVersion; }
+    long observedSpecVersion() { return observedSpecVersion; }
+    UUID nodeId() { return nodeId; }
+    Integer port() { return port; }
+    Long deleteGeneration() { return deleteGeneration; }
+    String message() { return message; }
+    Instant createdAt() { return createdAt; }
+}

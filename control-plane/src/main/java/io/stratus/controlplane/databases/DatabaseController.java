@@ -1,0 +1,99 @@
+package io.stratus.controlplane.databases;
+
+import io.stratus.controlplane.databases.DatabaseRequests.CreateDatabaseRequest;
+import io.stratus.controlplane.databases.DatabaseViews.Accepted;
+import io.stratus.controlplane.databases.DatabaseViews.Created;
+import io.stratus.controlplane.operations.OperationState;
+import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.web.ApiException;
+import java.net.URI;
+import java.util.UUID;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/databases}: a tenant's databases. Always scoped to the caller's tenant; others' ids are 404. */
+@RestController
+class DatabaseController {
+
+    private static final int MAX_PAGE_SIZE = 100;
+
+    private final DatabaseProvisioning provisioning;
+    private final DatabaseRequests requests;
+    private final PasswordResetWait resetWait;
+
+    DatabaseController(DatabaseProvisioning provisioning, DatabaseRequests requests, PasswordResetWait resetWait) {
+        this.provisioning = provisioning;
+        this.requests = requests;
+        this.resetWait = resetWait;
+    }
+
+    @PostMapping("/v1/databases")
+    ResponseEntity<Created> create(Caller caller, @RequestBody CreateDatabaseRequest body,
+                                   @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+        UUID tenant = caller.requireTenantAdmin();
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+            throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 characters");
+        }
+        var valid = requests.validate(body);
+        Created created;
+        try {
+            created = provisioning.create(tenant, valid, idempotencyKey);
+        } catch (DataIntegrityViolationException e) {
+            // A concurrent request with the same key or name won the race: answer as the loser would have, had it
+            // come second (a replay, or a 409 for the name).
+            created = provisioning.create(tenant, valid, idempotencyKey);
+        }
+        return ResponseEntity.accepted().location(URI.create("/v1/operations/" + created.operation().id())).body(created);
+    }
+
+    @GetMapping("/v1/databases")
+    DatabaseViews.Page list(Caller caller, @RequestParam(defaultValue = "0") int page,
+                            @RequestParam(defaultValue = "20") int size,
+                            @RequestParam(defaultValue = "false") boolean includeDeleted) {
+        if (page < 0) {
+            throw ApiException.invalid("page", "must be 0 or more");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw ApiException.invalid("size", "must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        return provisioning.list(caller.tenant(), page, size, includeDeleted);
+    }
+
+    @GetMapping("/v1/databases/{id}")
+    DatabaseViews.DatabaseView get(Caller caller, @PathVariable UUID id) {
+        return provisioning.get(caller.tenant(), id);
+    }
+
+    @DeleteMapping("/v1/databases/{id}")
+    ResponseEntity<Accepted> delete(Caller caller, @PathVariable UUID id) {
+        UUID tenant = caller.tenant();
+        provisioning.get(tenant, id); // 404 before 403: a read key learns nothing about other tenants' ids
+        caller.requireTenantAdmin();
+        var op = provisioning.delete(tenant, id);
+        return ResponseEntity.accepted().location(URI.create("/v1/operations/" + op.id())).body(new Accepted(op));
+    }
+
+    /**
+     * Issues a new password and waits briefly for the agent to apply it, so that the password works when the
+     * response arrives; {@code operation.state} says whether it does yet.
+     */
+    @PostMapping("/v1/databases/{id}/reset-password")
+    ResponseEntity<DatabaseViews.PasswordReset> resetPassword(Caller caller, @PathVariable UUID id) {
+        UUID tenant = caller.tenant();
+        provisioning.get(tenant, id);
+        caller.requireTenantAdmin();
+        var issued = provisioning.resetPassword(tenant, id);
+        var op = resetWait.awaitSettled(tenant, issued.operation().id());
+        HttpStatus status = op.state() == OperationState.FAILED ? HttpStatus.CONFLICT : HttpStatus.OK;
+        return ResponseEntity.status(status).body(new DatabaseViews.PasswordReset(issued.password(), issued.connection(), op));
+    }
+}

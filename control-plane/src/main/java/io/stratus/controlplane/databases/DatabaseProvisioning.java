@@ -1,0 +1,215 @@
+package io.stratus.controlplane.databases;
+
+import io.stratus.controlplane.databases.DatabaseRequests.ValidCreate;
+import io.stratus.controlplane.databases.DatabaseViews.Connection;
+import io.stratus.controlplane.databases.DatabaseViews.Created;
+import io.stratus.controlplane.databases.DatabaseViews.DatabaseView;
+import io.stratus.controlplane.fleet.Fleet;
+import io.stratus.controlplane.operations.OperationType;
+import io.stratus.controlplane.operations.Operations;
+import io.stratus.controlplane.operations.Operations.OperationView;
+import io.stratus.controlplane.tenants.TenantDirectory;
+import io.stratus.controlplane.web.ApiException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Creates, reads and deletes tenants' databases. Every change writes the new desired state and an operation in one
+ * transaction and wakes the node's agent after commit; the operation succeeds later, when the agent reports the
+ * result observed. The entry point of the databases feature.
+ */
+@Service
+public class DatabaseProvisioning {
+
+    private static final Logger log = LoggerFactory.getLogger(DatabaseProvisioning.class);
+    private static final Set<DatabaseState> VISIBLE = EnumSet.complementOf(EnumSet.of(DatabaseState.DELETED));
+
+    private final DatabaseRepository databases;
+    private final IdempotencyRepository idempotency;
+    private final Operations operations;
+    private final Fleet fleet;
+    private final TenantDirectory tenants;
+    private final Clock clock;
+
+    DatabaseProvisioning(DatabaseRepository databases, IdempotencyRepository idempotency, Operations operations,
+                         Fleet fleet, TenantDirectory tenants, Clock clock) {
+        this.databases = databases;
+        this.idempotency = idempotency;
+        this.operations = operations;
+        this.fleet = fleet;
+        this.tenants = tenants;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a database, or replays an earlier creation with the same {@code Idempotency-Key}: the same database and
+     * operation, with a freshly issued password (the first one was never stored, and the client that retries most
+     * likely never saw it).
+     */
+    @Transactional
+    public Created create(UUID tenantId, ValidCreate request, String idempotencyKey) {
+        String requestHash = hash(request);
+        if (idempotencyKey != null) {
+            Optional<IdempotencyRecord> earlier = idempotency.findById(new IdempotencyRecord.Key(tenantId, idempotencyKey));
+            if (earlier.isPresent()) {
+                return replay(tenantId, earlier.get(), requestHash);
+            }
+        }
+        var tenant = tenants.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
+        if (databases.liveNameExists(tenantId, request.name())) {
+            throw ApiException.conflict("database-exists", "a database named '" + request.name() + "' exists", "name");
+        }
+        if (databases.countLive(tenantId) >= tenant.maxDatabases()) {
+            throw ApiException.conflict("quota-exceeded", "the tenant's quota of " + tenant.maxDatabases()
+                    + " databases is used up; delete one or ask the operator for more", null);
+        }
+        String password = Passwords.generate();
+        Database db = new Database(tenantId, request.name(), request.minCu(), request.maxCu(), request.release(),
+                DatabaseRequests.ownerRoleFor(request.name()), Passwords.scramVerifier(password), clock.instant());
+        Optional<Fleet.Placement> placement = place(db);
+        databases.save(db);
+        OperationView op = operations.open(tenantId, db.getId(), OperationType.CREATE_DATABASE, placement.isPresent(),
+                db.specVersion());
+        placement.ifPresent(p -> fleet.desiredStateChanged(p.nodeId()));
+        if (idempotencyKey != null) {
+            idempotency.saveAndFlush(new IdempotencyRecord(tenantId, idempotencyKey, requestHash, db.getId(), op.id(),
+                    clock.instant()));
+        }
+        databases.flush();
+        log.info("database {} ({}) accepted for tenant {}, placed on {}", db.name(), db.getId(), tenantId,
+                placement.map(p -> p.nodeId() + ":" + p.port()).orElse("(no node ready yet)"));
+        Connection connection = connection(db, password);
+        return new Created(view(db), op, connection);
+    }
+
+    private Created replay(UUID tenantId, IdempotencyRecord earlier, String requestHash) {
+        if (!earlier.requestHash().equals(requestHash)) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency key reused",
+                    "this Idempotency-Key was used with a different request body", java.util.List.of());
+        }
+        Database db = databases.findByIdAndTenantId(earlier.databaseId(), tenantId)
+                .orElseThrow(() -> ApiException.notFound("database"));
+        OperationView op = operations.get(earlier.operationId());
+        if (!db.isLive()) {
+            return new Created(view(db), op, connection(db, null));
+        }
+        String password = Passwords.generate();
+        db.rotateVerifier(Passwords.scramVerifier(password));
+        if (db.nodeId() != null) {
+            fleet.desiredStateChanged(db.nodeId());
+        }
+        return new Created(view(db), op, connection(db, password));
+    }
+
+    /** Places unplaced databases once a node can take them (a fresh fleet, or every node was full). */
+    @Transactional
+    public int placePending() {
+        int placed = 0;
+        for (Database db : databases.findByNodeIdIsNullAndState(DatabaseState.PROVISIONING)) {
+            Optional<Fleet.Placement> p = place(db);
+            if (p.isPresent()) {
+                operations.started(db.getId());
+                fleet.desiredStateChanged(p.get().nodeId());
+                placed++;
+            }
+        }
+        return placed;
+    }
+
+    private Optional<Fleet.Placement> place(Database db) {
+        Optional<Fleet.Placement> p = fleet.place(db.minCu(), db.release(), databases::committedCu, databases::usedPorts);
+        p.ifPresent(placement -> db.place(placement.nodeId(), placement.port()));
+        return p;
+    }
+
+    @Transactional(readOnly = true)
+    public DatabaseView get(UUID tenantId, UUID id) {
+        return view(find(tenantId, id));
+    }
+
+    @Transactional(readOnly = true)
+    public DatabaseViews.Page list(UUID tenantId, int page, int size, boolean includeDeleted) {
+        var result = databases.findByTenantIdAndStateIn(tenantId,
+                includeDeleted ? EnumSet.allOf(DatabaseState.class) : VISIBLE,
+                PageRequest.of(page, size, Sort.by("createdAt", "id")));
+        return new DatabaseViews.Page(result.map(this::view).getContent(), page, size, result.getTotalElements());
+    }
+
+    /** Deletes the database's compute and data. Repeating it returns the same operation. */
+    @Transactional
+    public OperationView delete(UUID tenantId, UUID id) {
+        Database db = find(tenantId, id);
+        if (!db.isLive()) {
+            return operations.latest(db.getId(), OperationType.DELETE_DATABASE)
+                    .orElseThrow(() -> ApiException.notFound("database"));
+        }
+        operations.failOpen(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESET_PASSWORD),
+                "superseded by a delete");
+        if (db.nodeId() == null) {
+            db.markDeleted(clock.instant());
+            OperationView op = operations.open(tenantId, db.getId(), OperationType.DELETE_DATABASE, true, db.specVersion());
+            operations.observed(db.getId(), EnumSet.of(OperationType.DELETE_DATABASE), Long.MAX_VALUE);
+            return operations.get(op.id());
+        }
+        long generation = fleet.desiredStateChanged(db.nodeId());
+        db.markDeleting(generation);
+        return operations.open(tenantId, db.getId(), OperationType.DELETE_DATABASE, true, db.specVersion());
+    }
+
+    /** Issues a new owner password; the old one stops working once the agent applies the new verifier. */
+    @Transactional
+    public PasswordIssued resetPassword(UUID tenantId, UUID id) {
+        Database db = find(tenantId, id);
+        if (!db.isLive()) {
+            throw ApiException.conflict("database-deleted", "the database is being deleted", null);
+        }
+        String password = Passwords.generate();
+        long version = db.rotateVerifier(Passwords.scramVerifier(password));
+        OperationView op = operations.open(tenantId, db.getId(), OperationType.RESET_PASSWORD, db.nodeId() != null, version);
+        if (db.nodeId() != null) {
+            fleet.desiredStateChanged(db.nodeId());
+        }
+        return new PasswordIssued(password, connection(db, password), op);
+    }
+
+    /** A password just issued, its connection and the operation that applies it. */
+    public record PasswordIssued(String password, Connection connection, OperationView operation) {
+    }
+
+    private Database find(UUID tenantId, UUID id) {
+        return databases.findByIdAndTenantId(id, tenantId).orElseThrow(() -> ApiException.notFound("database"));
+    }
+
+    DatabaseView view(Database db) {
+        return new DatabaseView(db.getId(), db.name(), db.state(), db.minCu(), db.maxCu(), db.currentCu(), db.release(),
+                db.nodeId(), connection(db, null), db.message(), db.createdAt());
+    }
+
+    private Connection connection(Database db, String password) {
+        String host = db.nodeId() == null ? null : fleet.address(db.nodeId()).orElse(null);
+        return Connection.of(host, db.port(), db.name(), db.ownerRole(), password);
+    }
+
+    private static String hash(ValidCreate r) {
+        String canonical = r.name() + "|" + r.minCu().toPlainString() + "|" + r.maxCu().toPlainString() + "|" + r.release();
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

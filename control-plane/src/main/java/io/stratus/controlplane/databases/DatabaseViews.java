@@ -1,0 +1,50 @@
+package io.stratus.controlplane.databases;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.stratus.controlplane.operations.Operations.OperationView;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** The databases API's response bodies. */
+final class DatabaseViews {
+
+    private DatabaseViews() {
+    }
+
+    /**
+     * How to connect. {@code password} is present only in the responses that issue one (creation and password
+     * reset); the control plane cannot show it again because it never stores it.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Connection(String uri, String host, Integer port, String database, String user, String password) {
+
+        static Connection of(String host, Integer port, String database, String user, String password) {
+            if (host == null || port == null) {
+                return new Connection(null, null, null, database, user, password);
+            }
+            String hostPart = host.contains(":") ? "[" + host + "]" : host;
+            String uri = "postgresql://" + user + (password == null ? "" : ":" + password) + "@" + hostPart + ":" + port
+                    + "/" + database;
+            return new Connection(uri, host, port, database, user, password);
+        }
+    }
+
+    record DatabaseView(UUID id, String name, DatabaseState state, BigDecimal minCu, BigDecimal maxCu,
+                        BigDecimal currentCu, String release, UUID node, Connection connection, String message,
+                        Instant createdAt) {
+    }
+
+    record Created(DatabaseView database, OperationView operation, Connection connection) {
+    }
+
+    record PasswordReset(String password, Connection connection, OperationView operation) {
+    }
+
+    record Accepted(OperationView operation) {
+    }
+
+    record Page(List<DatabaseView> items, int page, int size, long total) {
+    }
+}

@@ -1,0 +1,60 @@
+package io.stratus.controlplane.databases;
+
+import io.stratus.controlplane.StratusSettings;
+import io.stratus.controlplane.operations.OperationType;
+import io.stratus.controlplane.operations.Operations;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The background loops of the databases feature: place databases that waited for a node, and fail operations the data
+ * plane did not complete in time (a database whose creation timed out becomes FAILED; it can be deleted).
+ */
+@Component
+class OperationTimeouts {
+
+    private static final Logger log = LoggerFactory.getLogger(OperationTimeouts.class);
+
+    private final Operations operations;
+    private final DatabaseProvisioning provisioning;
+    private final DatabaseRepository databases;
+    private final StratusSettings settings;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    OperationTimeouts(Operations operations, DatabaseProvisioning provisioning, DatabaseRepository databases,
+                      StratusSettings settings, TransactionTemplate tx, Clock clock) {
+        this.operations = operations;
+        this.provisioning = provisioning;
+        this.databases = databases;
+        this.settings = settings;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    @Scheduled(fixedDelayString = "${stratus.placement-interval:2s}")
+    void placePending() {
+        int n = provisioning.placePending();
+        if (n > 0) {
+            log.info("placed {} database(s) that were waiting for a node", n);
+        }
+    }
+
+    @Scheduled(fixedDelayString = "${stratus.operation-timeout-interval:10s}")
+    void failExpired() {
+        for (var op : operations.openSince(clock.instant().minus(settings.operationTimeout()))) {
+            tx.executeWithoutResult(s -> {
+                String reason = "not observed done within " + settings.operationTimeout();
+                operations.fail(op.id(), reason);
+                if (op.type() == OperationType.CREATE_DATABASE) {
+                    databases.findById(op.databaseId()).ifPresent(db -> db.markFailed(reason));
+                }
+            });
+            log.warn("operation {} ({}) of database {} timed out", op.id(), op.type(), op.databaseId());
+        }
+    }
+}

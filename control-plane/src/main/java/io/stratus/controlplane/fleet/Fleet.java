@@ -1,0 +1,182 @@
+package io.stratus.controlplane.fleet;
+
+import io.stratus.controlplane.support.Tokens;
+import io.stratus.controlplane.web.ApiException;
+import io.stratus.protocol.RegisterNodeRequest;
+import io.stratus.protocol.RegisterNodeResponse;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * The fleet of data-plane nodes: registration, heartbeats, placement of computes and the desired-state generation
+ * each node watches. The entry point of the fleet feature.
+ */
+@Service
+public class Fleet {
+
+    static final String CREDENTIAL_PREFIX = "snc_";
+
+    private final NodeRepository nodes;
+    private final NodeSignals signals;
+    private final Clock clock;
+
+    Fleet(NodeRepository nodes, NodeSignals signals, Clock clock) {
+        this.nodes = nodes;
+        this.signals = signals;
+        this.clock = clock;
+    }
+
+    /** A node as the operator sees it. */
+    public record NodeView(UUID id, String name, String address, String zone, BigDecimal capacityCu, NodeState state,
+                           String enforcement, List<String> releases, long desiredGeneration, long observedGeneration,
+                           Instant lastHeartbeatAt) {
+    }
+
+    /** Where a compute goes: the node, its address and the port allocated to the compute there. */
+    public record Placement(UUID nodeId, String address, int port) {
+    }
+
+    /**
+     * Registers a host, or re-registers it under the same name with a fresh credential (the old one stops working):
+     * an agent that lost its identity file gets its node, and its computes, back.
+     */
+    @Transactional
+    public RegisterNodeResponse register(RegisterNodeRequest r) {
+        String credential = Tokens.generate(CREDENTIAL_PREFIX);
+        Node node = nodes.findByName(r.name()).orElseGet(() -> new Node(r.name(), Tokens.hash(credential), clock.instant()));
+        node.rotateCredential(Tokens.hash(credential));
+        node.describe(r.address(), r.zone(), r.capacityCu(), r.portMin(), r.portMax(),
+                String.join(",", r.releases() == null ? List.of() : r.releases()));
+        node.heartbeat(clock.instant(), 0, "none");
+        nodes.save(node);
+        return new RegisterNodeResponse(node.getId(), credential);
+    }
+
+    /** The node a credential belongs to. */
+    @Transactional(readOnly = true)
+    public Optional<UUID> authenticate(String credential) {
+        if (credential == null || !credential.startsWith(CREDENTIAL_PREFIX)) {
+            return Optional.empty();
+        }
+        return nodes.findByCredentialHash(Tokens.hash(credential)).map(Node::getId);
+    }
+
+    @Transactional
+    public void heartbeat(UUID nodeId, long observedGeneration, String enforcement) {
+        nodes.findById(nodeId).ifPresent(n -> n.heartbeat(clock.instant(), observedGeneration, enforcement));
+    }
+
+    @Transactional(readOnly = true)
+    public List<NodeView> list() {
+        return nodes.findAll().stream().sorted(Comparator.comparing(Node::createdAt)).map(Fleet::view).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<NodeView> find(UUID id) {
+        return nodes.findById(id).map(Fleet::view);
+    }
+
+    public long desiredGeneration(UUID nodeId) {
+        return nodes.desiredGeneration(nodeId).orElseThrow(() -> ApiException.notFound("node"));
+    }
+
+    /**
+     * Picks a READY node that can run {@code release} with the most CU left (counting {@code committedCu}, the sum of
+     * minimum CU already placed per node) and allocates a free port there. Locks the node row, so concurrent placements
+     * on one node serialise and never share a port. Must run inside the caller's transaction.
+     *
+     * @param usedPorts ports taken on a node by live computes
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public Optional<Placement> place(BigDecimal minCu, String release,
+                                     java.util.function.Function<UUID, BigDecimal> committedCu,
+                                     java.util.function.Function<UUID, Collection<Integer>> usedPorts) {
+        List<Node> ready = nodes.findByStateOrderByCreatedAt(NodeState.READY).stream()
+                .filter(n -> runs(n, release))
+                .filter(n -> n.capacityCu().subtract(committedCu.apply(n.getId())).compareTo(minCu) >= 0)
+                .sorted(Comparator.comparing((Node n) -> n.capacityCu().subtract(committedCu.apply(n.getId()))).reversed())
+                .toList();
+        for (Node candidate : ready) {
+            Node node = nodes.lockById(candidate.getId()).orElseThrow();
+            Set<Integer> used = Set.copyOf(usedPorts.apply(node.getId()));
+            for (int port = node.portMin(); port <= node.portMax(); port++) {
+                if (!used.contains(port)) {
+                    return Optional.of(new Placement(node.getId(), node.address(), port));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The node's address, for connection strings. */
+    @Transactional(readOnly = true)
+    public Optional<String> address(UUID nodeId) {
+        return nodes.findById(nodeId).map(Node::address);
+    }
+
+    /**
+     * Marks the node's desired state changed, in the caller's transaction; its agent is woken once that commits.
+     *
+     * @return the new generation
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public long desiredStateChanged(UUID nodeId) {
+        long generation = nodes.bumpGeneration(nodeId).get(0);
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                signals.signal(nodeId);
+            }
+        });
+        return generation;
+    }
+
+    /**
+     * Blocks until the node's desired generation passes {@code after} or {@code timeoutMillis} elapse.
+     *
+     * @return the current generation
+     */
+    public long awaitGenerationAfter(UUID nodeId, long after, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (true) {
+            long g = desiredGeneration(nodeId);
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (g > after || left <= 0) {
+                return g;
+            }
+            signals.await(nodeId, Math.min(left, 1000));
+        }
+    }
+
+    @Transactional
+    public int markSilentNodesNotReady(Instant before) {
+        return nodes.markSilentNodesNotReady(before);
+    }
+
+    private static boolean runs(Node n, String release) {
+        for (String v : n.releases().split(",")) {
+            if (v.equals(release) || v.startsWith(release + ".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static NodeView view(Node n) {
+        return new NodeView(n.getId(), n.name(), n.address(), n.zone(), n.capacityCu(), n.state(), n.enforcement(),
+                n.releases().isEmpty() ? List.of() : List.of(n.releases().split(",")), n.desiredGeneration(),
+                n.observedGeneration(), n.lastHeartbeatAt());
+    }
+}

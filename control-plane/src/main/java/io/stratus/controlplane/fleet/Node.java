@@ -1,0 +1,93 @@
+package io.stratus.controlplane.fleet;
+
+import io.stratus.controlplane.support.AbstractEntity;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Table;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+/** A data-plane host with one agent. */
+@Entity
+@Table(name = "nodes")
+class Node extends AbstractEntity {
+
+    private String name;
+    private String address;
+    private String zone;
+    @Column(name = "capacity_cu")
+    private BigDecimal capacityCu;
+    @Column(name = "port_min")
+    private int portMin;
+    @Column(name = "port_max")
+    private int portMax;
+    @Enumerated(EnumType.STRING)
+    private NodeState state;
+    @Column(name = "credential_hash")
+    private byte[] credentialHash;
+    private String releases;
+    private String enforcement;
+    @Column(name = "desired_generation")
+    private long desiredGeneration;
+    @Column(name = "observed_generation")
+    private long observedGeneration;
+    @Column(name = "last_heartbeat_at")
+    private Instant lastHeartbeatAt;
+    @Column(name = "created_at")
+    private Instant createdAt;
+
+    protected Node() {
+    }
+
+    Node(String name, byte[] credentialHash, Instant createdAt) {
+        super(UUID.randomUUID());
+        this.name = name;
+        this.credentialHash = credentialHash;
+        this.createdAt = createdAt;
+        this.desiredGeneration = 1;
+        this.enforcement = "none";
+    }
+
+    void describe(String address, String zone, BigDecimal capacityCu, int portMin, int portMax, String releases) {
+        this.address = address;
+        this.zone = zone;
+        this.capacityCu = capacityCu;
+        this.portMin = portMin;
+        this.portMax = portMax;
+        this.releases = releases;
+    }
+
+    void rotateCredential(byte[] hash) {
+        this.credentialHash = hash;
+    }
+
+    void heartbeat(Instant at, long observedGeneration, String enforcement) {
+        this.lastHeartbeatAt = at;
+        this.observedGeneration = Math.max(this.observedGeneration, observedGeneration);
+        this.enforcement = enforcement;
+        if (state == NodeState.NOT_READY || state == null) {
+            state = NodeState.READY;
+        }
+    }
+
+    void markNotReady() {
+        state = NodeState.NOT_READY;
+    }
+
+    String name() { return name; }
+    String address() { return address; }
+    String zone() { return zone; }
+    BigDecimal capacityCu() { return capacityCu; }
+    int portMin() { return portMin; }
+    int portMax() { return portMax; }
+    NodeState state() { return state; }
+    String releases() { return releases; }
+    String enforcement() { return enforcement; }
+    long desiredGeneration() { return desiredGeneration; }
+    long observedGeneration() { return observedGeneration; }
+    Instant lastHeartbeatAt() { return lastHeartbeatAt; }
+    Instant createdAt() { return createdAt; }
+}

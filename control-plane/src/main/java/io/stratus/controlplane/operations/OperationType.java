@@ -1,0 +1,6 @@
+package io.stratus.controlplane.operations;
+
+/** What an operation changes. */
+public enum OperationType {
+    CREATE_DATABASE, DELETE_DATABASE, RESET_PASSWORD
+}

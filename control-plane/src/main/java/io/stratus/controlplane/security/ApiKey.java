@@ -1,0 +1,71 @@
+package io.stratus.controlplane.security;
+
+import io.stratus.controlplane.support.AbstractEntity;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+
+/** An API key, kept only as the SHA-256 of its secret. */
+@Entity
+@Table(name = "api_keys")
+class ApiKey extends AbstractEntity {
+
+    @Column(name = "tenant_id")
+    private UUID tenantId;
+    @Enumerated(EnumType.STRING)
+    private Role role;
+    @Column(name = "key_hash")
+    private byte[] keyHash;
+    @Column(name = "key_prefix")
+    private String keyPrefix;
+    @Column(name = "created_at")
+    private Instant createdAt;
+    @Column(name = "revoked_at")
+    private Instant revokedAt;
+
+    protected ApiKey() {
+    }
+
+    ApiKey(UUID tenantId, Role role, byte[] keyHash, String keyPrefix, Instant createdAt) {
+        super(UUID.randomUUID());
+        this.tenantId = tenantId;
+        this.role = role;
+        this.keyHash = keyHash;
+        this.keyPrefix = keyPrefix;
+        this.createdAt = createdAt;
+    }
+
+    UUID tenantId() {
+        return tenantId;
+    }
+
+    Role role() {
+        return role;
+    }
+
+    String keyPrefix() {
+        return keyPrefix;
+    }
+
+    Instant createdAt() {
+        return createdAt;
+    }
+
+    Instant revokedAt() {
+        return revokedAt;
+    }
+
+    boolean isActive() {
+        return revokedAt == null;
+    }
+
+    void revoke(Instant at) {
+        if (revokedAt == null) {
+            revokedAt = at;
+        }
+    }
+}

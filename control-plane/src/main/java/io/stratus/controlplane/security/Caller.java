@@ -1,0 +1,46 @@
+package io.stratus.controlplane.security;
+
+import io.stratus.controlplane.web.ApiException;
+import java.util.UUID;
+
+/**
+ * Who is calling: the API key's id, role and tenant (null for the operator). Controllers take it as a parameter.
+ */
+public record Caller(UUID keyId, Role role, UUID tenantId) {
+
+    public boolean isOperator() {
+        return role == Role.OPERATOR;
+    }
+
+    /** The caller's tenant; operators have none and are refused tenant-scoped endpoints. */
+    public UUID tenant() {
+        if (tenantId == null) {
+            throw ApiException.forbidden("this endpoint needs a tenant API key");
+        }
+        return tenantId;
+    }
+
+    /** Refuses anyone but the operator. */
+    public void requireOperator() {
+        if (!isOperator()) {
+            throw ApiException.forbidden("this endpoint needs the operator key");
+        }
+    }
+
+    /** Refuses read-only keys. */
+    public UUID requireTenantAdmin() {
+        UUID t = tenant();
+        if (role != Role.TENANT_ADMIN) {
+            throw ApiException.forbidden("this key may only read");
+        }
+        return t;
+    }
+
+    /**
+     * Whether the caller may see tenant {@code id}: the operator sees all, a tenant key only its own. Callers answer
+     * 404, not 403, when this is false, so that other tenants' ids reveal nothing.
+     */
+    public boolean canSee(UUID tenant) {
+        return isOperator() || tenant.equals(tenantId);
+    }
+}

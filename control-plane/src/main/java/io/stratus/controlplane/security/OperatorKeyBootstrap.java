@@ -1,0 +1,47 @@
+package io.stratus.controlplane.security;
+
+import io.stratus.controlplane.StratusSettings;
+import io.stratus.controlplane.support.SecretFiles;
+import io.stratus.controlplane.support.Tokens;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+
+/**
+ * Makes sure the operator can get in: {@code STRATUS_OPERATOR_KEY} when set, otherwise a key generated on first start
+ * into {@code $STRATUS_DATA_DIR/operator.key} (mode 0600) and printed once.
+ */
+@Component
+class OperatorKeyBootstrap implements ApplicationRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(OperatorKeyBootstrap.class);
+
+    private final StratusSettings settings;
+    private final ApiKeys apiKeys;
+
+    OperatorKeyBootstrap(StratusSettings settings, ApiKeys apiKeys) {
+        this.settings = settings;
+        this.apiKeys = apiKeys;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        var configured = SecretFiles.nonBlank(settings.operatorKey());
+        if (configured.isPresent()) {
+            apiKeys.ensureOperatorKey(configured.get());
+            log.info("operator key: from STRATUS_OPERATOR_KEY");
+            return;
+        }
+        Path file = settings.dataDir().toAbsolutePath().normalize().resolve("operator.key");
+        SecretFiles.Secret key = SecretFiles.readOrCreate(file, () -> Tokens.generate(ApiKeys.PREFIX));
+        apiKeys.ensureOperatorKey(key.value());
+        if (key.created()) {
+            log.info("operator key generated (shown once; also in {}): {}", file, key.value());
+        } else {
+            log.info("operator key: in {}", file);
+        }
+    }
+}

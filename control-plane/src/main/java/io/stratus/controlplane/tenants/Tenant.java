@@ -1,0 +1,48 @@
+package io.stratus.controlplane.tenants;
+
+import io.stratus.controlplane.support.AbstractEntity;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+
+/** An organisation using the platform. */
+@Entity
+@Table(name = "tenants")
+class Tenant extends AbstractEntity {
+
+    private String name;
+    private String state;
+    @Column(name = "max_databases")
+    private int maxDatabases;
+    @Column(name = "created_at")
+    private Instant createdAt;
+
+    protected Tenant() {
+    }
+
+    Tenant(String name, int maxDatabases, Instant createdAt) {
+        super(UUID.randomUUID());
+        this.name = name;
+        this.state = "ACTIVE";
+        this.maxDatabases = maxDatabases;
+        this.createdAt = createdAt;
+    }
+
+    String name() {
+        return name;
+    }
+
+    int maxDatabases() {
+        return maxDatabases;
+    }
+
+    Instant createdAt() {
+        return createdAt;
+    }
+
+    String state() {
+        return state;
+    }
+}

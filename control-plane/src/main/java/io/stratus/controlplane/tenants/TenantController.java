@@ -1,0 +1,96 @@
+package io.stratus.controlplane.tenants;
+
+import io.stratus.controlplane.security.ApiKeys;
+import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.security.Role;
+import io.stratus.controlplane.web.ApiException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/tenants}: tenants (operator) and their API keys (operator or the tenant's admin). */
+@RestController
+class TenantController {
+
+    private final TenantDirectory tenants;
+    private final ApiKeys apiKeys;
+
+    TenantController(TenantDirectory tenants, ApiKeys apiKeys) {
+        this.tenants = tenants;
+        this.apiKeys = apiKeys;
+    }
+
+    record CreateTenantRequest(
+            @NotNull(message = "is required")
+            @Pattern(regexp = "^[a-z][a-z0-9_-]{0,62}$", message = "must match ^[a-z][a-z0-9_-]{0,62}$") String name) {
+    }
+
+    record CreateKeyRequest(@NotNull(message = "is required") String role) {
+    }
+
+    @PostMapping("/v1/tenants")
+    @ResponseStatus(HttpStatus.CREATED)
+    TenantDirectory.TenantView create(Caller caller, @Valid @RequestBody CreateTenantRequest request) {
+        caller.requireOperator();
+        return tenants.create(request.name());
+    }
+
+    @GetMapping("/v1/tenants")
+    List<TenantDirectory.TenantView> list(Caller caller) {
+        if (caller.isOperator()) {
+            return tenants.list();
+        }
+        return tenants.find(caller.tenant()).stream().toList();
+    }
+
+    @GetMapping("/v1/tenants/{tenantId}")
+    TenantDirectory.TenantView get(Caller caller, @PathVariable UUID tenantId) {
+        return visible(caller, tenantId);
+    }
+
+    @PostMapping("/v1/tenants/{tenantId}/api-keys")
+    @ResponseStatus(HttpStatus.CREATED)
+    ApiKeys.IssuedKey issueKey(Caller caller, @PathVariable UUID tenantId, @Valid @RequestBody CreateKeyRequest request) {
+        mayManageKeys(caller, tenantId);
+        Role role = Role.fromWire(request.role()).filter(r -> r != Role.OPERATOR)
+                .orElseThrow(() -> ApiException.invalid("role", "must be tenant-admin or tenant-read"));
+        return apiKeys.issue(tenantId, role);
+    }
+
+    @GetMapping("/v1/tenants/{tenantId}/api-keys")
+    List<ApiKeys.KeyView> listKeys(Caller caller, @PathVariable UUID tenantId) {
+        mayManageKeys(caller, tenantId);
+        return apiKeys.list(tenantId);
+    }
+
+    @DeleteMapping("/v1/tenants/{tenantId}/api-keys/{keyId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void revokeKey(Caller caller, @PathVariable UUID tenantId, @PathVariable UUID keyId) {
+        mayManageKeys(caller, tenantId);
+        apiKeys.revoke(tenantId, keyId);
+    }
+
+    private TenantDirectory.TenantView visible(Caller caller, UUID tenantId) {
+        if (!caller.canSee(tenantId)) {
+            throw ApiException.notFound("tenant");
+        }
+        return tenants.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
+    }
+
+    private void mayManageKeys(Caller caller, UUID tenantId) {
+        visible(caller, tenantId);
+        if (!caller.isOperator()) {
+            caller.requireTenantAdmin();
+        }
+    }
+}

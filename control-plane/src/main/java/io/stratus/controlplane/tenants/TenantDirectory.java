@@ -1,0 +1,58 @@
+package io.stratus.controlplane.tenants;
+
+import io.stratus.controlplane.StratusSettings;
+import io.stratus.controlplane.web.ApiException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Creates and looks up tenants; the entry point of the tenants feature. */
+@Service
+public class TenantDirectory {
+
+    private final TenantRepository tenants;
+    private final StratusSettings settings;
+    private final Clock clock;
+
+    TenantDirectory(TenantRepository tenants, StratusSettings settings, Clock clock) {
+        this.tenants = tenants;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** A tenant as the API shows it. */
+    public record TenantView(UUID id, String name, String state, int maxDatabases, Instant createdAt) {
+    }
+
+    @Transactional
+    public TenantView create(String name) {
+        if (tenants.existsByName(name)) {
+            throw ApiException.conflict("tenant-exists", "a tenant named '" + name + "' exists", "name");
+        }
+        try {
+            Tenant t = tenants.saveAndFlush(new Tenant(name, settings.maxDatabasesPerTenant(), clock.instant()));
+            return view(t);
+        } catch (DataIntegrityViolationException e) {
+            throw ApiException.conflict("tenant-exists", "a tenant named '" + name + "' exists", "name");
+        }
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<TenantView> find(UUID id) {
+        return tenants.findById(id).map(TenantDirectory::view);
+    }
+
+    @Transactional(readOnly = true)
+    public List<TenantView> list() {
+        return tenants.findAllByOrderByCreatedAt().stream().map(TenantDirectory::view).toList();
+    }
+
+    private static TenantView view(Tenant t) {
+        return new TenantView(t.getId(), t.name(), t.state(), t.maxDatabases(), t.createdAt());
+    }
+}

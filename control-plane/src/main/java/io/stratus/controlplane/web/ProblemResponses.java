@@ -1,0 +1,139 @@
+package io.stratus.controlplane.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * Every error as an RFC 9457 problem ({@code application/problem+json}) with, where a field is at fault, an
+ * {@code errors} list of {@code {field, reason}}. Nothing escapes as a bare 500 page.
+ */
+@RestControllerAdvice
+class ProblemResponses extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Object> api(ApiException e) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
+        p.setType(e.type());
+        p.setTitle(e.title());
+        if (!e.errors().isEmpty()) {
+            p.setProperty("errors", e.errors());
+        }
+        return problem(p);
+    }
+
+    /** Bad ids in paths (not a UUID) name nothing that exists. */
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Object> badPathOrParam(MethodArgumentTypeMismatchException e) {
+        if (e.getParameter().hasParameterAnnotation(org.springframework.web.bind.annotation.PathVariable.class)) {
+            return api(ApiException.notFound(e.getName()));
+        }
+        return api(ApiException.invalid(e.getName(), "must be a valid " + simpleType(e.getRequiredType())));
+    }
+
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<Object> integrity(DataIntegrityViolationException e) {
+        log.info("refused by a database constraint: {}", e.getMostSpecificCause().getMessage());
+        return api(ApiException.conflict("conflict", "the request conflicts with the current state; retry", null));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+        log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                "an unexpected error occurred; nothing was changed if the request failed before completion");
+        p.setType(URI.create("https://stratus.dev/problems/internal"));
+        return problem(p);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        List<ApiException.FieldError> errors = ex.getBindingResult().getFieldErrors().stream()
+                .map(f -> new ApiException.FieldError(f.getField(), f.getDefaultMessage())).toList();
+        return api(ApiException.invalid(errors));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        Throwable cause = ex.getMostSpecificCause();
+        if (ex.getCause() instanceof DatabindException de) {
+            String field = de.getPath().stream()
+                    .map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            String reason;
+            if (de instanceof UnrecognizedPropertyException) {
+                reason = "unknown field (unknown fields are rejected)";
+            } else if (de instanceof InvalidFormatException ife) {
+                reason = "must be a " + simpleType(ife.getTargetType());
+            } else if (de instanceof MismatchedInputException mie) {
+                reason = field.isEmpty() ? "the body must be a JSON object" : "must be a " + simpleType(mie.getTargetType());
+            } else {
+                reason = "malformed JSON";
+            }
+            return api(ApiException.invalid(field.isEmpty() ? "body" : field, reason));
+        }
+        if (cause != null && cause.getClass().getName().contains("jackson")) {
+            return api(ApiException.invalid("body", "malformed JSON"));
+        }
+        return api(ApiException.invalid("body", "a JSON body is required"));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+                                                             HttpStatusCode statusCode, WebRequest request) {
+        ResponseEntity<Object> r = super.handleExceptionInternal(ex, body, headers, statusCode, request);
+        if (r != null && r.getBody() instanceof ProblemDetail p) {
+            return ResponseEntity.status(r.getStatusCode()).headers(r.getHeaders())
+                    .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(p);
+        }
+        return r;
+    }
+
+    private static ResponseEntity<Object> problem(ProblemDetail p) {
+        return ResponseEntity.status(p.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(p);
+    }
+
+    private static String simpleType(Class<?> type) {
+        if (type == null) {
+            return "value of the right type";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
+            return "number";
+        }
+        if (type == String.class) {
+            return "string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "boolean";
+        }
+        if (type == java.util.UUID.class) {
+            return "UUID";
+        }
+        return type.getSimpleName();
+    }
+}
