@@ -131,6 +131,12 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
         if (type == Boolean.class || type == boolean.class) {
             return "boolean";
         }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "array";
+        }
+        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "object";
+        }
         if (type == java.util.UUID.class) {
             return "UUID";
         }

@@ -1,0 +1,146 @@
+package io.stratus.controlplane.agentapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratus.controlplane.ControlPlaneTest;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The control plane's side of the agent protocol, with the test playing the agent: operations complete only on
+ * observed state, long-polls wake on change, deletions complete when the compute is gone at the right generation.
+ */
+class AgentProtocolTests extends ControlPlaneTest {
+
+    private static String nodeId;
+    private static String credential;
+
+    @BeforeEach
+    void registerNode() {
+        if (nodeId != null) {
+            return;
+        }
+        var reg = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", "{\"name\":\"proto-" + UUID.randomUUID()
+                + "\",\"address\":\"127.0.0.9\",\"zone\":\"z1\",\"capacityCu\":1000,\"releases\":[\"15.18\"],"
+                + "\"portMin\":61000,\"portMax\":61999}");
+        assertThat(reg.status()).as(reg.raw()).isEqualTo(201);
+        nodeId = reg.text("nodeId");
+        credential = reg.text("credential");
+        assertThat(credential).startsWith("snc_");
+    }
+
+    private JsonNode desired(long after, int wait) {
+        var r = api().get(credential, "/agent/v1/nodes/" + nodeId + "/desired-state?after=" + after + "&waitSeconds=" + wait);
+        return r.status() == 204 ? null : r.json();
+    }
+
+    private void report(long generation, String computes) {
+        var r = api().post(credential, "/agent/v1/nodes/" + nodeId + "/status", "{\"nodeId\":\"" + nodeId
+                + "\",\"observedGeneration\":" + generation + ",\"observedAt\":\"2026-01-01T00:00:00Z\",\"capacityCu\":1000,"
+                + "\"enforcement\":\"none\",\"computes\":[" + computes + "]}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(204);
+    }
+
+    private static String compute(String id, String phase, long specVersion, int port, boolean accepting) {
+        return "{\"computeId\":\"" + id + "\",\"phase\":\"" + phase + "\",\"specVersion\":" + specVersion
+                + ",\"host\":\"127.0.0.9\",\"port\":" + port + ",\"release\":\"15.18\",\"acceptingLogins\":" + accepting
+                + ",\"restarts\":0,\"message\":null}";
+    }
+
+    @Test
+    void longPollWakesOnChangeWithTheNewCompute() throws Exception {
+        long generation = desired(0, 0).get("generation").asLong();
+        CompletableFuture<JsonNode> poll = CompletableFuture.supplyAsync(() -> desired(generation, 30));
+        Thread.sleep(300);
+        assertThat(poll).isNotDone();
+        TestTenant t = newTenant();
+        String db = createDatabase(t, "woken").at("/database/id").asString();
+        JsonNode state = poll.get(10, TimeUnit.SECONDS);
+        assertThat(state).as("the long-poll answered because of the change, not the timeout").isNotNull();
+        assertThat(state.get("generation").asLong()).isGreaterThan(generation);
+        assertThat(state.get("computes").findValuesAsString("computeId")).contains(db);
+    }
+
+    @Test
+    void longPollWithNothingNewAnswersNoContent() {
+        long generation = desired(0, 0).get("generation").asLong();
+        assertThat(desired(generation, 1)).isNull();
+    }
+
+    @Test
+    void creationSucceedsOnlyWhenTheAgentObservesTheOwnerLoginAccepted() {
+        TestTenant t = newTenant();
+        var created = createDatabase(t, "observed");
+        String db = created.at("/database/id").asString();
+        String op = created.at("/operation/id").asString();
+        int port = created.at("/connection/port").asInt();
+        assertThat(created.at("/connection/uri").asString())
+                .isEqualTo("postgresql://observed_owner:" + created.at("/connection/password").asString() + "@127.0.0.9:" + port + "/observed");
+        long generation = desired(0, 0).get("generation").asLong();
+
+        report(generation, compute(db, "STARTING", 0, port, false));
+        assertThat(api().get(t.readKey(), "/v1/operations/" + op).text("state")).isEqualTo("RUNNING");
+        report(generation, compute(db, "RUNNING", 1, port, false));
+        assertThat(api().get(t.readKey(), "/v1/operations/" + op).text("state")).isEqualTo("RUNNING");
+        assertThat(api().get(t.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("PROVISIONING");
+
+        report(generation, compute(db, "RUNNING", 1, port, true));
+        var opView = api().get(t.readKey(), "/v1/operations/" + op);
+        assertThat(opView.text("state")).isEqualTo("SUCCEEDED");
+        assertThat(opView.text("finishedAt")).isNotNull();
+        var dbView = api().get(t.readKey(), "/v1/databases/" + db);
+        assertThat(dbView.text("state")).isEqualTo("RUNNING");
+        assertThat(dbView.at("/connection/uri").asString()).isEqualTo("postgresql://observed_owner@127.0.0.9:" + port + "/observed");
+        assertThat(dbView.at("/connection/password").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void desiredStateCarriesTheVerifierNeverThePassword() {
+        TestTenant t = newTenant();
+        var created = createDatabase(t, "secretive");
+        String password = created.at("/connection/password").asString();
+        JsonNode state = desired(0, 0);
+        assertThat(state.toString()).doesNotContain(password);
+        JsonNode spec = null;
+        for (JsonNode c : state.get("computes")) {
+            if (c.get("computeId").asString().equals(created.at("/database/id").asString())) {
+                spec = c;
+            }
+        }
+        assertThat(spec).isNotNull();
+        assertThat(spec.get("ownerVerifier").asString()).startsWith("SCRAM-SHA-256$4096:");
+        assertThat(jdbc.queryForList("select * from databases").toString()).doesNotContain(password);
+    }
+
+    @Test
+    void deletionCompletesWhenTheComputeIsGoneAtTheDeletingGeneration() {
+        TestTenant t = newTenant();
+        var created = createDatabase(t, "doomed");
+        String db = created.at("/database/id").asString();
+        int port = created.at("/connection/port").asInt();
+        long before = desired(0, 0).get("generation").asLong();
+        report(before, compute(db, "RUNNING", 1, port, true));
+
+        var del = api().delete(t.adminKey(), "/v1/databases/" + db);
+        assertThat(del.status()).isEqualTo(202);
+        String op = del.at("/operation/id").asString();
+        assertThat(api().get(t.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("DELETING");
+        JsonNode after = desired(before, 5);
+        assertThat(after.get("computes").findValuesAsString("computeId")).doesNotContain(db);
+
+        // A report from before the delete was seen must not complete it.
+        report(before, "");
+        assertThat(api().get(t.readKey(), "/v1/operations/" + op).text("state")).isEqualTo("RUNNING");
+        report(after.get("generation").asLong(), "");
+        assertThat(api().get(t.readKey(), "/v1/operations/" + op).text("state")).isEqualTo("SUCCEEDED");
+        assertThat(api().get(t.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("DELETED");
+        // Deleting again is idempotent: the same operation.
+        assertThat(api().delete(t.adminKey(), "/v1/databases/" + db).at("/operation/id").asString()).isEqualTo(op);
+        // The name is free again.
+        createDatabase(t, "doomed");
+    }
+}

@@ -1,0 +1,108 @@
+package io.stratus.controlplane.databases;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratus.controlplane.ControlPlaneTest;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every malformed request is a 4xx problem naming what is wrong, and creates no row, operation or compute. */
+class BadInputTests extends ControlPlaneTest {
+
+    private TestTenant tenant;
+
+    @BeforeEach
+    void tenant() {
+        tenant = newTenant();
+    }
+
+    static Stream<Arguments> badBodies() {
+        return Stream.of(
+                Arguments.of("quote in name", "{\"name\":\"sh\\\"op\",\"minCu\":0.25,\"maxCu\":1}", 400, "name"),
+                Arguments.of("SQL in name", "{\"name\":\"x; DROP TABLE tenants; --\",\"minCu\":0.25,\"maxCu\":1}", 400, "name"),
+                Arguments.of("upper case name", "{\"name\":\"Shop\",\"minCu\":0.25,\"maxCu\":1}", 400, "name"),
+                Arguments.of("name starts with digit", "{\"name\":\"1shop\",\"minCu\":0.25,\"maxCu\":1}", 400, "name"),
+                Arguments.of("name too long", "{\"name\":\"" + "a".repeat(64) + "\",\"minCu\":0.25,\"maxCu\":1}", 400, "name"),
+                Arguments.of("empty name", "{\"name\":\"\",\"minCu\":0.25,\"maxCu\":1}", 400, "name"),
+                Arguments.of("reserved name", "{\"name\":\"postgres\",\"minCu\":0.25,\"maxCu\":1}", 400, "name"),
+                Arguments.of("missing name", "{\"minCu\":0.25,\"maxCu\":1}", 400, "name"),
+                Arguments.of("minCu below step", "{\"name\":\"shop\",\"minCu\":0,\"maxCu\":1}", 400, "minCu"),
+                Arguments.of("negative CU", "{\"name\":\"shop\",\"minCu\":-1,\"maxCu\":1}", 400, "minCu"),
+                Arguments.of("off-step CU", "{\"name\":\"shop\",\"minCu\":0.3,\"maxCu\":1}", 400, "minCu"),
+                Arguments.of("off-step maxCu", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":1.1}", 400, "maxCu"),
+                Arguments.of("maxCu above fleet max", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":9}", 400, "maxCu"),
+                Arguments.of("minCu > maxCu", "{\"name\":\"shop\",\"minCu\":2,\"maxCu\":1}", 400, "minCu"),
+                Arguments.of("missing CU", "{\"name\":\"shop\"}", 400, "minCu"),
+                Arguments.of("CU as text", "{\"name\":\"shop\",\"minCu\":\"lots\",\"maxCu\":1}", 400, "minCu"),
+                Arguments.of("name as number", "{\"name\":42,\"minCu\":0.25,\"maxCu\":1}", 400, "name"),
+                Arguments.of("CU as object", "{\"name\":\"shop\",\"minCu\":{},\"maxCu\":1}", 400, "minCu"),
+                Arguments.of("unknown field", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":1,\"superuser\":true}", 400, "superuser"),
+                Arguments.of("malformed JSON", "{\"name\":\"shop\",", 400, "body"),
+                Arguments.of("array body", "[1,2]", 400, "body"),
+                Arguments.of("bad release", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":1,\"release\":\"latest\"}", 400, "release"),
+                Arguments.of("oversized body", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":1,\"pad\":\"" + "x".repeat(70_000) + "\"}", 413, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badBodies")
+    void badCreateRequestIsAProblemAndCreatesNothing(String why, String body, int status, String field) {
+        long databases = count("databases");
+        long operations = count("operations");
+        var r = api().post(tenant.adminKey(), "/v1/databases", body);
+        assertThat(r.status()).as(r.raw()).isEqualTo(status);
+        assertThat(r.contentType()).contains("application/problem+json");
+        if (field != null) {
+            assertThat(r.json().get("errors").findValuesAsString("field")).contains(field);
+        }
+        assertThat(count("databases")).isEqualTo(databases);
+        assertThat(count("operations")).isEqualTo(operations);
+    }
+
+    @Test
+    void missingAuthIsA401ProblemAndCreatesNothing() {
+        long databases = count("databases");
+        var r = api().post(null, "/v1/databases", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":1}");
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.contentType()).contains("application/problem+json");
+        assertThat(count("databases")).isEqualTo(databases);
+    }
+
+    @Test
+    void duplicateNameIsAConflict() {
+        createDatabase(tenant, "dup");
+        var r = api().post(tenant.adminKey(), "/v1/databases", "{\"name\":\"dup\",\"minCu\":0.25,\"maxCu\":1}");
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.json().get("errors").findValuesAsString("field")).contains("name");
+    }
+
+    @Test
+    void quotaOfDatabasesIsEnforced() {
+        jdbc.update("update tenants set max_databases = 2 where id = ?::uuid", tenant.id());
+        createDatabase(tenant, "q1");
+        createDatabase(tenant, "q2");
+        long before = count("databases");
+        var r = api().post(tenant.adminKey(), "/v1/databases", "{\"name\":\"q3\",\"minCu\":0.25,\"maxCu\":1}");
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.text("type")).endsWith("quota-exceeded");
+        assertThat(r.text("detail")).contains("quota");
+        assertThat(count("databases")).isEqualTo(before);
+    }
+
+    @Test
+    void malformedIdsAndParametersAreProblemsNotServerErrors() {
+        assertThat(api().get(tenant.adminKey(), "/v1/databases/not-a-uuid").status()).isEqualTo(404);
+        assertThat(api().get(tenant.adminKey(), "/v1/operations/123").status()).isEqualTo(404);
+        var r = api().get(tenant.adminKey(), "/v1/databases?size=1000");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("errors").findValuesAsString("field")).contains("size");
+        assertThat(api().get(tenant.adminKey(), "/v1/databases?page=abc").status()).isEqualTo(400);
+        var wrongType = api().send(tenant.adminKey(), "POST", "/v1/databases", "name=shop",
+                Map.of("Content-Type", "text/plain"));
+        assertThat(wrongType.status()).isEqualTo(415);
+    }
+}
