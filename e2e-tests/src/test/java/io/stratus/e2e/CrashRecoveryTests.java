@@ -1,0 +1,92 @@
+package io.stratus.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** kill -9 of either process loses nothing: computes are adopted, operations finish after a restart. */
+class CrashRecoveryTests {
+
+    private StratusProcesses stratus;
+    private E2e.Tenant tenant;
+
+    @BeforeEach
+    void start() {
+        stratus = new StratusProcesses(57200);
+        stratus.startControlPlane();
+        stratus.startAgent();
+        tenant = E2e.newTenant(stratus.api());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        stratus.close();
+    }
+
+    @Test
+    void agentKilledWhileDatabaseRunsAdoptsItOnRestartWithItsData() throws Exception {
+        var api = stratus.api();
+        var db = E2e.create(api, tenant, "durable");
+        assertThat(E2e.awaitOperation(api, tenant, db.operationId(), Duration.ofSeconds(90))).isEqualTo("SUCCEEDED");
+        try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (v int); INSERT INTO t SELECT generate_series(1, 1000)");
+        }
+        String pgVersionBefore = java.nio.file.Files.readString(stratus.agentDataDir().resolve("computes").resolve(db.id())
+                .resolve("pgdata").resolve("postmaster.pid")).lines().findFirst().orElseThrow();
+
+        stratus.killAgent();
+        stratus.startAgent();
+
+        // Adopted, not re-created: same data, and a new database still provisions through the restarted agent.
+        var second = E2e.create(api, tenant, "after_restart");
+        assertThat(E2e.awaitOperation(api, tenant, second.operationId(), Duration.ofSeconds(90))).isEqualTo("SUCCEEDED");
+        assertThat(api.get(tenant.adminKey(), "/v1/databases/" + db.id()).text("state")).isEqualTo("RUNNING");
+        try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT sum(v) FROM t")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(500_500L);
+        }
+        String pidAfter = java.nio.file.Files.readString(stratus.agentDataDir().resolve("computes").resolve(db.id())
+                .resolve("pgdata").resolve("postmaster.pid")).lines().findFirst().orElseThrow();
+        assertThat(pidAfter).as("the postmaster kept running through the agent's crash").isEqualTo(pgVersionBefore);
+    }
+
+    @Test
+    void controlPlaneKilledWhileOperationRunsFinishesItAfterRestart() throws Exception {
+        var api = stratus.api();
+        // Hold the agent back so the operation is still RUNNING when the control plane dies.
+        stratus.killAgent();
+        var db = E2e.create(api, tenant, "interrupted");
+        assertThat(api.get(tenant.adminKey(), "/v1/operations/" + db.operationId()).text("state")).isEqualTo("RUNNING");
+        stratus.killControlPlane();
+
+        stratus.startControlPlane();
+        stratus.startAgent();
+        assertThat(E2e.awaitOperation(stratus.api(), tenant, db.operationId(), Duration.ofSeconds(90))).isEqualTo("SUCCEEDED");
+        try (Connection c = E2e.connect(db.uri())) {
+            assertThat(c.isValid(2)).isTrue();
+        }
+    }
+
+    @Test
+    void controlPlaneKilledAfterAcceptingLetsTheAgentFinishOnceItIsBack() throws Exception {
+        var api = stratus.api();
+        var db = E2e.create(api, tenant, "racing");
+        stratus.killControlPlane();
+        // The agent keeps working (and retrying its reports) while the control plane is down.
+        Thread.sleep(2000);
+        stratus.startControlPlane();
+        assertThat(E2e.awaitOperation(stratus.api(), tenant, db.operationId(), Duration.ofSeconds(90))).isEqualTo("SUCCEEDED");
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                "RUNNING".equals(stratus.api().get(tenant.adminKey(), "/v1/databases/" + db.id()).text("state")));
+        try (Connection c = E2e.connect(db.uri())) {
+            assertThat(c.isValid(2)).isTrue();
+        }
+    }
+}

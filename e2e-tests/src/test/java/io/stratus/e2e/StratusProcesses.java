@@ -1,0 +1,168 @@
+package io.stratus.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import io.stratus.postgres.OsUser;
+import io.stratus.postgres.PostgresCluster;
+import io.stratus.postgres.ReleaseLocator;
+import io.stratus.testing.ApiClient;
+import io.stratus.testing.PostgresHarness;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The control plane and one agent, each run from its executable jar as a separate OS process, so tests can kill -9
+ * either and start it again on the same state. The metadata database comes from the test harness.
+ */
+final class StratusProcesses implements AutoCloseable {
+
+    static final String OPERATOR_KEY = "stk_e2e-operator-key-0123456789abcdefghijklmnopq";
+    private static final String BOOTSTRAP = "sbt_e2e-bootstrap-token";
+
+    private final Path dir;
+    private final Path agentDataDir;
+    private final int httpPort = PostgresCluster.freePort();
+    private final int portBase;
+    private final PostgresHarness.TestDatabase metadata = PostgresHarness.newDatabase();
+    private final String nodeName = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    private Process controlPlane;
+    private Process agent;
+    private int starts;
+
+    StratusProcesses(int portBase) {
+        this.portBase = portBase;
+        try {
+            // Not Files.createTempDirectory: its 0700 would keep the postgres user out.
+            dir = Path.of("/tmp", "stratus-e2e-" + UUID.randomUUID().toString().substring(0, 8));
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            agentDataDir = dir.resolve("agent");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    ApiClient api() {
+        return new ApiClient(baseUrl());
+    }
+
+    Path agentDataDir() {
+        return agentDataDir;
+    }
+
+    Path logs() {
+        return Path.of("target", "e2e-logs").toAbsolutePath();
+    }
+
+    void startControlPlane() {
+        Map<String, String> env = new HashMap<>();
+        env.put("STRATUS_HTTP_PORT", String.valueOf(httpPort));
+        env.put("STRATUS_DATA_DIR", dir.resolve("control-plane").toString());
+        env.put("STRATUS_OPERATOR_KEY", OPERATOR_KEY);
+        env.put("STRATUS_AGENT_BOOTSTRAP_TOKEN", BOOTSTRAP);
+        env.put("STRATUS_DB_URL", metadata.jdbcUrl());
+        env.put("STRATUS_DB_USER", metadata.user());
+        env.put("STRATUS_DB_PASSWORD", metadata.password());
+        controlPlane = start(System.getProperty("stratus.controlPlaneJar"), env, "control-plane");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(this::healthy);
+    }
+
+    void startAgent() {
+        Map<String, String> env = new HashMap<>();
+        env.put("STRATUS_AGENT_CONTROL_PLANE_URL", baseUrl());
+        env.put("STRATUS_AGENT_BOOTSTRAP_TOKEN", BOOTSTRAP);
+        env.put("STRATUS_AGENT_DATA_DIR", agentDataDir.toString());
+        env.put("STRATUS_AGENT_NODE_NAME", nodeName);
+        env.put("STRATUS_AGENT_PORT_MIN", String.valueOf(portBase));
+        env.put("STRATUS_AGENT_PORT_MAX", String.valueOf(portBase + 99));
+        env.put("STRATUS_AGENT_WARM_POOL_SIZE", "2");
+        agent = start(System.getProperty("stratus.agentJar"), env, "agent");
+    }
+
+    /** kill -9: no shutdown hooks, no cleanup; the processes' children (postmasters) live on. */
+    void killControlPlane() throws InterruptedException {
+        controlPlane.destroyForcibly().waitFor();
+    }
+
+    void killAgent() throws InterruptedException {
+        agent.destroyForcibly().waitFor();
+    }
+
+    /** A SIGTERM, as Ctrl-C or an orchestrator sends. */
+    void stopAgent() throws InterruptedException {
+        agent.destroy();
+        agent.waitFor();
+    }
+
+    boolean healthy() {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private Process start(String jar, Map<String, String> env, String name) {
+        try {
+            Files.createDirectories(logs());
+            Path log = logs().resolve(nodeName + "-" + name + "-" + (++starts) + ".log");
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", jar));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().putAll(env);
+            return pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops both processes and every compute left on disk (after a kill -9 their postmasters still run). */
+    @Override
+    public void close() throws Exception {
+        if (agent != null && agent.isAlive()) {
+            stopAgent();
+        }
+        if (controlPlane != null && controlPlane.isAlive()) {
+            controlPlane.destroy();
+            controlPlane.waitFor();
+        }
+        Path computes = agentDataDir.resolve("computes");
+        if (Files.isDirectory(computes)) {
+            try (Stream<Path> all = Files.list(computes)) {
+                for (Path c : all.toList()) {
+                    Path pgdata = c.resolve("pgdata");
+                    if (Files.exists(pgdata.resolve("PG_VERSION"))) {
+                        String major = Files.readString(pgdata.resolve("PG_VERSION")).trim();
+                        new ReleaseLocator(List.of(), agentDataDir.resolve("releases")).find(major).ifPresent(release ->
+                                new PostgresCluster(release, pgdata, OsUser.forPostgres("postgres")).stop());
+                    }
+                }
+            }
+        }
+        PostgresCluster.deleteRecursively(dir);
+    }
+}
