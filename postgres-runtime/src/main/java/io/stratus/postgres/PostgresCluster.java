@@ -176,7 +176,9 @@ public final class PostgresCluster {
         // unless the process is a zombie nobody reaped (PID 1 of a container or VM that does not reap orphans): then
         // kill(pid, 0) still succeeds and Postgres refuses to start. The zombie runs nothing, so its lock file is stale;
         // Postgres' shared-memory interlock still stops a start while orphaned backends of the dead postmaster live.
-        removeLockFileOfZombie();
+        // The socket's lock file names the same dead postmaster.
+        removeLockFileOfZombie(dataDir.resolve("postmaster.pid"));
+        removeLockFileOfZombie(socketDir().resolve(".s.PGSQL." + port() + ".lock"));
         ProcessRunner.Result r = ProcessRunner.run(user.command(List.of(release.pgCtl().toString(), "-D", dataDir.toString(),
                 "-l", dataDir.resolve("postgres.log").toString(), "-w", "-t", String.valueOf(PG_CTL_TIMEOUT.toSeconds() - 5),
                 "start")), PG_CTL_TIMEOUT);
@@ -228,8 +230,8 @@ public final class PostgresCluster {
         return postmasterPid().isPresent();
     }
 
-    private void removeLockFileOfZombie() {
-        Path pidFile = dataDir.resolve("postmaster.pid");
+    /** Deletes a Postgres lock file (data directory or socket) whose first line names a zombie. */
+    private static void removeLockFileOfZombie(Path pidFile) {
         try {
             if (!Files.exists(pidFile)) {
                 return;

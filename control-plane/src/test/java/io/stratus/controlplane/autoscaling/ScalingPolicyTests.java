@@ -1,0 +1,126 @@
+package io.stratus.controlplane.autoscaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratus.controlplane.autoscaling.ScalingPolicy.Sample;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ScalingPolicyTests {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private final ScalingPolicy policy = new ScalingPolicy(ScalingPolicy.ScalingSettings.defaults());
+    private static final BigDecimal MIN = new BigDecimal("0.25");
+    private static final BigDecimal MAX = new BigDecimal("2");
+
+    private static Sample cpu(int second, String allowed, double cores) {
+        return new Sample(T0.plusSeconds(second), new BigDecimal(allowed), cores, 0, 64L << 20, 1, 10);
+    }
+
+    private static List<Sample> series(int from, int to, String allowed, double cores) {
+        List<Sample> s = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            s.add(cpu(i, allowed, cores));
+        }
+        return s;
+    }
+
+    @Test
+    void scalesUpAtOnceOnCpuNeed() {
+        var d = policy.decide(MIN, MIN, MAX, List.of(cpu(0, "0.25", 0.7)), T0, T0);
+        // 0.7 cores at 70 % target -> 1 CU
+        assertThat(d.toCu()).isEqualByComparingTo("1");
+        assertThat(d.reason()).startsWith("scale up: cpu");
+    }
+
+    @Test
+    void throttledComputeIsAssumedToWantMoreThanItWasAllowed() {
+        var s = new Sample(T0, new BigDecimal("0.25"), 0.25, 0.4, 64L << 20, 5, 100);
+        var d = policy.decide(MIN, MIN, MAX, List.of(s), T0, T0);
+        assertThat(d.toCu()).isGreaterThan(MIN);
+        assertThat(d.reason()).contains("throttled");
+    }
+
+    @Test
+    void scalesUpOnMemoryNeed() {
+        var s = new Sample(T0, new BigDecimal("0.25"), 0.01, 0, 3L << 30, 1, 1);
+        var d = policy.decide(MIN, MIN, MAX, List.of(s), T0, T0);
+        // 3 GiB / 4 GiB per CU / 0.75 = 1 CU
+        assertThat(d.toCu()).isEqualByComparingTo("1");
+        assertThat(d.reason()).contains("memory");
+    }
+
+    @Test
+    void clampsToTheDatabasesRange() {
+        var d = policy.decide(MIN, MIN, MAX, List.of(cpu(0, "0.25", 16)), T0, T0);
+        assertThat(d.toCu()).isEqualByComparingTo(MAX);
+        var idle = policy.decide(new BigDecimal("1"), new BigDecimal("1"), MAX, series(0, 120, "1", 0), T0, T0.plusSeconds(120));
+        assertThat(idle.toCu()).isEqualByComparingTo("1");
+    }
+
+    @Test
+    void roundsUpToTheStep() {
+        // 0.36 cores / 0.7 = 0.514 CU -> 0.75
+        var d = policy.decide(MIN, MIN, MAX, List.of(cpu(0, "0.25", 0.36)), T0, T0);
+        assertThat(d.toCu()).isEqualByComparingTo("0.75");
+    }
+
+    @Test
+    void scalesDownOnlyAfterHysteresisWindow() {
+        BigDecimal current = new BigDecimal("2");
+        Instant lastChange = T0;
+        // Load gone at once: within the window the policy holds.
+        var early = policy.decide(current, MIN, MAX, series(0, 30, "2", 0.05), lastChange, T0.plusSeconds(30));
+        assertThat(early.changes()).isFalse();
+        assertThat(early.reason()).contains("window");
+        // After a full window of low need it comes down, to the window's largest need.
+        var later = policy.decide(current, MIN, MAX, series(0, 61, "2", 0.05), lastChange, T0.plusSeconds(61));
+        assertThat(later.toCu()).isEqualByComparingTo("0.25");
+        assertThat(later.reason()).startsWith("scale down");
+    }
+
+    @Test
+    void aSingleBusySampleInTheWindowKeepsCapacity() {
+        List<Sample> s = series(0, 70, "2", 0.05);
+        s.set(40, cpu(40, "2", 1.3));
+        var d = policy.decide(new BigDecimal("2"), MIN, MAX, s, T0, T0.plusSeconds(70));
+        assertThat(d.toCu()).isEqualByComparingTo("2");
+    }
+
+    @Test
+    void noisyLoadDoesNotFlap() {
+        Random r = new Random(42);
+        BigDecimal current = MIN;
+        Instant lastChange = T0;
+        List<Sample> samples = new ArrayList<>();
+        int changes = 0;
+        for (int t = 0; t < 600; t++) {
+            double cores = 0.5 + r.nextGaussian() * 0.1; // around 0.5 cores, noisy
+            samples.add(cpu(t, current.toPlainString(), Math.max(0, cores)));
+            Instant now = T0.plusSeconds(t);
+            List<Sample> window = samples.subList(Math.max(0, samples.size() - 70), samples.size());
+            var d = policy.decide(current, MIN, MAX, window, lastChange, now);
+            if (d.changes()) {
+                changes++;
+                current = d.toCu();
+                lastChange = now;
+            }
+        }
+        // It climbs to cover the peaks and stays: a handful of upward steps, never oscillating.
+        assertThat(changes).isLessThanOrEqualTo(3);
+        assertThat(current).isGreaterThanOrEqualTo(new BigDecimal("0.75"));
+    }
+
+    @Test
+    void windowIsConfigurable() {
+        var settings = new ScalingPolicy.ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30,
+                Duration.ofSeconds(10), 0.05, 2.0);
+        var d = new ScalingPolicy(settings).decide(new BigDecimal("2"), MIN, MAX, series(0, 11, "2", 0.0), T0, T0.plusSeconds(11));
+        assertThat(d.toCu()).isEqualByComparingTo("0.25");
+    }
+}

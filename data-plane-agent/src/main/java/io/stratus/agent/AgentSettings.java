@@ -1,0 +1,105 @@
+package io.stratus.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The agent's settings, {@code stratus.agent.*}; each also binds from the environment by Spring's relaxed rules
+ * ({@code STRATUS_AGENT_CONTROL_PLANE_URL}, {@code STRATUS_AGENT_BOOTSTRAP_TOKEN}, {@code STRATUS_AGENT_DATA_DIR}, ...).
+ *
+ * @param controlPlaneUrl     base URL of the control plane; default {@code http://127.0.0.1:8080}
+ * @param bootstrapToken      token that lets a new node register; required unless {@code bootstrapTokenFile} is set
+ * @param bootstrapTokenFile  file holding the bootstrap token (keeps it out of the environment); optional
+ * @param dataDir             where the agent keeps its node identity, computes, warm pool and release cache;
+ *                            default {@code ./.stratus/agent}
+ * @param nodeName            stable name of this host in the fleet; default the host name
+ * @param address             the address computes listen on ({@code listen_addresses}) and that is reported to
+ *                            clients; default {@code 127.0.0.1}
+ * @param zone                failure domain; default {@code local}
+ * @param capacityCu          capacity units this host offers; default 8
+ * @param portMin             lowest TCP port for computes; default 55432
+ * @param portMax             highest TCP port for computes; default 56431
+ * @param postgresUser        OS user that runs Postgres when the agent runs as root; default {@code postgres}
+ * @param releaseDirs         extra directories holding Postgres releases, searched before the host's own; default none
+ * @param warmPoolSize        pre-initialised stopped clusters kept ready for new computes; default 2
+ * @param heartbeatInterval   how often status is sent even when nothing changed; default 5s
+ * @param healthCheckInterval how often running computes are checked for a dead postmaster; default 2s
+ * @param longPollTimeout     how long the control plane may hold a desired-state request; default 25s
+ * @param labels              free-form labels reported at registration; default none
+ */
+@ConfigurationProperties("stratus.agent")
+public record AgentSettings(
+        @DefaultValue("http://127.0.0.1:8080") URI controlPlaneUrl,
+        String bootstrapToken,
+        Path bootstrapTokenFile,
+        @DefaultValue("./.stratus/agent") Path dataDir,
+        String nodeName,
+        @DefaultValue("127.0.0.1") String address,
+        @DefaultValue("local") String zone,
+        @DefaultValue("8") BigDecimal capacityCu,
+        @DefaultValue("55432") int portMin,
+        @DefaultValue("56431") int portMax,
+        @DefaultValue("postgres") String postgresUser,
+        @DefaultValue List<Path> releaseDirs,
+        @DefaultValue("2") int warmPoolSize,
+        @DefaultValue("5s") Duration heartbeatInterval,
+        @DefaultValue("2s") Duration healthCheckInterval,
+        @DefaultValue("25s") Duration longPollTimeout,
+        @DefaultValue Map<String, String> labels) {
+
+    public AgentSettings {
+        if (isBlank(bootstrapToken) && bootstrapTokenFile != null) {
+            bootstrapToken = readToken(bootstrapTokenFile);
+        }
+        if (isBlank(bootstrapToken)) {
+            throw new IllegalArgumentException("stratus.agent.bootstrap-token (STRATUS_AGENT_BOOTSTRAP_TOKEN) or "
+                    + "stratus.agent.bootstrap-token-file (STRATUS_AGENT_BOOTSTRAP_TOKEN_FILE) must be set");
+        }
+        bootstrapToken = bootstrapToken.trim();
+        if (isBlank(nodeName)) {
+            nodeName = hostName();
+        }
+        dataDir = dataDir.toAbsolutePath().normalize();
+        if (portMin < 1 || portMax > 65535 || portMin > portMax) {
+            throw new IllegalArgumentException("invalid port range " + portMin + "-" + portMax);
+        }
+        if (warmPoolSize < 0) {
+            throw new IllegalArgumentException("warm-pool-size must not be negative");
+        }
+        releaseDirs = releaseDirs == null ? List.of() : List.copyOf(releaseDirs);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String readToken(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read bootstrap token file " + file, e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            // A host without a resolvable name still has one in the kernel.
+            String env = System.getenv("HOSTNAME");
+            return isBlank(env) ? "localhost" : env;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.stratus.agent.computes;
+
+import io.stratus.postgres.PostgresCluster;
+import io.stratus.protocol.ComputeStatus;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * The agent's working knowledge of one compute. Mutated only on the reconcile thread; {@link #status} is also read
+ * by the status reporter, hence volatile.
+ */
+final class Compute {
+
+    final UUID id;
+    /** Null while no release on this host can run its data directory. */
+    PostgresCluster cluster;
+    /** Null until a spec has been applied in full. */
+    AppliedCompute applied;
+    int restarts;
+    /** Reported as the message while the compute is healthy, e.g. after a crash restart. */
+    String note;
+    /**
+     * Found stopped at adoption although applied as running: the agent stopped it at shutdown, or the host went down.
+     * Started by the first health pass, and not counted as a crash: the postmaster did not die under this agent.
+     */
+    boolean startAfterAdoption;
+    int failures;
+    Instant nextAttempt;
+    volatile ComputeStatus status;
+
+    Compute(UUID id) {
+        this.id = id;
+    }
+
+    boolean failed() {
+        return failures > 0;
+    }
+
+    boolean retryDue(Instant now) {
+        return nextAttempt == null || !now.isBefore(nextAttempt);
+    }
+
+    void succeeded() {
+        startAfterAdoption = false;
+        failures = 0;
+        nextAttempt = null;
+    }
+}

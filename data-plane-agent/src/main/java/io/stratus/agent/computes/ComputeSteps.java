@@ -1,0 +1,213 @@
+package io.stratus.agent.computes;
+
+import io.stratus.agent.AgentPaths;
+import io.stratus.agent.ComputeConventions;
+import io.stratus.agent.pool.WarmPool;
+import io.stratus.agent.releases.ReleaseCatalog;
+import io.stratus.postgres.OsUser;
+import io.stratus.postgres.PostgresCluster;
+import io.stratus.postgres.PostgresRelease;
+import io.stratus.postgres.SocketDirs;
+import io.stratus.protocol.ComputeSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The idempotent steps that bring one compute to its spec. Each looks before it acts and says what it did; none
+ * remembers anything between calls beyond what it finds on disk and in the {@link Compute}.
+ */
+final class ComputeSteps {
+
+    /** A reload is asynchronous: give the postmaster this long to pick up a new pg_hba.conf before calling it failed. */
+    private static final int VERIFY_ATTEMPTS = 10;
+    private static final Duration VERIFY_PAUSE = Duration.ofMillis(200);
+
+    private final String address;
+    private final AgentPaths paths;
+    private final ReleaseCatalog releases;
+    private final WarmPool pool;
+    private final OsUser user;
+    private final OwnerAccess owner;
+    private final LoginProbe probe;
+
+    ComputeSteps(String address, AgentPaths paths, ReleaseCatalog releases, WarmPool pool, OsUser user,
+                 OwnerAccess owner, LoginProbe probe) {
+        this.address = address;
+        this.paths = paths;
+        this.releases = releases;
+        this.pool = pool;
+        this.user = user;
+        this.owner = owner;
+        this.probe = probe;
+    }
+
+    /** The release the spec asks for; it must be able to run the data directory already on disk, if any. */
+    PostgresRelease releaseFor(ComputeSpec spec) {
+        PostgresRelease release = releases.find(spec.release()).orElseThrow(() -> new ComputeFailure(
+                "no Postgres release matching '" + spec.release() + "' on this node (it has "
+                        + releases.available().stream().map(PostgresRelease::version).toList() + ")"));
+        OptionalInt onDisk = majorOnDisk(paths.pgdata(spec.computeId()));
+        if (onDisk.isPresent() && onDisk.getAsInt() != release.major()) {
+            throw new ComputeFailure("data directory holds Postgres " + onDisk.getAsInt() + " but the spec asks for "
+                    + spec.release() + ": major versions are not changed in place");
+        }
+        return release;
+    }
+
+    /**
+     * Makes sure {@code computes/<id>/pgdata} holds an initialised cluster: already there, claimed from the warm pool,
+     * or made by initdb on the spot.
+     */
+    StepResult ensureDataDirectory(Compute c, ComputeSpec spec, PostgresRelease release) {
+        Path computeDir = paths.compute(c.id);
+        PostgresCluster wanted = new PostgresCluster(release, paths.pgdata(c.id), user);
+        if (wanted.isInitialised()) {
+            user.ensureCanTraverse(wanted.dataDir());
+            PostgresCluster previous = c.cluster;
+            c.cluster = wanted;
+            if (previous == null || previous.release().equals(release)) {
+                return StepResult.UNCHANGED;
+            }
+            // Same major, other binaries: stop with the binaries that started it; ensureRunning starts the new ones.
+            previous.stop();
+            return new StepResult.Changed("release " + previous.release().version() + " -> " + release.version());
+        }
+        if (c.applied != null) {
+            // Re-creating it would hand the tenant an empty database in place of the lost one.
+            throw new ComputeFailure("data directory " + wanted.dataDir() + " is missing or incomplete although the "
+                    + "compute was applied before; not re-creating it empty");
+        }
+        // Never applied, so anything here is the remains of a crash mid-creation: nobody's data.
+        PostgresCluster.deleteRecursively(computeDir);
+        if (pool.claim(release, computeDir)) {
+            c.cluster = wanted;
+            return new StepResult.Created("claimed a warm-pool cluster");
+        }
+        try {
+            Files.createDirectories(computeDir.getParent());
+            Files.createDirectory(computeDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        } catch (IOException e) {
+            throw new ComputeFailure("cannot create " + computeDir + ": " + e.getMessage());
+        }
+        wanted.initdb(ComputeConventions.SUPERUSER, null, true);
+        c.cluster = wanted;
+        return new StepResult.Created("initdb (warm pool had no Postgres " + release.major() + " cluster)");
+    }
+
+    /**
+     * Writes the settings and pg_hba.conf the spec calls for. A running compute reloads; if a postmaster-only setting
+     * changed it is stopped first, so that a crash in between never leaves an old postmaster behind settings that look
+     * applied, and {@link #ensureRunning} starts it again.
+     *
+     * @param unapplied the spec differs from the one last applied in full: reload even when the files already match,
+     *                  in case an earlier pass wrote them and died before its reload
+     */
+    StepResult ensureConfigured(Compute c, ComputeSpec spec, boolean unapplied) {
+        PostgresCluster cluster = c.cluster;
+        ComputeConfig config = ComputeConfig.of(spec, address, SocketDirs.forData(paths.compute(c.id)),
+                ReleaseCatalog.hasLibrary(cluster.release(), ComputeConfig.STAT_STATEMENTS));
+        Map<String, Optional<String>> current = new LinkedHashMap<>();
+        for (String name : config.namesToCompare()) {
+            current.put(name, cluster.setting(name));
+        }
+        Set<String> changed = config.changedFrom(current);
+        boolean hbaChanged = !config.hba().equals(readHba(cluster));
+        boolean running = cluster.isRunning();
+        if (changed.isEmpty() && !hbaChanged) {
+            if (unapplied && running) {
+                cluster.reload();
+                return new StepResult.Changed("reloaded configuration");
+            }
+            return StepResult.UNCHANGED;
+        }
+        Set<String> needRestart = new TreeSet<>(changed);
+        needRestart.retainAll(ComputeConfig.RESTART_ONLY);
+        boolean restart = running && !needRestart.isEmpty();
+        if (restart) {
+            cluster.stop();
+        }
+        if (!changed.isEmpty()) {
+            cluster.writeSettings(config.settings());
+        }
+        if (hbaChanged) {
+            cluster.writeHba(config.hba());
+        }
+        if (running && !restart) {
+            cluster.reload();
+        }
+        String what = (changed.isEmpty() ? "" : "settings " + changed) + (hbaChanged ? (changed.isEmpty() ? "" : ", ") + "pg_hba.conf" : "");
+        return new StepResult.Changed(what + (restart ? "; stopped to apply " + needRestart : running ? "; reloaded" : ""));
+    }
+
+    StepResult ensureRunning(Compute c) {
+        if (c.cluster.isRunning()) {
+            return StepResult.UNCHANGED;
+        }
+        c.cluster.start();
+        return new StepResult.Changed("started postmaster " + c.cluster.postmasterPid().map(String::valueOf).orElse("?"));
+    }
+
+    StepResult ensureStopped(Compute c) {
+        if (!c.cluster.isRunning()) {
+            return StepResult.UNCHANGED;
+        }
+        c.cluster.stop();
+        return new StepResult.Changed("stopped postmaster");
+    }
+
+    StepResult ensureOwnerRoleAndDatabase(Compute c, ComputeSpec spec) throws SQLException {
+        return owner.ensure(c.cluster, spec, ReleaseCatalog.hasLibrary(c.cluster.release(), ComputeConfig.STAT_STATEMENTS));
+    }
+
+    /**
+     * Whether the owner can log in: the catalog says so (role, login, verifier, database) and the postmaster answers a
+     * TCP startup for it with a SCRAM challenge. Retried briefly to let a reload land.
+     */
+    LoginProbe.Result verify(Compute c, ComputeSpec spec) throws SQLException, InterruptedException {
+        LoginProbe.Result last = null;
+        for (int attempt = 1; attempt <= VERIFY_ATTEMPTS; attempt++) {
+            String problem = owner.catalogProblem(c.cluster, spec);
+            last = problem != null ? LoginProbe.Result.no(problem)
+                    : probe.probe(address, spec.port(), spec.ownerRole(), spec.databaseName());
+            if (last.acceptingLogins()) {
+                return last;
+            }
+            Thread.sleep(VERIFY_PAUSE.toMillis());
+        }
+        return last;
+    }
+
+    /** A TCP probe only, for computes adopted before any spec arrived. */
+    LoginProbe.Result probe(ComputeSpec spec) {
+        return probe.probe(address, spec.port(), spec.ownerRole(), spec.databaseName());
+    }
+
+    static OptionalInt majorOnDisk(Path pgdata) {
+        try {
+            Path version = pgdata.resolve("PG_VERSION");
+            return Files.exists(version)
+                    ? OptionalInt.of(Integer.parseInt(Files.readString(version).trim().split("\\.")[0]))
+                    : OptionalInt.empty();
+        } catch (IOException | NumberFormatException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    private static String readHba(PostgresCluster cluster) {
+        try {
+            return Files.readString(cluster.dataDir().resolve("pg_hba.conf"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

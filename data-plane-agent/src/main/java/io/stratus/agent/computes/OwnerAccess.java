@@ -1,0 +1,154 @@
+package io.stratus.agent.computes;
+
+import io.stratus.agent.ComputeConventions;
+import io.stratus.postgres.PostgresCluster;
+import io.stratus.protocol.ComputeSpec;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The tenant's owner role and database inside a compute, managed over the Unix socket as the agent's superuser. Every
+ * statement runs in the maintenance database: the agent never queries a tenant's database.
+ */
+final class OwnerAccess {
+
+    /**
+     * Creates or corrects the owner role (login, password verifier), the database it owns, the CONNECT privileges
+     * (PUBLIC has none, the owner has it) and pg_stat_statements in the maintenance database. Looks before it acts, so
+     * a second call with the same spec runs no DDL at all.
+     */
+    StepResult ensure(PostgresCluster cluster, ComputeSpec spec, boolean statStatements) throws SQLException {
+        String role = SqlText.identifier(spec.ownerRole());
+        String db = SqlText.identifier(spec.databaseName());
+        String password = SqlText.verifierLiteral(spec.ownerVerifier());
+        List<String> done = new ArrayList<>();
+        try (Connection c = connect(cluster)) {
+            Role existing = role(c, spec.ownerRole());
+            if (existing == null) {
+                execute(c, "CREATE ROLE " + role + " LOGIN PASSWORD " + password);
+                done.add("created role");
+            } else if (!existing.canLogin() || !spec.ownerVerifier().equals(existing.verifier())) {
+                execute(c, "ALTER ROLE " + role + " LOGIN PASSWORD " + password);
+                done.add("set role's password");
+            }
+            String owner = databaseOwner(c, spec.databaseName());
+            if (owner == null) {
+                execute(c, "CREATE DATABASE " + db + " OWNER " + role);
+                done.add("created database");
+            } else if (!owner.equals(spec.ownerRole())) {
+                execute(c, "ALTER DATABASE " + db + " OWNER TO " + role);
+                done.add("changed database owner");
+            }
+            if (publicCanConnect(c, spec.databaseName())) {
+                execute(c, "REVOKE CONNECT ON DATABASE " + db + ", " + ComputeConventions.MAINTENANCE_DATABASE
+                        + ", template1 FROM PUBLIC");
+                done.add("revoked CONNECT from PUBLIC");
+            }
+            if (!ownerHasConnectGrant(c, spec.databaseName(), spec.ownerRole())) {
+                execute(c, "GRANT CONNECT ON DATABASE " + db + " TO " + role);
+                done.add("granted CONNECT");
+            }
+            if (statStatements && !extensionExists(c, ComputeConfig.STAT_STATEMENTS)) {
+                execute(c, "CREATE EXTENSION IF NOT EXISTS " + ComputeConfig.STAT_STATEMENTS);
+                done.add("created extension " + ComputeConfig.STAT_STATEMENTS);
+            }
+        }
+        return done.isEmpty() ? StepResult.UNCHANGED : new StepResult.Changed(String.join(", ", done));
+    }
+
+    /** Null when the catalog lets the owner log in to its database with the spec's verifier; else what is wrong. */
+    String catalogProblem(PostgresCluster cluster, ComputeSpec spec) throws SQLException {
+        try (Connection c = connect(cluster)) {
+            Role existing = role(c, spec.ownerRole());
+            if (existing == null) {
+                return "role " + spec.ownerRole() + " does not exist";
+            }
+            if (!existing.canLogin()) {
+                return "role " + spec.ownerRole() + " cannot log in";
+            }
+            if (!spec.ownerVerifier().equals(existing.verifier())) {
+                return "role " + spec.ownerRole() + " has another password";
+            }
+            if (databaseOwner(c, spec.databaseName()) == null) {
+                return "database " + spec.databaseName() + " does not exist";
+            }
+            return null;
+        }
+    }
+
+    private static Connection connect(PostgresCluster cluster) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", ComputeConventions.SUPERUSER);
+        props.setProperty("ApplicationName", "stratus-agent");
+        return DriverManager.getConnection(cluster.socketJdbcUrl(ComputeConventions.MAINTENANCE_DATABASE), props);
+    }
+
+    private record Role(boolean canLogin, String verifier) {
+    }
+
+    private static Role role(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT rolcanlogin, rolpassword FROM pg_authid WHERE rolname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Role(rs.getBoolean(1), rs.getString(2)) : null;
+            }
+        }
+    }
+
+    private static String databaseOwner(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static boolean publicCanConnect(Connection c, String database) throws SQLException {
+        // 'public' names the PUBLIC pseudo-role in has_*_privilege.
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_database WHERE datname IN (?, ?, 'template1')"
+                + " AND has_database_privilege('public', oid, 'CONNECT')")) {
+            ps.setString(1, database);
+            ps.setString(2, ComputeConventions.MAINTENANCE_DATABASE);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getInt(1) > 0;
+            }
+        }
+    }
+
+    private static boolean ownerHasConnectGrant(Connection c, String database, String role) throws SQLException {
+        // An explicit ACL entry, not merely ownership: the ACL is NULL (implicit defaults) until the REVOKE above.
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_database d, aclexplode(d.datacl) a"
+                + " WHERE d.datname = ? AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ?)"
+                + " AND a.privilege_type = 'CONNECT')")) {
+            ps.setString(1, database);
+            ps.setString(2, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static boolean extensionExists(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.stratus.agent.controlplane;
+
+import io.stratus.agent.AgentSettings;
+import io.stratus.agent.computes.ComputeReconciler;
+import io.stratus.agent.computes.ComputesChanged;
+import io.stratus.agent.computes.NodeObservation;
+import io.stratus.protocol.NodeStatus;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends the node's status: at once after a reconcile pass that changed anything (provisioning waits on it), and every
+ * {@code heartbeatInterval} anyway (the control plane marks silent nodes not ready).
+ */
+@Component
+class StatusReporter implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
+    /** CU limits are not enforced yet (cgroups come later); the status says so rather than pretend. */
+    static final String ENFORCEMENT = "none";
+
+    private final NodeRegistration registration;
+    private final ControlPlaneClient client;
+    private final ComputeReconciler reconciler;
+    private final Clock clock;
+    private final BigDecimal capacityCu;
+    private final Duration interval;
+    private final AtomicBoolean sendQueued = new AtomicBoolean();
+    private volatile ScheduledExecutorService scheduler;
+    private int failuresInARow;
+
+    StatusReporter(NodeRegistration registration, ControlPlaneClient client, ComputeReconciler reconciler, Clock clock,
+                   AgentSettings settings) {
+        this.registration = registration;
+        this.client = client;
+        this.reconciler = reconciler;
+        this.clock = clock;
+        this.capacityCu = settings.capacityCu();
+        this.interval = settings.heartbeatInterval();
+    }
+
+    @EventListener
+    void onComputesChanged(ComputesChanged event) {
+        sendSoon();
+    }
+
+    /** Queues a send unless one is already queued (a queued send reads the observation when it runs). */
+    void sendSoon() {
+        ScheduledExecutorService s = scheduler;
+        if (s != null && sendQueued.compareAndSet(false, true)) {
+            s.execute(() -> {
+                sendQueued.set(false);
+                send();
+            });
+        }
+    }
+
+    private void send() {
+        NodeIdentity node = registration.current().orElse(null);
+        if (node == null) {
+            return;
+        }
+        NodeObservation observed = reconciler.observe();
+        NodeStatus status = new NodeStatus(node.nodeId(), observed.observedGeneration(), clock.instant(), capacityCu,
+                ENFORCEMENT, observed.computes());
+        try {
+            client.reportStatus(node, status);
+            if (failuresInARow > 0) {
+                log.info("status delivered again after {} failed attempts", failuresInARow);
+            }
+            failuresInARow = 0;
+        } catch (ControlPlaneException.CredentialRejected e) {
+            registration.forget(node);
+        } catch (ControlPlaneException e) {
+            // Once per outage at warn; the next heartbeat simply tries again.
+            if (failuresInARow++ == 0) {
+                log.warn("cannot send status: {}", e.getMessage());
+            } else {
+                log.debug("cannot send status: {}", e.getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("cannot send status", e);
+        }
+    }
+
+    @Override
+    public void start() {
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "status-reporter");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(this::send, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        ScheduledExecutorService s = scheduler;
+        scheduler = null;
+        if (s != null) {
+            s.shutdownNow();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return scheduler != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return ComputeReconciler.PHASE + 200;
+    }
+}

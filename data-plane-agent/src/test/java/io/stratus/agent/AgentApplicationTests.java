@@ -1,0 +1,84 @@
+package io.stratus.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stratus.agent.pool.WarmPool;
+import io.stratus.agent.releases.ReleaseCatalog;
+import io.stratus.postgres.OsUser;
+import io.stratus.postgres.PostgresCluster;
+import io.stratus.protocol.ComputePhase;
+import io.stratus.protocol.ComputeSpec;
+import io.stratus.protocol.ComputeStatus;
+import io.stratus.protocol.DesiredState;
+import io.stratus.protocol.NodeStatus;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole agent as {@code java -jar} runs it, against a fake control plane: registers, fills its warm pool,
+ * provisions a compute the owner can log in to, reports it, and stops its postmaster when the context closes.
+ */
+class AgentApplicationTests {
+
+    @Test
+    void provisionsAComputeFromDesiredStateAndStopsItOnShutdown() throws Exception {
+        try (FakeControlPlane cp = new FakeControlPlane(); TestHost host = new TestHost()) {
+            ConfigurableApplicationContext context = new SpringApplicationBuilder(AgentApplication.class).properties(
+                    "stratus.agent.control-plane-url=" + cp.url(),
+                    "stratus.agent.bootstrap-token=" + FakeControlPlane.BOOTSTRAP_TOKEN,
+                    "stratus.agent.data-dir=" + host.dir.resolve("agent"),
+                    "stratus.agent.node-name=agent-test",
+                    "stratus.agent.warm-pool-size=1",
+                    "stratus.agent.heartbeat-interval=1s",
+                    "stratus.agent.health-check-interval=500ms",
+                    "stratus.agent.long-poll-timeout=2s",
+                    "spring.main.keep-alive=false").run();
+            long pid;
+            try {
+                WarmPool pool = context.getBean(WarmPool.class);
+                await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> cp.lastStatus() != null);
+                assertThat(cp.registrations).singleElement().satisfies(r -> assertThat(r.name()).isEqualTo("agent-test"));
+
+                String major = String.valueOf(new ReleaseCatalog(List.of(), null).defaultRelease().major());
+                ComputeSpec spec = new ComputeSpec(UUID.randomUUID(), "orders", "orders_owner", Scram.verifier("pw"),
+                        true, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.valueOf(2), PostgresCluster.freePort(), major, 1);
+                cp.publish(new DesiredState(cp.nodeId(), 2, List.of(spec)));
+
+                await().atMost(Duration.ofSeconds(60)).until(() -> running(cp.lastStatus()));
+                assertThat(cp.lastStatus().observedGeneration()).isEqualTo(2);
+                try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/orders",
+                        "orders_owner", "pw")) {
+                    assertThat(c.isValid(2)).isTrue();
+                }
+                Path pgdata = host.dir.resolve("agent/computes/" + spec.computeId() + "/pgdata");
+                pid = new PostgresCluster(new ReleaseCatalog(List.of(), null).find(major).orElseThrow(), pgdata,
+                        OsUser.forPostgres("postgres")).postmasterPid().orElseThrow();
+                // The claimed cluster is replaced in the background; let that initdb finish before shutting down.
+                await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 1);
+                assertThat(Files.exists(host.dir.resolve("agent/node.json"))).isTrue();
+            } finally {
+                context.close();
+            }
+            assertThat(TestHost.isLive(pid)).as("postmaster stopped with the agent").isFalse();
+        }
+    }
+
+    private static boolean running(NodeStatus status) {
+        if (status == null || status.computes().size() != 1) {
+            return false;
+        }
+        ComputeStatus compute = status.computes().get(0);
+        return compute.phase() == ComputePhase.RUNNING && compute.acceptingLogins();
+    }
+}

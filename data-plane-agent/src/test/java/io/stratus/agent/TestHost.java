@@ -1,0 +1,90 @@
+package io.stratus.agent;
+
+import io.stratus.agent.releases.ReleaseCatalog;
+import io.stratus.postgres.OsUser;
+import io.stratus.postgres.PostgresCluster;
+import io.stratus.postgres.SocketDirs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A throwaway agent data directory under /tmp, mode 0755 so that the Postgres OS user can reach the clusters in it
+ * (Files.createTempDirectory would make it 0700). {@link #close()} stops every postmaster below it and deletes it.
+ */
+public final class TestHost implements AutoCloseable {
+
+    public final Path dir;
+
+    public TestHost() {
+        dir = Path.of("/tmp", "stratus-agent-test-" + UUID.randomUUID().toString().substring(0, 8));
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public AgentSettings settings(int warmPoolSize) {
+        return settings(URI.create("http://127.0.0.1:9"), warmPoolSize);
+    }
+
+    public AgentSettings settings(URI controlPlane, int warmPoolSize) {
+        return settings(controlPlane, warmPoolSize, Duration.ofMillis(500));
+    }
+
+    /** Fast loops for tests: health checks every 500 ms, long-polls of 2 s. */
+    public AgentSettings settings(URI controlPlane, int warmPoolSize, Duration heartbeat) {
+        return new AgentSettings(controlPlane, FakeControlPlane.BOOTSTRAP_TOKEN, null, dir.resolve("agent"), "test-node",
+                "127.0.0.1", "local", BigDecimal.valueOf(8), 55432, 56431, "postgres", List.of(), warmPoolSize,
+                heartbeat, Duration.ofMillis(500), Duration.ofSeconds(2), Map.of());
+    }
+
+    public AgentPaths paths() {
+        return new AgentPaths(dir.resolve("agent")).prepare();
+    }
+
+    /** Stops whatever Postgres still runs below the directory, then deletes it. */
+    @Override
+    public void close() {
+        ReleaseCatalog releases = new ReleaseCatalog(List.of(), null);
+        OsUser user = OsUser.forPostgres("postgres");
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path pidFile : files.filter(p -> p.getFileName().toString().equals("postmaster.pid")).toList()) {
+                Path pgdata = pidFile.getParent();
+                String major = Files.readString(pgdata.resolve("PG_VERSION")).trim();
+                releases.find(major).ifPresent(r -> new PostgresCluster(r, pgdata, user).stop());
+            }
+            Path computes = dir.resolve("agent").resolve("computes");
+            if (Files.isDirectory(computes)) {
+                try (Stream<Path> dirs = Files.list(computes)) {
+                    dirs.forEach(c -> PostgresCluster.deleteRecursively(SocketDirs.forData(c)));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cannot stop every test postmaster under " + dir + ": " + e);
+        }
+        PostgresCluster.deleteRecursively(dir);
+    }
+
+    /** Alive and not a zombie (here PID 1 does not reap orphans, and ProcessHandle calls zombies alive). */
+    public static boolean isLive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

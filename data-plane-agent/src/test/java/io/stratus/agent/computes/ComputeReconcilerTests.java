@@ -1,0 +1,376 @@
+package io.stratus.agent.computes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.stratus.agent.AgentPaths;
+import io.stratus.agent.Scram;
+import io.stratus.agent.TestHost;
+import io.stratus.agent.pool.WarmPool;
+import io.stratus.agent.releases.ReleaseCatalog;
+import io.stratus.postgres.OsUser;
+import io.stratus.postgres.PostgresCluster;
+import io.stratus.postgres.PostgresRelease;
+import io.stratus.postgres.SocketDirs;
+import io.stratus.protocol.ComputePhase;
+import io.stratus.protocol.ComputeSpec;
+import io.stratus.protocol.ComputeStatus;
+import io.stratus.protocol.DesiredState;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The reconciler against real Postgres clusters, without a control plane: desired states are handed to it directly. */
+class ComputeReconcilerTests {
+
+    private static final UUID NODE = UUID.randomUUID();
+    private static final String DB = "app";
+    private static final String OWNER = "app_owner";
+
+    private final List<ComputeReconciler> reconcilers = new ArrayList<>();
+    private final List<Object> events = new CopyOnWriteArrayList<>();
+    private TestHost host;
+    private AgentPaths paths;
+    private ReleaseCatalog releases;
+    private OsUser user;
+    private String major;
+
+    @BeforeEach
+    void setUp() {
+        host = new TestHost();
+        paths = host.paths();
+        releases = new ReleaseCatalog(List.of(), paths.releases());
+        user = OsUser.forPostgres("postgres");
+        major = String.valueOf(releases.defaultRelease().major());
+    }
+
+    @AfterEach
+    void tearDown() {
+        // The last reconciler knows every compute; stopping it stops their postmasters.
+        for (int i = reconcilers.size() - 1; i >= 0; i--) {
+            reconcilers.get(i).stop();
+        }
+        host.close();
+    }
+
+    @Test
+    void provisionsComputeTheOwnerCanUseOverTcp() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = spec(UUID.randomUUID(), "s3cret-one", true, 1, PostgresCluster.freePort());
+
+        NodeObservation observed = apply(reconciler, state(1, spec));
+
+        assertThat(observed.observedGeneration()).isEqualTo(1);
+        ComputeStatus status = single(observed);
+        assertThat(status.phase()).isEqualTo(ComputePhase.RUNNING);
+        assertThat(status.acceptingLogins()).isTrue();
+        assertThat(status.specVersion()).isEqualTo(1);
+        assertThat(status.host()).isEqualTo("127.0.0.1");
+        assertThat(status.port()).isEqualTo(spec.port());
+        assertThat(status.release()).startsWith(major + ".");
+        assertThat(status.restarts()).isZero();
+        assertThat(status.message()).isNull();
+        try (Connection c = connect(spec, "s3cret-one"); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE notes (id int PRIMARY KEY, body text)");
+            st.execute("INSERT INTO notes VALUES (1, 'hello')");
+            try (ResultSet rs = st.executeQuery("SELECT body FROM notes WHERE id = 1")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("hello");
+            }
+        }
+        assertThat(Files.getPosixFilePermissions(paths.appliedFile(spec.computeId())))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(events).anySatisfy(e -> assertThat(((ComputesChanged) e).observation()).isEqualTo(observed));
+    }
+
+    @Test
+    void applyingTheSameSpecAgainChangesNothing() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        apply(reconciler, state(1, spec));
+        long pid = postmasterPid(spec);
+        Map<Path, FileTime> before = modificationTimes(spec);
+
+        NodeObservation again = apply(reconciler, state(2, spec));
+
+        assertThat(again.observedGeneration()).isEqualTo(2);
+        assertThat(single(again).phase()).isEqualTo(ComputePhase.RUNNING);
+        assertThat(postmasterPid(spec)).isEqualTo(pid);
+        assertThat(modificationTimes(spec)).isEqualTo(before);
+    }
+
+    // A killed agent (kill -9) leaves its postmasters running: the next agent must take them over as they are.
+    @Test
+    void newReconcilerAdoptsRunningComputeWithoutTouchingIt() throws Exception {
+        ComputeReconciler first = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        apply(first, state(1, spec));
+        insertRow(spec, "pw");
+        long pid = postmasterPid(spec);
+
+        ComputeReconciler second = reconciler(new WarmPool(0, paths, releases, user));
+
+        ComputeStatus adopted = single(second.observe());
+        assertThat(adopted.phase()).isEqualTo(ComputePhase.RUNNING);
+        assertThat(adopted.specVersion()).isEqualTo(1);
+        assertThat(adopted.acceptingLogins()).isTrue();
+        // Before the control plane speaks, a health pass neither deletes nor restarts anything.
+        second.checkHealth().get(30, TimeUnit.SECONDS);
+        assertThat(second.observe().observedGeneration()).isZero();
+        assertThat(postmasterPid(spec)).isEqualTo(pid);
+
+        NodeObservation observed = apply(second, state(1, spec));
+        assertThat(single(observed).phase()).isEqualTo(ComputePhase.RUNNING);
+        assertThat(postmasterPid(spec)).isEqualTo(pid);
+        assertThat(countRows(spec, "pw")).isEqualTo(1);
+    }
+
+    // A clean agent shutdown stops every postmaster; the next agent brings them back, and that is no crash.
+    @Test
+    void computeStoppedWithTheAgentIsStartedByTheNextOneWithoutCountingACrash() throws Exception {
+        ComputeReconciler first = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        apply(first, state(1, spec));
+        insertRow(spec, "pw");
+        first.stop();
+
+        ComputeReconciler second = reconciler(new WarmPool(0, paths, releases, user));
+        assertThat(single(second.observe()).phase()).isEqualTo(ComputePhase.STARTING);
+        ComputeStatus status = single(second.checkHealth().get(60, TimeUnit.SECONDS));
+
+        assertThat(status.phase()).isEqualTo(ComputePhase.RUNNING);
+        assertThat(status.acceptingLogins()).isTrue();
+        assertThat(status.restarts()).isZero();
+        assertThat(status.message()).isNull();
+        assertThat(countRows(spec, "pw")).isEqualTo(1);
+    }
+
+    @Test
+    void healthCheckRestartsKilledPostmaster() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        apply(reconciler, state(1, spec));
+        insertRow(spec, "pw");
+        long pid = postmasterPid(spec);
+
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !TestHost.isLive(pid));
+
+        // Backends of the killed postmaster may hold its shared memory a moment: the first start can fail, and the
+        // health loop retries it with backoff.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> single(reconciler.checkHealth().get(30, TimeUnit.SECONDS)).phase() == ComputePhase.RUNNING);
+        ComputeStatus status = single(reconciler.observe());
+        assertThat(status.restarts()).isEqualTo(1);
+        assertThat(status.message()).isEqualTo("restarted after crash");
+        assertThat(status.acceptingLogins()).isTrue();
+        assertThat(postmasterPid(spec)).isNotEqualTo(pid);
+        assertThat(countRows(spec, "pw")).isEqualTo(1);
+        assertThat(Files.readString(paths.appliedFile(spec.computeId()))).contains("\"restarts\" : 1");
+    }
+
+    @Test
+    void deletesComputeMissingFromDesiredState() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        apply(reconciler, state(1, spec));
+        long pid = postmasterPid(spec);
+        Path socketDir = SocketDirs.forData(paths.compute(spec.computeId()));
+        assertThat(socketDir).isDirectory();
+
+        NodeObservation observed = apply(reconciler, state(2));
+
+        assertThat(observed.computes()).isEmpty();
+        assertThat(observed.observedGeneration()).isEqualTo(2);
+        assertThat(TestHost.isLive(pid)).isFalse();
+        assertThat(paths.compute(spec.computeId())).doesNotExist();
+        assertThat(socketDir).doesNotExist();
+    }
+
+    @Test
+    void suspendStopsPostmasterAndResumeFindsTheData() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec running = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        apply(reconciler, state(1, running));
+        insertRow(running, "pw");
+        long pid = postmasterPid(running);
+
+        ComputeStatus stopped = single(apply(reconciler, state(2, withRunning(running, false, 2))));
+        assertThat(stopped.phase()).isEqualTo(ComputePhase.STOPPED);
+        assertThat(stopped.specVersion()).isEqualTo(2);
+        assertThat(stopped.acceptingLogins()).isFalse();
+        assertThat(TestHost.isLive(pid)).isFalse();
+
+        ComputeStatus resumed = single(apply(reconciler, state(3, withRunning(running, true, 3))));
+        assertThat(resumed.phase()).isEqualTo(ComputePhase.RUNNING);
+        assertThat(resumed.acceptingLogins()).isTrue();
+        assertThat(countRows(running, "pw")).isEqualTo(1);
+    }
+
+    @Test
+    void newPasswordTakesEffectWithoutRestart() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = spec(UUID.randomUUID(), "old-password", true, 1, PostgresCluster.freePort());
+        apply(reconciler, state(1, spec));
+        long pid = postmasterPid(spec);
+
+        ComputeSpec reset = new ComputeSpec(spec.computeId(), DB, OWNER, Scram.verifier("new-password"), true, spec.cu(),
+                spec.minCu(), spec.maxCu(), spec.port(), spec.release(), 2);
+        ComputeStatus status = single(apply(reconciler, state(2, reset)));
+
+        assertThat(status.specVersion()).isEqualTo(2);
+        assertThat(postmasterPid(spec)).isEqualTo(pid);
+        try (Connection c = connect(spec, "new-password")) {
+            assertThat(c.isValid(2)).isTrue();
+        }
+        assertThatThrownBy(() -> connect(spec, "old-password")).isInstanceOf(SQLException.class)
+                .hasMessageContaining("password authentication failed");
+    }
+
+    @Test
+    void newComputeClaimsWarmPoolClusterInsteadOfRunningInitdb() throws Exception {
+        WarmPool pool = new WarmPool(1, paths, releases, user);
+        pool.fill();
+        assertThat(pool.readyCount()).isEqualTo(1);
+        ComputeReconciler reconciler = reconciler(pool);
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+
+        ComputeStatus status = single(apply(reconciler, state(1, spec)));
+
+        assertThat(status.phase()).isEqualTo(ComputePhase.RUNNING);
+        assertThat(pool.readyCount()).isZero();
+        assertThat(paths.compute(spec.computeId()).resolve("ready")).doesNotExist();
+        insertRow(spec, "pw");
+        assertThat(countRows(spec, "pw")).isEqualTo(1);
+    }
+
+    @Test
+    void warmPoolRemovesHalfMadeEntriesOnStart() throws Exception {
+        Path halfMade = paths.pool().resolve(UUID.randomUUID().toString()).resolve("pgdata");
+        Files.createDirectories(halfMade);
+        Files.writeString(halfMade.resolve("PG_VERSION"), major + "\n");
+        WarmPool pool = new WarmPool(0, paths, releases, user);
+
+        pool.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(halfMade.getParent()));
+        } finally {
+            pool.stop();
+        }
+    }
+
+    @Test
+    void computeFailsClearlyWhenNoReleaseMatches() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = new ComputeSpec(UUID.randomUUID(), DB, OWNER, Scram.verifier("pw"), true, BigDecimal.ONE,
+                BigDecimal.ONE, BigDecimal.ONE, PostgresCluster.freePort(), "9", 1);
+
+        NodeObservation observed = apply(reconciler, state(1, spec));
+
+        ComputeStatus status = single(observed);
+        assertThat(status.phase()).isEqualTo(ComputePhase.FAILED);
+        assertThat(status.message()).startsWith("no Postgres release matching '9' on this node");
+        assertThat(observed.observedGeneration()).isZero();
+        assertThat(paths.compute(spec.computeId())).doesNotExist();
+    }
+
+    @Test
+    void specWithUnsafeNamesFailsBeforeAnythingIsCreated() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = new ComputeSpec(UUID.randomUUID(), "app\"; DROP ROLE x; --", OWNER, Scram.verifier("pw"), true,
+                BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ONE, PostgresCluster.freePort(), major, 1);
+
+        ComputeStatus status = single(apply(reconciler, state(1, spec)));
+
+        assertThat(status.phase()).isEqualTo(ComputePhase.FAILED);
+        assertThat(status.message()).startsWith("invalid spec: database name");
+        assertThat(paths.compute(spec.computeId())).doesNotExist();
+    }
+
+    // ---- helpers ----
+
+    private ComputeReconciler reconciler(WarmPool pool) {
+        ComputeReconciler r = new ComputeReconciler(host.settings(0), paths, releases, pool, user,
+                JsonMapper.builder().build(), Clock.systemUTC(), events::add);
+        r.start();
+        reconcilers.add(r);
+        return r;
+    }
+
+    private ComputeSpec spec(UUID id, String password, boolean running, long version, int port) {
+        return new ComputeSpec(id, DB, OWNER, Scram.verifier(password), running, BigDecimal.ONE, new BigDecimal("0.25"),
+                BigDecimal.valueOf(2), port, major, version);
+    }
+
+    private static ComputeSpec withRunning(ComputeSpec s, boolean running, long version) {
+        return new ComputeSpec(s.computeId(), s.databaseName(), s.ownerRole(), s.ownerVerifier(), running, s.cu(),
+                s.minCu(), s.maxCu(), s.port(), s.release(), version);
+    }
+
+    private static DesiredState state(long generation, ComputeSpec... specs) {
+        return new DesiredState(NODE, generation, List.of(specs));
+    }
+
+    private static NodeObservation apply(ComputeReconciler reconciler, DesiredState state) throws Exception {
+        return reconciler.apply(state).get(120, TimeUnit.SECONDS);
+    }
+
+    private static ComputeStatus single(NodeObservation observation) {
+        assertThat(observation.computes()).hasSize(1);
+        return observation.computes().get(0);
+    }
+
+    private long postmasterPid(ComputeSpec spec) {
+        PostgresRelease release = releases.find(spec.release()).orElseThrow();
+        return new PostgresCluster(release, paths.pgdata(spec.computeId()), user).postmasterPid().orElseThrow();
+    }
+
+    private Map<Path, FileTime> modificationTimes(ComputeSpec spec) throws Exception {
+        Path pgdata = paths.pgdata(spec.computeId());
+        Map<Path, FileTime> times = new java.util.TreeMap<>();
+        for (Path p : List.of(paths.appliedFile(spec.computeId()), pgdata.resolve("stratus.conf"), pgdata.resolve("pg_hba.conf"))) {
+            times.put(p, Files.getLastModifiedTime(p));
+        }
+        return times;
+    }
+
+    private static Connection connect(ComputeSpec spec, String password) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/" + DB, OWNER, password);
+    }
+
+    private static void insertRow(ComputeSpec spec, String password) throws SQLException {
+        try (Connection c = connect(spec, password); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS kept (id int)");
+            st.execute("INSERT INTO kept VALUES (1)");
+        }
+    }
+
+    private static int countRows(ComputeSpec spec, String password) throws SQLException {
+        try (Connection c = connect(spec, password); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM kept")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+}
