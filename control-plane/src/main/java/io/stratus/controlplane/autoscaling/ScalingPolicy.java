@@ -16,7 +16,7 @@ import java.util.List;
  *       {@code throttleBoost} times what it was allowed (throttled CPU hides the real demand).</li>
  *   <li>Rounded up to the step, clamped to [minCu, maxCu].</li>
  *   <li>Up at once. Down only when every sample of the last {@code downscaleWindow} asked for less, and then only to
- *       the largest of those needs, so a noisy load never flaps.</li>
+ *       the largest of those needs plus {@code downscaleHeadroom}, so a noisy load never flaps.</li>
  * </ul>
  */
 public final class ScalingPolicy {
@@ -73,7 +73,9 @@ public final class ScalingPolicy {
                 windowMax = windowMax.max(cpuNeed(s).max(memoryNeed(s)));
             }
         }
-        BigDecimal down = clamp(roundUp(windowMax), minCu, maxCu);
+        // Headroom on the way down: coming down to exactly the window's peak would go straight back up on the next
+        // slightly higher sample.
+        BigDecimal down = clamp(roundUp(windowMax.multiply(BigDecimal.valueOf(settings.downscaleHeadroom()))), minCu, maxCu);
         if (down.compareTo(current) < 0) {
             return new Decision(current, down, "scale down: need stayed at or below " + down.toPlainString() + " CU for "
                     + settings.downscaleWindow().toSeconds() + "s", cpuNeed, memNeed);
@@ -106,11 +108,14 @@ public final class ScalingPolicy {
     /** Settings of the policy. */
     public record ScalingSettings(double targetCpuUtilization, double targetMemoryFraction, BigDecimal cuStep,
                                   double cpuPerCu, long memoryPerCuBytes, Duration downscaleWindow,
-                                  double throttleThreshold, double throttleBoost) {
+                                  double throttleThreshold, double throttleBoost, double downscaleHeadroom) {
 
-        /** 70 % CPU, 75 % memory, 0.25 CU steps, 1 vCPU + 4 GiB per CU, 60 s window, 5 % throttling doubles. */
+        /**
+         * 70 % CPU, 75 % memory, 0.25 CU steps, 1 vCPU + 4 GiB per CU, 60 s window, 5 % throttling doubles the need,
+         * 15 % headroom when scaling down.
+         */
         public static ScalingSettings defaults() {
-            return new ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30, Duration.ofSeconds(60), 0.05, 2.0);
+            return new ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30, Duration.ofSeconds(60), 0.05, 2.0, 1.15);
         }
     }
 }

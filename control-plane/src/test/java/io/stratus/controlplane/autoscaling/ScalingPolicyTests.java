@@ -119,7 +119,7 @@ class ScalingPolicyTests {
     @Test
     void windowIsConfigurable() {
         var settings = new ScalingPolicy.ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30,
-                Duration.ofSeconds(10), 0.05, 2.0);
+                Duration.ofSeconds(10), 0.05, 2.0, 1.15);
         var d = new ScalingPolicy(settings).decide(new BigDecimal("2"), MIN, MAX, series(0, 11, "2", 0.0), T0, T0.plusSeconds(11));
         assertThat(d.toCu()).isEqualByComparingTo("0.25");
     }
