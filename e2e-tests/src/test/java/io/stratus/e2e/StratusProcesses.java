@@ -95,6 +95,20 @@ final class StratusProcesses implements AutoCloseable {
         env.put("STRATUS_AGENT_PORT_MAX", String.valueOf(portBase + 99));
         env.put("STRATUS_AGENT_WARM_POOL_SIZE", "2");
         agent = start(System.getProperty("stratus.agentJar"), env, "agent");
+        // Registered and heartbeating: from here on new databases are placed on this node at once.
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            var nodes = api().get(OPERATOR_KEY, "/v1/admin/nodes");
+            if (nodes.status() != 200) {
+                return false;
+            }
+            for (var n : nodes.json()) {
+                if (n.get("name").asString().equals(nodeName) && n.get("state").asString().equals("READY")
+                        && n.get("observedGeneration").asLong() > 0) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     /** kill -9: no shutdown hooks, no cleanup; the processes' children (postmasters) live on. */

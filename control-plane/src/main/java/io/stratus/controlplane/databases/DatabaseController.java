@@ -4,6 +4,7 @@ import io.stratus.controlplane.databases.DatabaseRequests.CreateDatabaseRequest;
 import io.stratus.controlplane.databases.DatabaseViews.Accepted;
 import io.stratus.controlplane.databases.DatabaseViews.Created;
 import io.stratus.controlplane.operations.OperationState;
+import io.stratus.controlplane.operations.Operations;
 import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.web.ApiException;
 import java.net.URI;
@@ -28,12 +29,15 @@ class DatabaseController {
 
     private final DatabaseProvisioning provisioning;
     private final DatabaseRequests requests;
-    private final PasswordResetWait resetWait;
+    private final SpecApplyWait applyWait;
+    private final Operations operations;
 
-    DatabaseController(DatabaseProvisioning provisioning, DatabaseRequests requests, PasswordResetWait resetWait) {
+    DatabaseController(DatabaseProvisioning provisioning, DatabaseRequests requests, SpecApplyWait applyWait,
+                       Operations operations) {
+        this.operations = operations;
         this.provisioning = provisioning;
         this.requests = requests;
-        this.resetWait = resetWait;
+        this.applyWait = applyWait;
     }
 
     @PostMapping("/v1/databases")
@@ -44,13 +48,20 @@ class DatabaseController {
             throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 characters");
         }
         var valid = requests.validate(body);
-        Created created;
+        DatabaseProvisioning.CreateResult result;
         try {
-            created = provisioning.create(tenant, valid, idempotencyKey);
+            result = provisioning.create(tenant, valid, idempotencyKey);
         } catch (DataIntegrityViolationException e) {
             // A concurrent request with the same key or name won the race: answer as the loser would have, had it
             // come second (a replay, or a 409 for the name).
-            created = provisioning.create(tenant, valid, idempotencyKey);
+            result = provisioning.create(tenant, valid, idempotencyKey);
+        }
+        Created created = result.body();
+        if (result.replayed() && created.database().node() != null) {
+            // The replay's password is new: let the agent apply it before handing it out (bounded).
+            UUID id = created.database().id();
+            long version = result.specVersion();
+            applyWait.await(() -> provisioning.applied(tenant, id, version));
         }
         return ResponseEntity.accepted().location(URI.create("/v1/operations/" + created.operation().id())).body(created);
     }
@@ -92,7 +103,8 @@ class DatabaseController {
         provisioning.get(tenant, id);
         caller.requireTenantAdmin();
         var issued = provisioning.resetPassword(tenant, id);
-        var op = resetWait.awaitSettled(tenant, issued.operation().id());
+        applyWait.await(() -> provisioning.applied(tenant, id, issued.specVersion()));
+        var op = operations.find(tenant, issued.operation().id());
         HttpStatus status = op.state() == OperationState.FAILED ? HttpStatus.CONFLICT : HttpStatus.OK;
         return ResponseEntity.status(status).body(new DatabaseViews.PasswordReset(issued.password(), issued.connection(), op));
     }

@@ -60,17 +60,24 @@ public class DatabaseProvisioning {
      * operation, with a freshly issued password (the first one was never stored, and the client that retries most
      * likely never saw it).
      */
+    /** A create's response and, for a replay, the spec version that carries its new password. */
+    public record CreateResult(Created body, boolean replayed, long specVersion) {
+    }
+
     @Transactional
-    public Created create(UUID tenantId, ValidCreate request, String idempotencyKey) {
+    public CreateResult create(UUID tenantId, ValidCreate request, String idempotencyKey) {
         String requestHash = hash(request);
-        if (idempotencyKey != null) {
-            Optional<IdempotencyRecord> earlier = idempotency.findById(new IdempotencyRecord.Key(tenantId, idempotencyKey));
-            if (earlier.isPresent()) {
-                return replay(tenantId, earlier.get(), requestHash);
-            }
+        Optional<IdempotencyRecord> earlier = earlier(tenantId, idempotencyKey);
+        if (earlier.isPresent()) {
+            return replay(tenantId, earlier.get(), requestHash);
         }
         var tenant = tenants.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
         if (databases.liveNameExists(tenantId, request.name())) {
+            // A concurrent first use of the same key may have committed since the lookup above.
+            earlier = earlier(tenantId, idempotencyKey);
+            if (earlier.isPresent()) {
+                return replay(tenantId, earlier.get(), requestHash);
+            }
             throw ApiException.conflict("database-exists", "a database named '" + request.name() + "' exists", "name");
         }
         if (databases.countLive(tenantId) >= tenant.maxDatabases()) {
@@ -92,11 +99,15 @@ public class DatabaseProvisioning {
         databases.flush();
         log.info("database {} ({}) accepted for tenant {}, placed on {}", db.name(), db.getId(), tenantId,
                 placement.map(p -> p.nodeId() + ":" + p.port()).orElse("(no node ready yet)"));
-        Connection connection = connection(db, password);
-        return new Created(view(db), op, connection);
+        return new CreateResult(new Created(view(db), op, connection(db, password)), false, db.specVersion());
     }
 
-    private Created replay(UUID tenantId, IdempotencyRecord earlier, String requestHash) {
+    private Optional<IdempotencyRecord> earlier(UUID tenantId, String idempotencyKey) {
+        return idempotencyKey == null ? Optional.empty()
+                : idempotency.findById(new IdempotencyRecord.Key(tenantId, idempotencyKey));
+    }
+
+    private CreateResult replay(UUID tenantId, IdempotencyRecord earlier, String requestHash) {
         if (!earlier.requestHash().equals(requestHash)) {
             throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency key reused",
                     "this Idempotency-Key was used with a different request body", java.util.List.of());
@@ -105,14 +116,14 @@ public class DatabaseProvisioning {
                 .orElseThrow(() -> ApiException.notFound("database"));
         OperationView op = operations.get(earlier.operationId());
         if (!db.isLive()) {
-            return new Created(view(db), op, connection(db, null));
+            return new CreateResult(new Created(view(db), op, connection(db, null)), true, db.specVersion());
         }
         String password = Passwords.generate();
-        db.rotateVerifier(Passwords.scramVerifier(password));
+        long version = db.rotateVerifier(Passwords.scramVerifier(password));
         if (db.nodeId() != null) {
             fleet.desiredStateChanged(db.nodeId());
         }
-        return new Created(view(db), op, connection(db, password));
+        return new CreateResult(new Created(view(db), op, connection(db, password)), true, version);
     }
 
     /** Places unplaced databases once a node can take them (a fresh fleet, or every node was full). */
@@ -183,11 +194,17 @@ public class DatabaseProvisioning {
         if (db.nodeId() != null) {
             fleet.desiredStateChanged(db.nodeId());
         }
-        return new PasswordIssued(password, connection(db, password), op);
+        return new PasswordIssued(password, connection(db, password), op, version);
+    }
+
+    /** Whether the agent has applied the database's spec up to {@code specVersion}. */
+    @Transactional(readOnly = true)
+    public boolean applied(UUID tenantId, UUID id, long specVersion) {
+        return find(tenantId, id).observedSpecVersion() >= specVersion;
     }
 
     /** A password just issued, its connection and the operation that applies it. */
-    public record PasswordIssued(String password, Connection connection, OperationView operation) {
+    public record PasswordIssued(String password, Connection connection, OperationView operation, long specVersion) {
     }
 
     private Database find(UUID tenantId, UUID id) {
