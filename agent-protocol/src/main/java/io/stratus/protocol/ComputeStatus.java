@@ -1,5 +1,6 @@
 package io.stratus.protocol;
 
+import java.math.BigDecimal;
 import java.util.UUID;
 
 /**
@@ -10,7 +11,10 @@ import java.util.UUID;
  * @param acceptingLogins the postmaster answered a TCP startup for the owner role with a SCRAM challenge
  * @param restarts        how often the agent restarted it after a crash
  * @param message         the last problem, if any
+ * @param appliedCu       CU in force on the host (cgroup limits and CU-dependent settings)
+ * @param enforcement     how that CU is enforced for this compute: {@code cgroup-v2}, {@code cgroup-v1} or {@code none}
  */
 public record ComputeStatus(UUID computeId, ComputePhase phase, long specVersion, String host, int port,
-                            String release, boolean acceptingLogins, int restarts, String message) {
+                            String release, boolean acceptingLogins, int restarts, String message,
+                            BigDecimal appliedCu, String enforcement) {
 }

@@ -7,6 +7,8 @@
  *   <li>{@code GET /agent/v1/nodes/{id}/desired-state?after=G}: long-polls until the node's desired generation
  *       passes {@code G}, then returns {@link DesiredState}.</li>
  *   <li>{@code POST /agent/v1/nodes/{id}/status}: {@link NodeStatus}, everything the agent observes.</li>
+ *   <li>{@code POST /agent/v1/nodes/{id}/metrics}: {@link MetricsReport}, load samples about every second, which
+ *       drive autoscaling and scale-to-zero.</li>
  * </ol>
  * The control plane owns desired state, the agent owns observed state; a compute absent from the desired state is
  * to be deleted.

@@ -1,10 +1,12 @@
 package io.stratus.controlplane.agentapi;
 
+import io.stratus.controlplane.autoscaling.Autoscaler;
 import io.stratus.controlplane.databases.ComputeDesiredState;
 import io.stratus.controlplane.databases.ObservedStateIngest;
 import io.stratus.controlplane.fleet.Fleet;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.protocol.DesiredState;
+import io.stratus.protocol.MetricsReport;
 import io.stratus.protocol.NodeStatus;
 import io.stratus.protocol.RegisterNodeRequest;
 import io.stratus.protocol.RegisterNodeResponse;
@@ -27,8 +29,10 @@ class AgentController {
     private final Fleet fleet;
     private final ComputeDesiredState desiredState;
     private final ObservedStateIngest ingest;
+    private final Autoscaler autoscaler;
 
-    AgentController(Fleet fleet, ComputeDesiredState desiredState, ObservedStateIngest ingest) {
+    AgentController(Fleet fleet, ComputeDesiredState desiredState, ObservedStateIngest ingest, Autoscaler autoscaler) {
+        this.autoscaler = autoscaler;
         this.fleet = fleet;
         this.desiredState = desiredState;
         this.ingest = ingest;
@@ -54,6 +58,12 @@ class AgentController {
             return ResponseEntity.noContent().build();
         }
         return ResponseEntity.ok(desiredState.forNode(nodeId));
+    }
+
+    @PostMapping("/agent/v1/nodes/{nodeId}/metrics")
+    ResponseEntity<Void> metrics(@PathVariable UUID nodeId, @RequestBody MetricsReport report) {
+        autoscaler.onMetrics(nodeId, report);
+        return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/agent/v1/nodes/{nodeId}/status")

@@ -49,12 +49,21 @@ class Database extends AbstractEntity {
     private Instant createdAt;
     @Column(name = "deleted_at")
     private Instant deletedAt;
+    @Column(name = "suspend_timeout_seconds")
+    private int suspendTimeoutSeconds;
+    private String enforcement;
+    @Column(name = "applied_cu")
+    private BigDecimal appliedCu;
+    @Column(name = "last_active_at")
+    private Instant lastActiveAt;
+    @Column(name = "cu_changed_at")
+    private Instant cuChangedAt;
 
     protected Database() {
     }
 
     Database(UUID tenantId, String name, BigDecimal minCu, BigDecimal maxCu, String release, String ownerRole,
-             String ownerVerifier, Instant now) {
+             String ownerVerifier, int suspendTimeoutSeconds, Instant now) {
         super(UUID.randomUUID());
         this.tenantId = tenantId;
         this.name = name;
@@ -68,6 +77,63 @@ class Database extends AbstractEntity {
         this.running = true;
         this.specVersion = 1;
         this.createdAt = now;
+        this.suspendTimeoutSeconds = suspendTimeoutSeconds;
+        this.enforcement = "none";
+        this.lastActiveAt = now;
+        this.cuChangedAt = now;
+    }
+
+    /** Grants a new CU; the agent applies it (cgroup limits and reloadable settings) as a new spec version. */
+    long scaleTo(BigDecimal cu, Instant now) {
+        currentCu = cu;
+        cuChangedAt = now;
+        return ++specVersion;
+    }
+
+    /** Stops the compute, keeping its data (scale to zero). */
+    long suspend() {
+        running = false;
+        return ++specVersion;
+    }
+
+    long resume(Instant now) {
+        running = true;
+        // Stays SUSPENDED until the agent reports it running again.
+        lastActiveAt = now;
+        return ++specVersion;
+    }
+
+    /** A new CU range and idle timeout; the current CU moves into the new range. */
+    long changeRange(BigDecimal min, BigDecimal max, int suspendTimeout, Instant now) {
+        minCu = min;
+        maxCu = max;
+        suspendTimeoutSeconds = suspendTimeout;
+        BigDecimal clamped = currentCu.max(min).min(max);
+        if (clamped.compareTo(currentCu) != 0) {
+            currentCu = clamped;
+            cuChangedAt = now;
+        }
+        return ++specVersion;
+    }
+
+    void active(Instant at) {
+        if (lastActiveAt == null || at.isAfter(lastActiveAt)) {
+            lastActiveAt = at;
+        }
+    }
+
+    void observedEnforcement(BigDecimal appliedCu, String enforcement) {
+        this.appliedCu = appliedCu;
+        if (enforcement != null) {
+            this.enforcement = enforcement;
+        }
+    }
+
+    void observedStopped(long observedSpecVersion) {
+        this.observedSpecVersion = Math.max(this.observedSpecVersion, observedSpecVersion);
+        if (!running && state != DatabaseState.DELETING && state != DatabaseState.DELETED) {
+            state = DatabaseState.SUSPENDED;
+        }
     }
 
     void place(UUID nodeId, int port) {
@@ -83,7 +149,7 @@ class Database extends AbstractEntity {
 
     void observedRunning(long observedSpecVersion) {
         this.observedSpecVersion = Math.max(this.observedSpecVersion, observedSpecVersion);
-        if (state == DatabaseState.PROVISIONING || state == DatabaseState.FAILED || state == DatabaseState.SUSPENDED) {
+        if (running && (state == DatabaseState.PROVISIONING || state == DatabaseState.FAILED || state == DatabaseState.SUSPENDED)) {
             state = DatabaseState.RUNNING;
         }
         message = null;
@@ -129,4 +195,9 @@ class Database extends AbstractEntity {
     Long deleteGeneration() { return deleteGeneration; }
     String message() { return message; }
     Instant createdAt() { return createdAt; }
+    int suspendTimeoutSeconds() { return suspendTimeoutSeconds; }
+    String enforcement() { return enforcement; }
+    BigDecimal appliedCu() { return appliedCu; }
+    Instant lastActiveAt() { return lastActiveAt; }
+    Instant cuChangedAt() { return cuChangedAt; }
 }

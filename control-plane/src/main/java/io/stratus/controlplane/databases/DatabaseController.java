@@ -14,6 +14,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -90,6 +91,33 @@ class DatabaseController {
         provisioning.get(tenant, id); // 404 before 403: a read key learns nothing about other tenants' ids
         caller.requireTenantAdmin();
         var op = provisioning.delete(tenant, id);
+        return ResponseEntity.accepted().location(URI.create("/v1/operations/" + op.id())).body(new Accepted(op));
+    }
+
+    @PatchMapping("/v1/databases/{id}")
+    DatabaseViews.DatabaseView update(Caller caller, @PathVariable UUID id,
+                                      @RequestBody DatabaseRequests.UpdateDatabaseRequest body) {
+        UUID tenant = caller.tenant();
+        provisioning.get(tenant, id);
+        caller.requireTenantAdmin();
+        return provisioning.update(tenant, id, body, requests);
+    }
+
+    @PostMapping("/v1/databases/{id}/suspend")
+    ResponseEntity<Accepted> suspend(Caller caller, @PathVariable UUID id) {
+        UUID tenant = caller.tenant();
+        provisioning.get(tenant, id);
+        caller.requireTenantAdmin();
+        var op = provisioning.suspend(tenant, id);
+        return ResponseEntity.accepted().location(URI.create("/v1/operations/" + op.id())).body(new Accepted(op));
+    }
+
+    @PostMapping("/v1/databases/{id}/resume")
+    ResponseEntity<Accepted> resume(Caller caller, @PathVariable UUID id) {
+        UUID tenant = caller.tenant();
+        provisioning.get(tenant, id);
+        caller.requireTenantAdmin();
+        var op = provisioning.resume(tenant, id);
         return ResponseEntity.accepted().location(URI.create("/v1/operations/" + op.id())).body(new Accepted(op));
     }
 

@@ -10,6 +10,7 @@ import io.stratus.controlplane.operations.Operations;
 import io.stratus.controlplane.operations.Operations.OperationView;
 import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.controlplane.web.ApiException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
@@ -43,10 +45,15 @@ public class DatabaseProvisioning {
     private final Operations operations;
     private final Fleet fleet;
     private final TenantDirectory tenants;
+    private final CapacityControl capacity;
+    private final ApplicationEventPublisher events;
     private final Clock clock;
 
     DatabaseProvisioning(DatabaseRepository databases, IdempotencyRepository idempotency, Operations operations,
-                         Fleet fleet, TenantDirectory tenants, Clock clock) {
+                         Fleet fleet, TenantDirectory tenants, CapacityControl capacity,
+                         ApplicationEventPublisher events, Clock clock) {
+        this.capacity = capacity;
+        this.events = events;
         this.databases = databases;
         this.idempotency = idempotency;
         this.operations = operations;
@@ -86,7 +93,8 @@ public class DatabaseProvisioning {
         }
         String password = Passwords.generate();
         Database db = new Database(tenantId, request.name(), request.minCu(), request.maxCu(), request.release(),
-                DatabaseRequests.ownerRoleFor(request.name()), Passwords.scramVerifier(password), clock.instant());
+                DatabaseRequests.ownerRoleFor(request.name()), Passwords.scramVerifier(password),
+                request.suspendTimeoutSeconds(), clock.instant());
         Optional<Fleet.Placement> placement = place(db);
         databases.save(db);
         OperationView op = operations.open(tenantId, db.getId(), OperationType.CREATE_DATABASE, placement.isPresent(),
@@ -197,6 +205,51 @@ public class DatabaseProvisioning {
         return new PasswordIssued(password, connection(db, password), op, version);
     }
 
+    /** Changes the CU range and idle timeout; the current CU moves into the new range at once. */
+    @Transactional
+    public DatabaseView update(UUID tenantId, UUID id, DatabaseRequests.UpdateDatabaseRequest r, DatabaseRequests rules) {
+        Database db = find(tenantId, id);
+        if (!db.isLive()) {
+            throw ApiException.conflict("database-deleted", "the database is being deleted", null);
+        }
+        rules.validateUpdate(r, db.minCu(), db.maxCu());
+        BigDecimal before = db.currentCu();
+        db.changeRange(r.minCu() == null ? db.minCu() : r.minCu().stripTrailingZeros(),
+                r.maxCu() == null ? db.maxCu() : r.maxCu().stripTrailingZeros(),
+                r.suspendTimeoutSeconds() == null ? db.suspendTimeoutSeconds() : r.suspendTimeoutSeconds(), clock.instant());
+        if (db.nodeId() != null) {
+            fleet.desiredStateChanged(db.nodeId());
+        }
+        events.publishEvent(new DatabaseCapacityChanged(db.getId(), tenantId, before, db.currentCu(),
+                "range changed to [" + db.minCu().stripTrailingZeros().toPlainString() + ", "
+                        + db.maxCu().stripTrailingZeros().toPlainString() + "] CU by the API"));
+        return view(db);
+    }
+
+    /** Stops the compute and keeps its data; a connection (later: the proxy) or {@link #resume} wakes it. */
+    @Transactional
+    public OperationView suspend(UUID tenantId, UUID id) {
+        Database db = find(tenantId, id);
+        BigDecimal before = db.currentCu();
+        boolean wasRunning = db.running();
+        OperationView op = capacity.suspend(db.getId());
+        if (wasRunning) {
+            events.publishEvent(new DatabaseCapacityChanged(id, tenantId, before, BigDecimal.ZERO, "suspended by the API"));
+        }
+        return op;
+    }
+
+    @Transactional
+    public OperationView resume(UUID tenantId, UUID id) {
+        Database db = find(tenantId, id);
+        boolean wasSuspended = !db.running();
+        OperationView op = capacity.resume(db.getId());
+        if (wasSuspended) {
+            events.publishEvent(new DatabaseCapacityChanged(id, tenantId, BigDecimal.ZERO, db.currentCu(), "resumed by the API"));
+        }
+        return op;
+    }
+
     /** Whether the agent has applied the database's spec up to {@code specVersion}. */
     @Transactional(readOnly = true)
     public boolean applied(UUID tenantId, UUID id, long specVersion) {
@@ -212,8 +265,10 @@ public class DatabaseProvisioning {
     }
 
     DatabaseView view(Database db) {
-        return new DatabaseView(db.getId(), db.name(), db.state(), db.minCu(), db.maxCu(), db.currentCu(), db.release(),
-                db.nodeId(), connection(db, null), db.message(), db.createdAt());
+        return new DatabaseView(db.getId(), db.name(), db.state(), db.minCu().stripTrailingZeros(),
+                db.maxCu().stripTrailingZeros(), db.running() ? db.currentCu().stripTrailingZeros() : BigDecimal.ZERO,
+                db.enforcement(), db.suspendTimeoutSeconds(), db.release(), db.nodeId(), connection(db, null), db.message(),
+                db.createdAt());
     }
 
     private Connection connection(Database db, String password) {
@@ -222,7 +277,8 @@ public class DatabaseProvisioning {
     }
 
     private static String hash(ValidCreate r) {
-        String canonical = r.name() + "|" + r.minCu().toPlainString() + "|" + r.maxCu().toPlainString() + "|" + r.release();
+        String canonical = r.name() + "|" + r.minCu().toPlainString() + "|" + r.maxCu().toPlainString() + "|" + r.release()
+                + "|" + r.suspendTimeoutSeconds();
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

@@ -32,6 +32,11 @@ interface DatabaseRepository extends JpaRepository<Database, UUID> {
             + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")
     BigDecimal committedCu(UUID nodeId);
 
+    @Query("select coalesce(sum(d.currentCu), 0) from Database d where d.nodeId = :nodeId and d.id <> :except "
+            + "and d.running = true and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED "
+            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETING")
+    BigDecimal grantedCu(UUID nodeId, UUID except);
+
     @Query("select d.port from Database d where d.nodeId = :nodeId and d.port is not null "
             + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")
     List<Integer> usedPorts(UUID nodeId);

@@ -25,12 +25,21 @@ class DatabaseRequests {
     }
 
     /** {@code POST /v1/databases} body. Unknown fields are rejected (see docs/api.md). */
-    record CreateDatabaseRequest(String name, BigDecimal minCu, BigDecimal maxCu, String release) {
+    record CreateDatabaseRequest(String name, BigDecimal minCu, BigDecimal maxCu, String release,
+                                 Integer suspendTimeoutSeconds) {
     }
 
     /** The validated request, with defaults applied. */
-    record ValidCreate(String name, BigDecimal minCu, BigDecimal maxCu, String release) {
+    record ValidCreate(String name, BigDecimal minCu, BigDecimal maxCu, String release, int suspendTimeoutSeconds) {
     }
+
+    /** {@code PATCH /v1/databases/{id}} body: only the fields given change. */
+    record UpdateDatabaseRequest(BigDecimal minCu, BigDecimal maxCu, Integer suspendTimeoutSeconds) {
+    }
+
+    static final int DEFAULT_SUSPEND_TIMEOUT = 300;
+    static final int MIN_SUSPEND_TIMEOUT = 10;
+    static final int MAX_SUSPEND_TIMEOUT = 7 * 24 * 3600;
 
     ValidCreate validate(CreateDatabaseRequest r) {
         List<FieldError> errors = new ArrayList<>();
@@ -51,10 +60,42 @@ class DatabaseRequests {
         if (!RELEASE.matcher(release).matches()) {
             errors.add(new FieldError("release", "must be a Postgres version such as 15 or 17.6"));
         }
+        checkSuspendTimeout(r.suspendTimeoutSeconds(), errors);
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
-        return new ValidCreate(r.name(), r.minCu().stripTrailingZeros(), r.maxCu().stripTrailingZeros(), release);
+        return new ValidCreate(r.name(), r.minCu().stripTrailingZeros(), r.maxCu().stripTrailingZeros(), release,
+                r.suspendTimeoutSeconds() == null ? DEFAULT_SUSPEND_TIMEOUT : r.suspendTimeoutSeconds());
+    }
+
+    /** Validates a change against the database's current values; every bad field reported at once. */
+    void validateUpdate(UpdateDatabaseRequest r, BigDecimal currentMin, BigDecimal currentMax) {
+        List<FieldError> errors = new ArrayList<>();
+        if (r.minCu() == null && r.maxCu() == null && r.suspendTimeoutSeconds() == null) {
+            errors.add(new FieldError("body", "nothing to change: give minCu, maxCu or suspendTimeoutSeconds"));
+        }
+        if (r.minCu() != null) {
+            checkCu("minCu", r.minCu(), errors);
+        }
+        if (r.maxCu() != null) {
+            checkCu("maxCu", r.maxCu(), errors);
+        }
+        BigDecimal min = r.minCu() == null ? currentMin : r.minCu();
+        BigDecimal max = r.maxCu() == null ? currentMax : r.maxCu();
+        if (errors.isEmpty() && min.compareTo(max) > 0) {
+            errors.add(new FieldError(r.minCu() != null ? "minCu" : "maxCu", "minCu must not exceed maxCu"));
+        }
+        checkSuspendTimeout(r.suspendTimeoutSeconds(), errors);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+    }
+
+    private static void checkSuspendTimeout(Integer t, List<FieldError> errors) {
+        if (t != null && t != 0 && (t < MIN_SUSPEND_TIMEOUT || t > MAX_SUSPEND_TIMEOUT)) {
+            errors.add(new FieldError("suspendTimeoutSeconds", "must be 0 (never suspend) or between "
+                    + MIN_SUSPEND_TIMEOUT + " and " + MAX_SUSPEND_TIMEOUT));
+        }
     }
 
     private void checkCu(String field, BigDecimal cu, List<FieldError> errors) {

@@ -31,9 +31,13 @@ final class DatabaseViews {
         }
     }
 
+    /**
+     * @param enforcement how the host enforces the CU: {@code cgroup-v2}, {@code cgroup-v1}, or {@code none} (not
+     *                    enforced: the host does not let the agent write cgroups)
+     */
     record DatabaseView(UUID id, String name, DatabaseState state, BigDecimal minCu, BigDecimal maxCu,
-                        BigDecimal currentCu, String release, UUID node, Connection connection, String message,
-                        Instant createdAt) {
+                        BigDecimal currentCu, String enforcement, int suspendTimeoutSeconds, String release, UUID node,
+                        Connection connection, String message, Instant createdAt) {
     }
 
     record Created(DatabaseView database, OperationView operation, Connection connection) {

@@ -58,14 +58,18 @@ public class ObservedStateIngest {
             if (cs == null) {
                 continue;
             }
-            if (cs.phase() == ComputePhase.RUNNING && cs.acceptingLogins()) {
+            db.observedEnforcement(cs.appliedCu(), cs.enforcement());
+            if (cs.phase() == ComputePhase.RUNNING && cs.acceptingLogins() && db.running()) {
                 boolean wasProvisioning = db.state() == DatabaseState.PROVISIONING;
                 db.observedRunning(cs.specVersion());
-                operations.observed(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESET_PASSWORD),
-                        cs.specVersion());
+                operations.observed(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESET_PASSWORD,
+                        OperationType.RESUME_DATABASE), cs.specVersion());
                 if (wasProvisioning) {
                     log.info("database {} ({}) is running on node {} port {}", db.name(), db.getId(), nodeId, cs.port());
                 }
+            } else if (cs.phase() == ComputePhase.STOPPED && !db.running()) {
+                db.observedStopped(cs.specVersion());
+                operations.observed(db.getId(), EnumSet.of(OperationType.SUSPEND_DATABASE), cs.specVersion());
             } else if (cs.phase() == ComputePhase.FAILED) {
                 db.observedProblem(cs.message());
             }

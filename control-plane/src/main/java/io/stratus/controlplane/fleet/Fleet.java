@@ -120,6 +120,12 @@ public class Fleet {
         return Optional.empty();
     }
 
+    /** The node's capacity in CU. */
+    @Transactional(readOnly = true)
+    public BigDecimal capacityCu(UUID nodeId) {
+        return nodes.findById(nodeId).map(Node::capacityCu).orElse(BigDecimal.ZERO);
+    }
+
     /** The node's address, for connection strings. */
     @Transactional(readOnly = true)
     public Optional<String> address(UUID nodeId) {

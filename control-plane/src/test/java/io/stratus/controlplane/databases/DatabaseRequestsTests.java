@@ -17,7 +17,7 @@ class DatabaseRequestsTests {
 
     @Test
     void acceptsValidRequestAndAppliesDefaultRelease() {
-        var v = requests.validate(new DatabaseRequests.CreateDatabaseRequest("shop_1", new BigDecimal("0.50"), new BigDecimal("8"), null));
+        var v = requests.validate(new DatabaseRequests.CreateDatabaseRequest("shop_1", new BigDecimal("0.50"), new BigDecimal("8"), null, null));
         assertThat(v.release()).isEqualTo("15");
         assertThat(v.minCu()).isEqualByComparingTo("0.5");
     }
@@ -25,9 +25,9 @@ class DatabaseRequestsTests {
     @Test
     void reportsEveryBadFieldAtOnce() {
         assertThatThrownBy(() -> requests.validate(new DatabaseRequests.CreateDatabaseRequest("Bad", new BigDecimal("0.3"),
-                new BigDecimal("100"), "x")))
+                new BigDecimal("100"), "x", 5)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errors())
-                        .extracting(ApiException.FieldError::field).containsExactlyInAnyOrder("name", "minCu", "maxCu", "release"));
+                        .extracting(ApiException.FieldError::field).containsExactlyInAnyOrder("name", "minCu", "maxCu", "release", "suspendTimeoutSeconds"));
     }
 
     @Test

@@ -1,0 +1,21 @@
+package io.stratus.protocol;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One load sample of a running compute, taken about every second.
+ *
+ * @param allowedCu             CU the compute was allowed when sampled
+ * @param cpuUsedCores          CPU used over the last interval, in cores (1.0 = one vCPU busy)
+ * @param throttledFraction     share of the interval the compute's cgroup was throttled (0 when not enforced)
+ * @param memoryWorkingSetBytes memory in use minus reclaimable page cache
+ * @param memoryLimitBytes      the memory limit, or 0 when none is enforced
+ * @param activeConnections     client connections to the tenant's database (the agent's own excluded)
+ * @param transactionsPerSecond commits and rollbacks per second in the tenant's database
+ */
+public record ComputeMetrics(UUID computeId, Instant at, BigDecimal allowedCu, double cpuUsedCores,
+                             double throttledFraction, long memoryWorkingSetBytes, long memoryLimitBytes,
+                             int activeConnections, double transactionsPerSecond) {
+}

@@ -1,0 +1,66 @@
+package io.stratus.controlplane.autoscaling;
+
+import io.stratus.controlplane.databases.DatabaseProvisioning;
+import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.web.ApiException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Scaling events and load series of a tenant's database. */
+@RestController
+class AutoscalingController {
+
+    private static final int MAX_POINTS = 10_000;
+
+    private final DatabaseProvisioning databases;
+    private final ScalingHistory history;
+    private final Clock clock;
+
+    AutoscalingController(DatabaseProvisioning databases, ScalingHistory history, Clock clock) {
+        this.databases = databases;
+        this.history = history;
+        this.clock = clock;
+    }
+
+    @GetMapping("/v1/databases/{id}/scaling-events")
+    List<ScalingHistory.ScalingEvent> events(Caller caller, @PathVariable UUID id,
+                                             @RequestParam(defaultValue = "1000") int limit) {
+        databases.get(caller.tenant(), id);
+        if (limit < 1 || limit > 10_000) {
+            throw ApiException.invalid("limit", "must be between 1 and 10000");
+        }
+        return history.events(id, limit);
+    }
+
+    /** {@code from}/{@code to}: ISO-8601 instants; default the last 15 minutes. */
+    @GetMapping("/v1/databases/{id}/metrics")
+    List<ScalingHistory.Point> metrics(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String from,
+                                       @RequestParam(required = false) String to) {
+        databases.get(caller.tenant(), id);
+        Instant end = instant("to", to, clock.instant());
+        Instant start = instant("from", from, end.minus(Duration.ofMinutes(15)));
+        if (!start.isBefore(end)) {
+            throw ApiException.invalid("from", "must be before to");
+        }
+        return history.series(id, start, end, MAX_POINTS);
+    }
+
+    private static Instant instant(String field, String value, Instant fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalid(field, "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.stratus.controlplane.autoscaling;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Autoscaling settings, {@code stratus.autoscaling.*}.
+ *
+ * @param enabled              off: CU stays where the API put it; idle suspend still applies
+ * @param targetCpuUtilization CPU used / allowed the policy aims for
+ * @param targetMemoryFraction memory working set / limit the policy aims for
+ * @param cpuPerCu             vCPUs in one CU (the agents' setting must match)
+ * @param memoryPerCu          memory in one CU
+ * @param downscaleWindow      need must stay low this long before CU comes down
+ * @param throttleThreshold    throttled share of an interval above which CPU demand is assumed hidden
+ * @param throttleBoost        factor on the allowed CPU assumed wanted when throttled
+ * @param downscaleHeadroom    factor on the window's peak need kept when scaling down
+ * @param sampleRetention      how long per-second samples are kept for charts
+ */
+@ConfigurationProperties("stratus.autoscaling")
+public record AutoscalingSettings(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("0.7") double targetCpuUtilization,
+        @DefaultValue("0.75") double targetMemoryFraction,
+        @DefaultValue("1") double cpuPerCu,
+        @DefaultValue("4GB") DataSize memoryPerCu,
+        @DefaultValue("60s") Duration downscaleWindow,
+        @DefaultValue("0.05") double throttleThreshold,
+        @DefaultValue("2.0") double throttleBoost,
+        @DefaultValue("1.15") double downscaleHeadroom,
+        @DefaultValue("24h") Duration sampleRetention) {
+
+    ScalingPolicy.ScalingSettings policy(BigDecimal cuStep) {
+        return new ScalingPolicy.ScalingSettings(targetCpuUtilization, targetMemoryFraction, cuStep, cpuPerCu,
+                memoryPerCu.toBytes(), downscaleWindow, throttleThreshold, throttleBoost, downscaleHeadroom);
+    }
+}

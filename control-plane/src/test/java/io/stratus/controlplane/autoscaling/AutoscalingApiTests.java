@@ -1,0 +1,192 @@
+package io.stratus.controlplane.autoscaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratus.controlplane.ControlPlaneTest;
+import io.stratus.testing.ApiClient;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The control plane's autoscaling loop driven through the agent protocol, with the test playing a node that reports
+ * load samples: scale-up at once, capacity caps, idle suspend, and the API around it.
+ */
+class AutoscalingApiTests extends ControlPlaneTest {
+
+    private String nodeId;
+    private String credential;
+    private TestTenant tenant;
+    private String release;
+
+    @BeforeEach
+    void node() {
+        // A node of its own per test, with room for exactly 3 CU, so placement and caps are predictable: it alone
+        // offers this release.
+        release = "17." + (100 + new java.util.Random().nextInt(1_000_000));
+        var reg = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", "{\"name\":\"as-" + UUID.randomUUID()
+                + "\",\"address\":\"127.0.0.8\",\"zone\":\"z\",\"capacityCu\":3,\"releases\":[\"" + release + "\"],"
+                + "\"portMin\":62000,\"portMax\":62099}");
+        nodeId = reg.text("nodeId");
+        credential = reg.text("credential");
+        tenant = newTenant();
+    }
+
+    /** A database on this test's node, reported running. */
+    private String runningDatabase(String name, String extra) {
+        var r = api().post(tenant.adminKey(), "/v1/databases", "{\"name\":\"" + name
+                + "\",\"minCu\":0.25,\"maxCu\":2,\"release\":\"" + release + "\"" + extra + "}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(202);
+        String db = r.at("/database/id").asString();
+        status(db, 1, "RUNNING");
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("RUNNING");
+        return db;
+    }
+
+    private void status(String db, long specVersion, String phase) {
+        var r = api().post(credential, "/agent/v1/nodes/" + nodeId + "/status", "{\"nodeId\":\"" + nodeId
+                + "\",\"observedGeneration\":1,\"capacityCu\":3,\"enforcement\":\"cgroup-v1\",\"computes\":[{\"computeId\":\""
+                + db + "\",\"phase\":\"" + phase + "\",\"specVersion\":" + specVersion
+                + ",\"host\":\"127.0.0.8\",\"port\":62000,\"release\":\"17.2\",\"acceptingLogins\":true,\"restarts\":0,"
+                + "\"appliedCu\":0.25,\"enforcement\":\"cgroup-v1\"}]}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(204);
+    }
+
+    private void sample(String db, String allowedCu, double cores, int connections) {
+        var r = api().post(credential, "/agent/v1/nodes/" + nodeId + "/metrics", "{\"nodeId\":\"" + nodeId
+                + "\",\"samples\":[{\"computeId\":\"" + db + "\",\"at\":\"" + Instant.now() + "\",\"allowedCu\":" + allowedCu
+                + ",\"cpuUsedCores\":" + cores + ",\"throttledFraction\":0,\"memoryWorkingSetBytes\":100000000,"
+                + "\"memoryLimitBytes\":1073741824,\"activeConnections\":" + connections + ",\"transactionsPerSecond\":50}]}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(204);
+    }
+
+    private JsonNode spec(String db) {
+        var state = api().get(credential, "/agent/v1/nodes/" + nodeId + "/desired-state?after=0&waitSeconds=0").json();
+        for (JsonNode c : state.get("computes")) {
+            if (c.get("computeId").asString().equals(db)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void scalesUpAtOnceAndExplainsWhy() {
+        String db = runningDatabase("busy", "");
+        sample(db, "0.25", 0.9, 4);
+        var view = api().get(tenant.readKey(), "/v1/databases/" + db);
+        // 0.9 cores at 70 % target utilisation: 1.29 CU, rounded up to 1.5
+        assertThat(view.json().get("currentCu").decimalValue()).isEqualByComparingTo("1.5");
+        assertThat(view.text("enforcement")).isEqualTo("cgroup-v1");
+        assertThat(spec(db).get("cu").decimalValue()).isEqualByComparingTo("1.5");
+        JsonNode events = api().get(tenant.readKey(), "/v1/databases/" + db + "/scaling-events").json();
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).get("fromCu").decimalValue()).isEqualByComparingTo("0.25");
+        assertThat(events.get(0).get("toCu").decimalValue()).isEqualByComparingTo("1.5");
+        assertThat(events.get(0).get("reason").asString()).startsWith("scale up: cpu");
+        assertThat(events.get(0).at("/metrics/cpuUsedCores").asDouble()).isEqualTo(0.9);
+        var series = api().get(tenant.readKey(), "/v1/databases/" + db + "/metrics");
+        assertThat(series.json()).hasSize(1);
+        assertThat(series.json().get(0).get("connections").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void scaleUpIsCappedByNodeCapacityAndSaysSo() {
+        String first = runningDatabase("first", "");
+        sample(first, "0.25", 1.3, 1); // wants 2 CU, gets it: 3 CU node
+        String second = runningDatabase("second", "");
+        sample(second, "0.25", 1.3, 1); // wants 2 CU, node has 0.75 left (3 - 2 - 0.25) -> 1 CU
+        var view = api().get(tenant.readKey(), "/v1/databases/" + second).json();
+        assertThat(view.get("currentCu").decimalValue()).isEqualByComparingTo("1");
+        JsonNode events = api().get(tenant.readKey(), "/v1/databases/" + second + "/scaling-events").json();
+        assertThat(events.get(0).get("reason").asString()).contains("capped by node capacity");
+    }
+
+    @Test
+    void idleDatabaseSuspendsAfterItsTimeoutAndResumesOnRequest() {
+        String db = runningDatabase("sleepy", ",\"suspendTimeoutSeconds\":60");
+        sample(db, "0.25", 0.01, 0);
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("RUNNING");
+        // No connection for longer than the timeout (the clock is not ours to move: move the activity instead).
+        jdbc.update("update databases set last_active_at = now() - interval '61 seconds' where id = ?::uuid", db);
+        sample(db, "0.25", 0.01, 0);
+        assertThat(spec(db).get("running").asBoolean()).isFalse();
+        long stopSpec = spec(db).get("specVersion").asLong();
+        status(db, stopSpec, "STOPPED");
+        var view = api().get(tenant.readKey(), "/v1/databases/" + db).json();
+        assertThat(view.get("state").asString()).isEqualTo("SUSPENDED");
+        assertThat(view.get("currentCu").decimalValue()).isEqualByComparingTo("0");
+        JsonNode events = api().get(tenant.readKey(), "/v1/databases/" + db + "/scaling-events").json();
+        assertThat(events.get(events.size() - 1).get("reason").asString()).isEqualTo("suspended: no connections for 60s");
+
+        var resume = api().post(tenant.adminKey(), "/v1/databases/" + db + "/resume", null);
+        assertThat(resume.status()).isEqualTo(202);
+        assertThat(spec(db).get("running").asBoolean()).isTrue();
+        status(db, spec(db).get("specVersion").asLong(), "RUNNING");
+        assertThat(api().get(tenant.readKey(), "/v1/operations/" + resume.at("/operation/id").asString()).text("state"))
+                .isEqualTo("SUCCEEDED");
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("RUNNING");
+    }
+
+    @Test
+    void zeroTimeoutNeverSuspends() {
+        String db = runningDatabase("insomniac", ",\"suspendTimeoutSeconds\":0");
+        jdbc.update("update databases set last_active_at = now() - interval '1 day' where id = ?::uuid", db);
+        sample(db, "0.25", 0.0, 0);
+        assertThat(spec(db).get("running").asBoolean()).isTrue();
+    }
+
+    @Test
+    void patchChangesTheRangeAndClampsCurrentCu() {
+        String db = runningDatabase("ranged", "");
+        var r = api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + db, "{\"minCu\":1,\"maxCu\":1.5}", java.util.Map.of());
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        assertThat(r.json().get("currentCu").decimalValue()).isEqualByComparingTo("1");
+        assertThat(spec(db).get("cu").decimalValue()).isEqualByComparingTo("1");
+        assertThat(spec(db).get("minCu").decimalValue()).isEqualByComparingTo("1");
+    }
+
+    @Test
+    void badPatchIsAProblemAndChangesNothing() {
+        String db = runningDatabase("strict", "");
+        String[][] bad = {
+                {"{\"minCu\":0.3}", "minCu"}, {"{\"maxCu\":9}", "maxCu"}, {"{\"minCu\":2,\"maxCu\":1}", "minCu"},
+                {"{\"minCu\":3}", "minCu"}, {"{\"suspendTimeoutSeconds\":5}", "suspendTimeoutSeconds"},
+                {"{\"maxCu\":\"big\"}", "maxCu"}, {"{\"cu\":1}", "cu"}, {"{}", "body"}};
+        long spec = spec(db).get("specVersion").asLong();
+        for (String[] b : bad) {
+            var r = api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + db, b[0], java.util.Map.of());
+            assertThat(r.status()).as(b[0] + " " + r.raw()).isEqualTo(400);
+            assertThat(r.json().get("errors").findValuesAsString("field")).as(b[0]).contains(b[1]);
+        }
+        var view = api().get(tenant.readKey(), "/v1/databases/" + db).json();
+        assertThat(view.get("minCu").decimalValue()).isEqualByComparingTo("0.25");
+        assertThat(view.get("maxCu").decimalValue()).isEqualByComparingTo("2");
+        assertThat(view.get("suspendTimeoutSeconds").asInt()).isEqualTo(300);
+        assertThat(spec(db).get("specVersion").asLong()).isEqualTo(spec);
+    }
+
+    @Test
+    void metricsRangeIsValidated() {
+        String db = runningDatabase("charted", "");
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + db + "/metrics?from=yesterday").status()).isEqualTo(400);
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + db + "/metrics?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z")
+                .status()).isEqualTo(400);
+    }
+
+    @Test
+    void aNodeCannotReportOnAnotherNodesDatabases() {
+        String db = runningDatabase("foreign", "");
+        var other = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", ApiClient.json("name", "intruder-" + UUID.randomUUID(),
+                "address", "127.0.0.7", "zone", "z", "capacityCu", 1, "portMin", 1000, "portMax", 1001));
+        String otherId = other.text("nodeId");
+        api().post(other.text("credential"), "/agent/v1/nodes/" + otherId + "/metrics", "{\"nodeId\":\"" + otherId
+                + "\",\"samples\":[{\"computeId\":\"" + db + "\",\"at\":\"" + Instant.now() + "\",\"allowedCu\":0.25,"
+                + "\"cpuUsedCores\":4,\"throttledFraction\":0,\"memoryWorkingSetBytes\":1,\"memoryLimitBytes\":1,"
+                + "\"activeConnections\":1,\"transactionsPerSecond\":1}]}");
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + db).json().get("currentCu").decimalValue())
+                .isEqualByComparingTo("0.25");
+    }
+}
