@@ -42,6 +42,7 @@ final class StratusProcesses implements AutoCloseable {
     private Process controlPlane;
     private Process agent;
     private int starts;
+    private final Map<String, String> extraControlPlaneEnv = new HashMap<>();
 
     StratusProcesses(int portBase) {
         this.portBase = portBase;
@@ -54,6 +55,12 @@ final class StratusProcesses implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Extra settings for the control plane, e.g. a short downscale window for tests. */
+    StratusProcesses withControlPlaneEnv(String name, String value) {
+        extraControlPlaneEnv.put(name, value);
+        return this;
     }
 
     String baseUrl() {
@@ -81,6 +88,7 @@ final class StratusProcesses implements AutoCloseable {
         env.put("STRATUS_DB_URL", metadata.jdbcUrl());
         env.put("STRATUS_DB_USER", metadata.user());
         env.put("STRATUS_DB_PASSWORD", metadata.password());
+        env.putAll(extraControlPlaneEnv);
         controlPlane = start(System.getProperty("stratus.controlPlaneJar"), env, "control-plane");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(this::healthy);
     }
