@@ -1,5 +1,7 @@
 package io.stratus.agent;
 
+import io.stratus.agent.capacity.CgroupDetector;
+import io.stratus.agent.capacity.CgroupDriver;
 import io.stratus.postgres.OsUser;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -27,6 +29,12 @@ class AgentConfiguration {
     @Bean
     OsUser postgresOsUser(AgentSettings settings) {
         return OsUser.forPostgres(settings.postgresUser());
+    }
+
+    /** How CU is enforced here, decided once by probing what this host really lets the agent write. */
+    @Bean
+    CgroupDriver cgroupDriver(AgentSettings settings) {
+        return CgroupDetector.detect(settings.cgroups(), settings.cgroupParent());
     }
 
     @Bean

@@ -1,5 +1,7 @@
 package io.stratus.agent;
 
+import io.stratus.agent.capacity.CapacityUnit;
+import io.stratus.agent.capacity.CgroupDetector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -10,9 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The agent's settings, {@code stratus.agent.*}; each also binds from the environment by Spring's relaxed rules
@@ -37,6 +43,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param healthCheckInterval how often running computes are checked for a dead postmaster; default 2s
  * @param longPollTimeout     how long the control plane may hold a desired-state request; default 25s
  * @param labels              free-form labels reported at registration; default none
+ * @param cpuPerCu            vCPUs one CU grants (its CFS quota); default 1
+ * @param memoryPerCu         memory one CU grants (its cgroup memory limit, and the base of the memory settings that
+ *                            follow CU); default 4GB (binary: 4 GiB)
+ * @param metricsInterval     how often running computes are sampled and the samples sent; default 1s
+ * @param cgroups             how CU is enforced: {@code auto} (probe cgroup v2, then v1, else none), {@code v2},
+ *                            {@code v1} or {@code none}; a version that does not probe well falls back to none
+ * @param cgroupParent        the group under each cgroup hierarchy's root that holds the computes' groups
+ *                            ({@code <parent>/<computeId>}); default {@code stratus}
  */
 @ConfigurationProperties("stratus.agent")
 public record AgentSettings(
@@ -56,7 +70,12 @@ public record AgentSettings(
         @DefaultValue("5s") Duration heartbeatInterval,
         @DefaultValue("2s") Duration healthCheckInterval,
         @DefaultValue("25s") Duration longPollTimeout,
-        @DefaultValue Map<String, String> labels) {
+        @DefaultValue Map<String, String> labels,
+        @DefaultValue("1") BigDecimal cpuPerCu,
+        @DefaultValue("4GB") DataSize memoryPerCu,
+        @DefaultValue("1s") Duration metricsInterval,
+        @DefaultValue("auto") String cgroups,
+        @DefaultValue("stratus") String cgroupParent) {
 
     public AgentSettings {
         if (isBlank(bootstrapToken) && bootstrapTokenFile != null) {
@@ -79,7 +98,32 @@ public record AgentSettings(
         }
         releaseDirs = releaseDirs == null ? List.of() : List.copyOf(releaseDirs);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        if (cpuPerCu == null || cpuPerCu.signum() <= 0) {
+            throw new IllegalArgumentException("cpu-per-cu must be positive");
+        }
+        if (memoryPerCu == null || memoryPerCu.toBytes() <= 0) {
+            throw new IllegalArgumentException("memory-per-cu must be positive");
+        }
+        if (metricsInterval == null || metricsInterval.isNegative() || metricsInterval.isZero()) {
+            throw new IllegalArgumentException("metrics-interval must be positive");
+        }
+        cgroups = cgroups == null ? "auto" : cgroups.trim().toLowerCase(Locale.ROOT);
+        if (!CgroupDetector.MODES.contains(cgroups)) {
+            throw new IllegalArgumentException("cgroups must be one of " + new TreeSet<>(CgroupDetector.MODES)
+                    + ", not '" + cgroups + "'");
+        }
+        if (cgroupParent == null || !CGROUP_PARENT.matcher(cgroupParent).matches()) {
+            throw new IllegalArgumentException("cgroup-parent must be a relative group path such as 'stratus', not '"
+                    + cgroupParent + "'");
+        }
     }
+
+    /** What one CU is worth on this host. */
+    public CapacityUnit capacityUnit() {
+        return new CapacityUnit(cpuPerCu, memoryPerCu.toBytes());
+    }
+
+    private static final Pattern CGROUP_PARENT = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$");
 
     private static boolean isBlank(String s) {
         return s == null || s.isBlank();

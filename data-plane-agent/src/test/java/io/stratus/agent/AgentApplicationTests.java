@@ -11,6 +11,7 @@ import io.stratus.protocol.ComputePhase;
 import io.stratus.protocol.ComputeSpec;
 import io.stratus.protocol.ComputeStatus;
 import io.stratus.protocol.DesiredState;
+import io.stratus.protocol.MetricsReport;
 import io.stratus.protocol.NodeStatus;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -42,6 +43,7 @@ class AgentApplicationTests {
                     "stratus.agent.heartbeat-interval=1s",
                     "stratus.agent.health-check-interval=500ms",
                     "stratus.agent.long-poll-timeout=2s",
+                    "stratus.agent.cgroup-parent=" + host.cgroupParent,
                     "spring.main.keep-alive=false").run();
             long pid;
             try {
@@ -57,6 +59,18 @@ class AgentApplicationTests {
 
                 await().atMost(Duration.ofSeconds(60)).until(() -> running(cp.lastStatus()));
                 assertThat(cp.lastStatus().observedGeneration()).isEqualTo(2);
+                assertThat(cp.lastStatus().enforcement()).isEqualTo(host.cgroups().enforcement());
+                // About a second after it runs, its load samples arrive: one per round, the compute's own.
+                await().atMost(Duration.ofSeconds(10)).until(() -> !cp.metrics.isEmpty());
+                MetricsReport report = cp.metrics.get(cp.metrics.size() - 1);
+                System.out.println("metrics report as sent: " + cp.metricsBodies.get(cp.metricsBodies.size() - 1));
+                assertThat(report.nodeId()).isEqualTo(cp.nodeId());
+                assertThat(report.samples()).singleElement().satisfies(sample -> {
+                    assertThat(sample.computeId()).isEqualTo(spec.computeId());
+                    assertThat(sample.allowedCu()).isEqualByComparingTo("1");
+                    assertThat(sample.activeConnections()).isZero();
+                    assertThat(sample.memoryWorkingSetBytes()).isPositive();
+                });
                 try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/orders",
                         "orders_owner", "pw")) {
                     assertThat(c.isValid(2)).isTrue();

@@ -3,6 +3,7 @@ package io.stratus.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stratus.agent.capacity.CapacityUnit;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Files;
@@ -40,6 +41,34 @@ class AgentSettingsTests {
         assertThat(s.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(s.healthCheckInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(s.longPollTimeout()).isEqualTo(Duration.ofSeconds(25));
+        assertThat(s.cpuPerCu()).isEqualByComparingTo("1");
+        assertThat(s.memoryPerCu().toBytes()).isEqualTo(4L << 30);
+        assertThat(s.capacityUnit()).isEqualTo(CapacityUnit.DEFAULT);
+        assertThat(s.metricsInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(s.cgroups()).isEqualTo("auto");
+        assertThat(s.cgroupParent()).isEqualTo("stratus");
+    }
+
+    @Test
+    void bindsWhatACuIsWorthAndHowItIsEnforced() {
+        AgentSettings s = bindEnv(Map.of("STRATUS_AGENT_BOOTSTRAP_TOKEN", "t", "STRATUS_AGENT_CPU_PER_CU", "0.5",
+                "STRATUS_AGENT_MEMORY_PER_CU", "2GB", "STRATUS_AGENT_METRICS_INTERVAL", "500ms",
+                "STRATUS_AGENT_CGROUPS", "None", "STRATUS_AGENT_CGROUP_PARENT", "machine.slice/stratus"));
+
+        assertThat(s.capacityUnit()).isEqualTo(new CapacityUnit(new BigDecimal("0.5"), 2L << 30));
+        assertThat(s.metricsInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(s.cgroups()).isEqualTo("none");
+        assertThat(s.cgroupParent()).isEqualTo("machine.slice/stratus");
+    }
+
+    @Test
+    void refusesUnknownCgroupModesAndParentsOutsideTheHierarchy() {
+        assertThatThrownBy(() -> bindEnv(Map.of("STRATUS_AGENT_BOOTSTRAP_TOKEN", "t", "STRATUS_AGENT_CGROUPS", "v3")))
+                .isInstanceOf(BindException.class).rootCause().hasMessageContaining("cgroups must be one of");
+        assertThatThrownBy(() -> bindEnv(Map.of("STRATUS_AGENT_BOOTSTRAP_TOKEN", "t", "STRATUS_AGENT_CGROUP_PARENT", "../x")))
+                .isInstanceOf(BindException.class).rootCause().hasMessageContaining("cgroup-parent");
+        assertThatThrownBy(() -> bindEnv(Map.of("STRATUS_AGENT_BOOTSTRAP_TOKEN", "t", "STRATUS_AGENT_CPU_PER_CU", "0")))
+                .isInstanceOf(BindException.class).rootCause().hasMessageContaining("cpu-per-cu");
     }
 
     @Test

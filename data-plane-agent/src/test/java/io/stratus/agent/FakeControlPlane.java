@@ -3,6 +3,7 @@ package io.stratus.agent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.stratus.protocol.DesiredState;
+import io.stratus.protocol.MetricsReport;
 import io.stratus.protocol.NodeStatus;
 import io.stratus.protocol.RegisterNodeRequest;
 import io.stratus.protocol.RegisterNodeResponse;
@@ -23,12 +24,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The control plane's side of {@code /agent/v1}, as the protocol describes it, in memory: enough to drive a real agent
- * through registration, long-polled desired state and status reports.
+ * through registration, long-polled desired state, status reports and metrics.
  */
 public final class FakeControlPlane implements AutoCloseable {
 
     public static final String BOOTSTRAP_TOKEN = "test-bootstrap-token";
-    private static final Pattern NODE_PATH = Pattern.compile("/agent/v1/nodes/([0-9a-f-]{36})/(desired-state|status)");
+    private static final Pattern NODE_PATH = Pattern.compile("/agent/v1/nodes/([0-9a-f-]{36})/(desired-state|status|metrics)");
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final HttpServer server;
@@ -40,6 +41,9 @@ public final class FakeControlPlane implements AutoCloseable {
 
     public final List<RegisterNodeRequest> registrations = new CopyOnWriteArrayList<>();
     public final List<NodeStatus> statuses = new CopyOnWriteArrayList<>();
+    public final List<MetricsReport> metrics = new CopyOnWriteArrayList<>();
+    /** Each metrics report's body exactly as the agent sent it. */
+    public final List<String> metricsBodies = new CopyOnWriteArrayList<>();
     /** The {@code after} of every desired-state request, in order. */
     public final List<Long> polls = new CopyOnWriteArrayList<>();
     /** Answer this many registrations with 503 first, as a control plane that is still starting would. */
@@ -107,6 +111,11 @@ public final class FakeControlPlane implements AutoCloseable {
             }
             if (m.group(2).equals("desired-state")) {
                 desiredState(exchange);
+            } else if (m.group(2).equals("metrics")) {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                metricsBodies.add(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+                metrics.add(json.readValue(body, MetricsReport.class));
+                exchange.sendResponseHeaders(204, -1);
             } else {
                 statuses.add(json.readValue(exchange.getRequestBody().readAllBytes(), NodeStatus.class));
                 exchange.sendResponseHeaders(204, -1);

@@ -1,5 +1,7 @@
 package io.stratus.agent;
 
+import io.stratus.agent.capacity.CgroupDetector;
+import io.stratus.agent.capacity.CgroupDriver;
 import io.stratus.agent.releases.ReleaseCatalog;
 import io.stratus.postgres.OsUser;
 import io.stratus.postgres.PostgresCluster;
@@ -16,17 +18,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.springframework.util.unit.DataSize;
 
 /**
  * A throwaway agent data directory under /tmp, mode 0755 so that the Postgres OS user can reach the clusters in it
- * (Files.createTempDirectory would make it 0700). {@link #close()} stops every postmaster below it and deletes it.
+ * (Files.createTempDirectory would make it 0700), and a cgroup parent of its own ({@code stratus-test-<id>}) in every
+ * cgroup hierarchy. {@link #close()} stops every postmaster below the directory, removes every group below that
+ * parent and the parent, and deletes the directory.
  */
 public final class TestHost implements AutoCloseable {
 
     public final Path dir;
+    /** The cgroup parent of this host's computes, relative to each hierarchy's mount point. */
+    public final String cgroupParent;
+    private CgroupDriver cgroups;
 
     public TestHost() {
-        dir = Path.of("/tmp", "stratus-agent-test-" + UUID.randomUUID().toString().substring(0, 8));
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        cgroupParent = "stratus-test-" + id;
+        dir = Path.of("/tmp", "stratus-agent-test-" + id);
         try {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -47,7 +57,16 @@ public final class TestHost implements AutoCloseable {
     public AgentSettings settings(URI controlPlane, int warmPoolSize, Duration heartbeat) {
         return new AgentSettings(controlPlane, FakeControlPlane.BOOTSTRAP_TOKEN, null, dir.resolve("agent"), "test-node",
                 "127.0.0.1", "local", BigDecimal.valueOf(8), 55432, 56431, "postgres", List.of(), warmPoolSize,
-                heartbeat, Duration.ofMillis(500), Duration.ofSeconds(2), Map.of());
+                heartbeat, Duration.ofMillis(500), Duration.ofSeconds(2), Map.of(), BigDecimal.ONE,
+                DataSize.ofGigabytes(4), Duration.ofSeconds(1), "auto", cgroupParent);
+    }
+
+    /** CU enforcement as this machine offers it, under this host's own cgroup parent; detected once. */
+    public synchronized CgroupDriver cgroups() {
+        if (cgroups == null) {
+            cgroups = CgroupDetector.detect("auto", cgroupParent);
+        }
+        return cgroups;
     }
 
     public AgentPaths paths() {
@@ -74,7 +93,61 @@ public final class TestHost implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             System.err.println("cannot stop every test postmaster under " + dir + ": " + e);
         }
+        removeCgroups(cgroupParent);
         PostgresCluster.deleteRecursively(dir);
+    }
+
+    /**
+     * Removes {@code <mount>/<parent>} and the groups in it from every cgroup hierarchy, without going through a
+     * driver (so it also cleans up after a test whose driver never got that far). A group still holding a process is
+     * reported, not hidden.
+     */
+    public static void removeCgroups(String parent) {
+        List<String> mountinfo;
+        try {
+            mountinfo = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+        } catch (IOException e) {
+            return;
+        }
+        for (String line : mountinfo) {
+            int dash = line.indexOf(" - ");
+            if (dash < 0 || !(line.startsWith("cgroup ", dash + 3) || line.startsWith("cgroup2 ", dash + 3))) {
+                continue;
+            }
+            Path group = Path.of(line.substring(0, dash).split(" ")[4]).resolve(parent);
+            if (!Files.isDirectory(group)) {
+                continue;
+            }
+            try (Stream<Path> children = Files.list(group)) {
+                for (Path child : children.filter(Files::isDirectory).toList()) {
+                    rmdir(child);
+                }
+            } catch (IOException e) {
+                System.err.println("cannot list " + group + ": " + e);
+            }
+            rmdir(group);
+        }
+    }
+
+    private static void rmdir(Path group) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                Files.deleteIfExists(group);
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    System.err.println("cannot remove cgroup " + group + ": " + e);
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Alive and not a zombie (here PID 1 does not reap orphans, and ProcessHandle calls zombies alive). */

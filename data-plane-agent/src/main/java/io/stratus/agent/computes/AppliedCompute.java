@@ -23,6 +23,29 @@ record AppliedCompute(ComputeSpec spec, String release, int restarts) {
         return release.equals(releaseVersion) && equivalent(spec, other);
     }
 
+    /** How far {@code other} is from what was applied. */
+    enum Change {
+        /** Nothing: the same spec, version included. */
+        NONE,
+        /** Only the CU (and the spec version): settings that follow CU and cgroup limits, no restart, no catalog work. */
+        CAPACITY,
+        /** Anything else. */
+        OTHER
+    }
+
+    Change changeTo(ComputeSpec other, String releaseVersion) {
+        if (!release.equals(releaseVersion)) {
+            return Change.OTHER;
+        }
+        if (equivalent(spec, other)) {
+            return Change.NONE;
+        }
+        ComputeSpec otherWithOurCu = new ComputeSpec(other.computeId(), other.databaseName(), other.ownerRole(),
+                other.ownerVerifier(), other.running(), spec.cu(), other.minCu(), other.maxCu(), other.port(),
+                other.release(), spec.specVersion());
+        return equivalent(spec, otherWithOurCu) ? Change.CAPACITY : Change.OTHER;
+    }
+
     static boolean equivalent(ComputeSpec a, ComputeSpec b) {
         return a.computeId().equals(b.computeId()) && Objects.equals(a.databaseName(), b.databaseName())
                 && Objects.equals(a.ownerRole(), b.ownerRole()) && Objects.equals(a.ownerVerifier(), b.ownerVerifier())

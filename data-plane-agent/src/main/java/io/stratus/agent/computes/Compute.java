@@ -1,13 +1,15 @@
 package io.stratus.agent.computes;
 
+import io.stratus.agent.capacity.CgroupDriver;
 import io.stratus.postgres.PostgresCluster;
 import io.stratus.protocol.ComputeStatus;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
- * The agent's working knowledge of one compute. Mutated only on the reconcile thread; {@link #status} is also read
- * by the status reporter, hence volatile.
+ * The agent's working knowledge of one compute. Mutated only on the reconcile thread; {@link #status} and
+ * {@link #running} are also read by the status reporter and the metrics sampler, hence volatile.
  */
 final class Compute {
 
@@ -26,7 +28,18 @@ final class Compute {
     boolean startAfterAdoption;
     int failures;
     Instant nextAttempt;
+    /**
+     * The CU in force while the postmaster runs: its CU-dependent settings were written and reloaded and its cgroup
+     * limits (if any) written. Set only after both succeeded.
+     */
+    BigDecimal cuInForce;
+    /** How its CU is enforced; {@code none} until its processes are known to be in its cgroup. */
+    String enforcement = CgroupDriver.NONE;
+    /** The last cgroup problem the health check logged, so that it is logged once, not every pass. */
+    String enforcementProblem;
     volatile ComputeStatus status;
+    /** Non-null while its postmaster is up and it has been applied; read by the metrics sampler. */
+    volatile RunningCompute running;
 
     Compute(UUID id) {
         this.id = id;

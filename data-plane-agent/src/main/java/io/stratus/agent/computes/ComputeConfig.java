@@ -1,6 +1,7 @@
 package io.stratus.agent.computes;
 
 import io.stratus.agent.ComputeConventions;
+import io.stratus.agent.capacity.CapacityUnit;
 import io.stratus.protocol.ComputeSpec;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -15,7 +16,7 @@ import java.util.TreeSet;
  * The Postgres settings and pg_hba.conf a compute should have, computed from its spec alone.
  *
  * <p>Settings that need a restart are sized from the compute's CU range (they cannot follow the CU as it scales);
- * the rest follow the CU granted now and change on a reload.
+ * the rest ({@link #FOLLOW_CU}) follow the CU granted now and change on a reload, so a CU change never restarts.
  */
 record ComputeConfig(Map<String, String> settings, String hba) {
 
@@ -25,43 +26,60 @@ record ComputeConfig(Map<String, String> settings, String hba) {
 
     static final String STAT_STATEMENTS = "pg_stat_statements";
 
-    // Sizing, per CU (1 CU = 1 vCPU + 4 GiB).
+    // Sizing. Memory settings are fractions of the memory a CU grants (the figures in brackets are for the default
+    // 4 GiB per CU); CPU-bound ones follow the vCPUs it grants.
     private static final int BASE_CONNECTIONS = 50;
     private static final int CONNECTIONS_PER_CU = 50;
-    private static final int SHARED_BUFFERS_MB_PER_CU = 32;
-    private static final int SHARED_BUFFERS_MIN_MB = 16;
-    private static final int WORK_MEM_MB_PER_CU = 4;
-    private static final int WORK_MEM_MIN_MB = 1;
-    private static final int MAINTENANCE_WORK_MEM_MB_PER_CU = 64;
-    private static final int MAINTENANCE_WORK_MEM_MIN_MB = 16;
-    private static final int EFFECTIVE_CACHE_MB_PER_CU = 3072;
-    private static final int EFFECTIVE_CACHE_MIN_MB = 128;
+    /** shared_buffers: 1/128 of the top of the range's memory (32 MB per 4 GiB); small, for dense hosts. */
+    private static final int SHARED_BUFFERS_DIVISOR = 128;
+    private static final long SHARED_BUFFERS_MIN_MB = 16;
+    /** work_mem: 1/1024 of the CU's memory (4 MB per 4 GiB): many sorts may run at once. */
+    private static final int WORK_MEM_DIVISOR = 1024;
+    private static final long WORK_MEM_MIN_MB = 1;
+    /** maintenance_work_mem: 1/64 (64 MB per 4 GiB). */
+    private static final int MAINTENANCE_WORK_MEM_DIVISOR = 64;
+    private static final long MAINTENANCE_WORK_MEM_MIN_MB = 16;
+    /** effective_cache_size: 3/4 of the CU's memory (3072 MB per 4 GiB). */
+    private static final long EFFECTIVE_CACHE_MIN_MB = 128;
     private static final int MAX_PARALLEL_WORKERS_PER_GATHER = 4;
+    /** Postgres' default max_worker_processes (restart-only, not set here): parallel workers cannot exceed it. */
+    private static final int MAX_WORKER_PROCESSES = 8;
+    private static final long MB = 1024 * 1024;
+
+    /** The names of the settings that follow the CU granted now; all of them change on a reload. */
+    static final Set<String> FOLLOW_CU = Set.of("work_mem", "maintenance_work_mem", "effective_cache_size",
+            "max_parallel_workers_per_gather", "max_parallel_workers");
 
     /**
      * @param listenAddress  where the compute accepts TCP connections
      * @param socketDir      its Unix socket directory (0700, the agent's only way in as superuser)
      * @param statStatements whether the release ships pg_stat_statements (preloading a missing library stops startup)
+     * @param unit           what one CU is worth on this host
      */
-    static ComputeConfig of(ComputeSpec spec, String listenAddress, Path socketDir, boolean statStatements) {
-        // A suspended compute may be sent cu = 0 and a scale-to-zero range may start at 0: size for what it gets
-        // when it runs, never for zero.
-        BigDecimal maxCu = positiveOr(spec.maxCu(), positiveOr(spec.minCu(), BigDecimal.ONE));
-        BigDecimal cu = positiveOr(spec.cu(), positiveOr(spec.minCu(), maxCu)).min(maxCu);
+    static ComputeConfig of(ComputeSpec spec, String listenAddress, Path socketDir, boolean statStatements,
+                            CapacityUnit unit) {
+        BigDecimal maxCu = maxCu(spec);
+        BigDecimal cu = effectiveCu(spec);
+        long cuMemoryMb = unit.memoryBytes(cu) / MB;
         Map<String, String> s = new LinkedHashMap<>();
         s.put("port", String.valueOf(spec.port()));
         s.put("listen_addresses", listenAddress);
         s.put("unix_socket_directories", socketDir.toString());
         s.put("unix_socket_permissions", "0700");
         s.put("max_connections", String.valueOf(maxConnections(maxCu)));
-        s.put("shared_buffers", megabytes(scaled(maxCu, SHARED_BUFFERS_MB_PER_CU, SHARED_BUFFERS_MIN_MB)));
+        s.put("shared_buffers", megabytes(Math.max(SHARED_BUFFERS_MIN_MB,
+                unit.memoryBytes(maxCu) / MB / SHARED_BUFFERS_DIVISOR)));
         if (statStatements) {
             s.put("shared_preload_libraries", STAT_STATEMENTS);
         }
-        s.put("work_mem", megabytes(scaled(cu, WORK_MEM_MB_PER_CU, WORK_MEM_MIN_MB)));
-        s.put("maintenance_work_mem", megabytes(scaled(cu, MAINTENANCE_WORK_MEM_MB_PER_CU, MAINTENANCE_WORK_MEM_MIN_MB)));
-        s.put("effective_cache_size", megabytes(scaled(cu, EFFECTIVE_CACHE_MB_PER_CU, EFFECTIVE_CACHE_MIN_MB)));
-        s.put("max_parallel_workers_per_gather", String.valueOf(parallelWorkersPerGather(cu)));
+        // No restart needed for any of these: they change on reload, so they follow the CU as it scales.
+        s.put("work_mem", megabytes(Math.max(WORK_MEM_MIN_MB, cuMemoryMb / WORK_MEM_DIVISOR)));
+        s.put("maintenance_work_mem", megabytes(Math.max(MAINTENANCE_WORK_MEM_MIN_MB,
+                cuMemoryMb / MAINTENANCE_WORK_MEM_DIVISOR)));
+        s.put("effective_cache_size", megabytes(Math.max(EFFECTIVE_CACHE_MIN_MB, cuMemoryMb * 3 / 4)));
+        BigDecimal vcpus = unit.vcpus(cu);
+        s.put("max_parallel_workers_per_gather", String.valueOf(parallelWorkersPerGather(vcpus)));
+        s.put("max_parallel_workers", String.valueOf(maxParallelWorkers(vcpus)));
         s.put("password_encryption", "scram-sha-256");
         s.put("timezone", "UTC");
         s.put("log_timezone", "UTC");
@@ -69,13 +87,31 @@ record ComputeConfig(Map<String, String> settings, String hba) {
         return new ComputeConfig(Map.copyOf(s), hba(spec));
     }
 
+    /**
+     * The CU a compute runs with: the spec's, capped at the top of its range. A suspended compute may be sent cu = 0
+     * and a scale-to-zero range may start at 0: it is sized (and limited) for what it gets when it runs, never for 0.
+     */
+    static BigDecimal effectiveCu(ComputeSpec spec) {
+        BigDecimal maxCu = maxCu(spec);
+        return positiveOr(spec.cu(), positiveOr(spec.minCu(), maxCu)).min(maxCu);
+    }
+
+    private static BigDecimal maxCu(ComputeSpec spec) {
+        return positiveOr(spec.maxCu(), positiveOr(spec.minCu(), BigDecimal.ONE));
+    }
+
     static int maxConnections(BigDecimal maxCu) {
         return BASE_CONNECTIONS + maxCu.multiply(BigDecimal.valueOf(CONNECTIONS_PER_CU)).intValue();
     }
 
-    static int parallelWorkersPerGather(BigDecimal cu) {
-        // A gather worker needs a core of its own to pay off: one per two CU, the leader keeps one.
-        return Math.min(MAX_PARALLEL_WORKERS_PER_GATHER, cu.divide(BigDecimal.valueOf(2), 0, RoundingMode.FLOOR).intValue());
+    static int parallelWorkersPerGather(BigDecimal vcpus) {
+        // A gather worker needs a core of its own to pay off: one per two vCPUs, the leader keeps one.
+        return Math.min(MAX_PARALLEL_WORKERS_PER_GATHER, vcpus.divide(BigDecimal.valueOf(2), 0, RoundingMode.FLOOR).intValue());
+    }
+
+    static int maxParallelWorkers(BigDecimal vcpus) {
+        // Across all queries: every vCPU but the one a leader needs, at most what max_worker_processes allows.
+        return Math.min(MAX_WORKER_PROCESSES, Math.max(0, vcpus.setScale(0, RoundingMode.FLOOR).intValue() - 1));
     }
 
     /**
@@ -110,11 +146,7 @@ record ComputeConfig(Map<String, String> settings, String hba) {
         return names;
     }
 
-    private static int scaled(BigDecimal cu, int perCu, int min) {
-        return Math.max(min, cu.multiply(BigDecimal.valueOf(perCu)).intValue());
-    }
-
-    private static String megabytes(int mb) {
+    private static String megabytes(long mb) {
         return mb + "MB";
     }
 

@@ -2,6 +2,8 @@ package io.stratus.agent.computes;
 
 import io.stratus.agent.AgentPaths;
 import io.stratus.agent.AgentSettings;
+import io.stratus.agent.capacity.CgroupDriver;
+import io.stratus.agent.capacity.CgroupException;
 import io.stratus.agent.pool.WarmPool;
 import io.stratus.agent.releases.ReleaseCatalog;
 import io.stratus.agent.support.Backoff;
@@ -14,6 +16,7 @@ import io.stratus.protocol.ComputeSpec;
 import io.stratus.protocol.ComputeStatus;
 import io.stratus.protocol.DesiredState;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,6 +55,12 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code compute.json} only after all of them succeeded. Computes missing from the desired state are deleted, but
  * only once the control plane has spoken since start: an agent that cannot reach it deletes nothing.
  *
+ * <p>A compute whose last full application still holds and whose spec changed in nothing but its CU takes a short
+ * way: cgroup limits, the settings that follow CU and a reload; no catalog checks, no login probe, never a restart.
+ * An unchanged compute costs a few file reads per pass. For a running compute in its cgroup the new limits are even
+ * written on the caller's thread when the desired state arrives ({@link #apply}), so a scale-up takes effect while
+ * a slow pass (a provisioning, a restart) still holds the reconcile thread.
+ *
  * <p>Stopping (context close, SIGTERM) stops every postmaster; a killed agent leaves them running, and the next start
  * adopts them without restarting them.
  */
@@ -76,6 +85,7 @@ public class ComputeReconciler implements SmartLifecycle {
     private final ApplicationEventPublisher events;
     private final AppliedComputes appliedStore;
     private final ComputeSteps steps;
+    private final CgroupDriver cgroups;
 
     /** Mutated on the reconcile thread only; read by {@link #observe()} from any thread. */
     private final Map<UUID, Compute> computes = new ConcurrentHashMap<>();
@@ -87,7 +97,8 @@ public class ComputeReconciler implements SmartLifecycle {
     private NodeObservation lastPublished;
 
     public ComputeReconciler(AgentSettings settings, AgentPaths paths, ReleaseCatalog releases, WarmPool pool,
-                             OsUser user, JsonMapper json, Clock clock, ApplicationEventPublisher events) {
+                             OsUser user, CgroupDriver cgroups, JsonMapper json, Clock clock,
+                             ApplicationEventPublisher events) {
         this.address = settings.address();
         this.paths = paths;
         this.releases = releases;
@@ -95,7 +106,9 @@ public class ComputeReconciler implements SmartLifecycle {
         this.clock = clock;
         this.events = events;
         this.appliedStore = new AppliedComputes(paths, json);
-        this.steps = new ComputeSteps(settings.address(), paths, releases, pool, user, new OwnerAccess(), new LoginProbe());
+        this.cgroups = cgroups;
+        this.steps = new ComputeSteps(settings.address(), paths, releases, pool, user, new OwnerAccess(), new LoginProbe(),
+                cgroups, settings.capacityUnit());
     }
 
     /** Starts the reconcile thread and adopts the computes on disk; returns once they are known. */
@@ -159,6 +172,7 @@ public class ComputeReconciler implements SmartLifecycle {
      */
     public CompletableFuture<NodeObservation> apply(DesiredState state) {
         latestRequested.set(state);
+        preApplyCapacity(state);
         return submit("desired state " + state.generation(), () -> {
             if (latestRequested.get() == state) {
                 reconcile(state);
@@ -169,6 +183,50 @@ public class ComputeReconciler implements SmartLifecycle {
     /** Queues a health pass: restart crashed postmasters, retry failed computes whose backoff has passed. */
     public CompletableFuture<NodeObservation> checkHealth() {
         return submit("health", this::healthPass);
+    }
+
+    /** The computes whose postmaster is up, as last published by the reconcile thread; safe from any thread. */
+    public List<RunningCompute> running() {
+        return computes.values().stream().map(c -> c.running).filter(r -> r != null)
+                .sorted(Comparator.comparing(RunningCompute::computeId)).toList();
+    }
+
+    /** How CU is enforced on this host: {@code cgroup-v2}, {@code cgroup-v1} or {@code none}. */
+    public String enforcement() {
+        return cgroups.enforcement();
+    }
+
+    /**
+     * The quick path for a CU change, on the caller's thread: a running compute already in its cgroup gets the new
+     * limits now, since the pass that applies the change in full may wait behind a slow one. Only limits, and only
+     * into an existing group; the pass then finds them in place and does the rest (settings, reload, record). A pass
+     * of an older state cannot write the old limits back afterwards: it stops at the next compute once a newer state
+     * has been requested.
+     */
+    private void preApplyCapacity(DesiredState state) {
+        if (!cgroups.enforces()) {
+            return;
+        }
+        for (ComputeSpec spec : state.computes()) {
+            Compute c = computes.get(spec.computeId());
+            RunningCompute running = c != null ? c.running : null;
+            if (running == null || !running.inCgroup() || !spec.running()) {
+                continue;
+            }
+            BigDecimal cu = ComputeConfig.effectiveCu(spec);
+            if (cu.compareTo(running.appliedCu()) == 0) {
+                continue;
+            }
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("computeId", c.id.toString())) {
+                if (steps.preApplyCapacity(c.id, cu)) {
+                    log.info("cgroup limits for {} CU written ahead of the pass (was {} CU)",
+                            cu.stripTrailingZeros().toPlainString(), running.appliedCu().stripTrailingZeros().toPlainString());
+                }
+            } catch (CgroupException e) {
+                // The pass tries again and reports it.
+                log.debug("cannot write limits ahead of the pass: {}", e.getMessage());
+            }
+        }
     }
 
     /** Every compute's status and the generation reconciled fully; safe from any thread. */
@@ -203,6 +261,11 @@ public class ComputeReconciler implements SmartLifecycle {
         desired = state;
         long started = System.nanoTime();
         for (ComputeSpec spec : state.computes()) {
+            if (latestRequested.get() != state) {
+                // A newer state is queued right behind this pass and decides everything again.
+                log.debug("generation {} superseded mid-pass", state.generation());
+                return;
+            }
             reconcileCompute(spec);
         }
         Set<UUID> wanted = state.computes().stream().map(ComputeSpec::computeId).collect(Collectors.toSet());
@@ -238,6 +301,7 @@ public class ComputeReconciler implements SmartLifecycle {
                     c.restarts++;
                     c.note = RESTARTED_AFTER_CRASH;
                     log.warn("postmaster is gone; restarting it (restart #{})", c.restarts);
+                    c.cuInForce = BigDecimal.ZERO;
                     if (c.applied != null) {
                         // Count it before the attempt: a crash loop must show, even if the restart itself fails.
                         c.applied = c.applied.withRestarts(c.restarts);
@@ -245,10 +309,36 @@ public class ComputeReconciler implements SmartLifecycle {
                     }
                 }
                 reconcileCompute(target.get());
+            } else if (c.applied != null && c.applied.spec().running() && target.get().running()) {
+                checkEnrolled(c);
             }
         }
         if (state != null) {
             updateObservedGeneration();
+        }
+    }
+
+    /**
+     * A running compute's processes are in its cgroup: adopted computes get enrolled here, and so does a postmaster
+     * someone restarted by hand. A failure does not fail the compute (it keeps serving); its status says {@code none}.
+     */
+    private void checkEnrolled(Compute c) {
+        String before = c.enforcement;
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("computeId", c.id.toString())) {
+            BigDecimal cu = c.cuInForce != null && c.cuInForce.signum() > 0 ? c.cuInForce
+                    : ComputeConfig.effectiveCu(c.applied.spec());
+            logStep("ensureEnrolled", steps.ensureEnrolled(c, cu));
+            c.enforcementProblem = null;
+        } catch (ComputeFailure e) {
+            if (!e.getMessage().equals(c.enforcementProblem)) {
+                log.warn("{}; CU not enforced for now", e.getMessage());
+            }
+            c.enforcementProblem = e.getMessage();
+        }
+        if (!c.enforcement.equals(before) && c.status != null) {
+            ComputeStatus s = c.status;
+            setStatus(c, new ComputeStatus(s.computeId(), s.phase(), s.specVersion(), s.host(), s.port(), s.release(),
+                    s.acceptingLogins(), s.restarts(), s.message(), s.appliedCu(), c.enforcement));
         }
     }
 
@@ -269,7 +359,7 @@ public class ComputeReconciler implements SmartLifecycle {
         Compute c = computes.computeIfAbsent(spec.computeId(), Compute::new);
         try (MDC.MDCCloseable ignored = MDC.putCloseable("computeId", c.id.toString())) {
             if (c.status == null) {
-                c.status = status(c, ComputePhase.STARTING, spec.port(), null, false, null);
+                setStatus(c, status(c, ComputePhase.STARTING, spec.port(), null, false, null));
             }
             try {
                 applySpec(c, spec);
@@ -284,7 +374,7 @@ public class ComputeReconciler implements SmartLifecycle {
                 String message = e instanceof ComputeFailure ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
                 log.warn("cannot bring compute to spec version {} (attempt {}, retry in {}): {}", spec.specVersion(),
                         c.failures, wait, message, e instanceof ComputeFailure ? null : e);
-                c.status = status(c, ComputePhase.FAILED, portOf(c, spec), null, false, message);
+                setStatus(c, status(c, ComputePhase.FAILED, portOf(c, spec), null, false, message));
             }
         }
     }
@@ -292,15 +382,57 @@ public class ComputeReconciler implements SmartLifecycle {
     private void applySpec(Compute c, ComputeSpec spec) throws Exception {
         SqlText.validate(spec);
         PostgresRelease release = steps.releaseFor(spec);
-        boolean unapplied = c.applied == null || !c.applied.matches(spec, release.version());
-        if (unapplied && c.applied != null && !c.applied.spec().equals(spec)) {
+        AppliedCompute.Change change = c.applied == null ? AppliedCompute.Change.OTHER
+                : c.applied.changeTo(spec, release.version());
+        if (change != AppliedCompute.Change.NONE && c.applied != null && !c.applied.spec().equals(spec)) {
             c.note = null;
         }
+        if (change != AppliedCompute.Change.OTHER && settled(c, spec, release)) {
+            applyInPlace(c, spec, release, change);
+        } else {
+            applyInFull(c, spec, release);
+        }
+    }
+
+    /**
+     * The compute is as its last full application left it: running and accepting logins (or stopped) as its spec says,
+     * with the same binaries, and no failure since.
+     */
+    private static boolean settled(Compute c, ComputeSpec spec, PostgresRelease release) {
+        ComputeStatus s = c.status;
+        return !c.failed() && !c.startAfterAdoption && c.cluster != null && c.cluster.release().equals(release)
+                && s != null && s.phase() == (spec.running() ? ComputePhase.RUNNING : ComputePhase.STOPPED)
+                && s.acceptingLogins() == spec.running() && c.cluster.isRunning() == spec.running();
+    }
+
+    /**
+     * Nothing but the CU (or nothing at all) changed on a settled compute: no catalog checks, no login probe, no
+     * restart. Cgroup limits first, which is what makes a scale-up bite, then the settings that follow CU and a
+     * reload. An unchanged compute only has its cgroup membership re-checked.
+     */
+    private void applyInPlace(Compute c, ComputeSpec spec, PostgresRelease release, AppliedCompute.Change change)
+            throws Exception {
+        logStep("ensureCapacity", steps.ensureCapacity(c, ComputeConfig.effectiveCu(spec)));
+        if (change == AppliedCompute.Change.CAPACITY) {
+            logStep("ensureConfigured", steps.ensureConfigured(c, spec, true));
+            if (c.cluster.isRunning() != spec.running()) {
+                // A restart-only setting differed after all (the settings file was edited by hand): the long way.
+                applyInFull(c, spec, release);
+                return;
+            }
+        }
+        recordApplied(c, spec, release, spec.running());
+    }
+
+    private void applyInFull(Compute c, ComputeSpec spec, PostgresRelease release) throws Exception {
+        boolean unapplied = c.applied == null || !c.applied.matches(spec, release.version());
+        BigDecimal cu = ComputeConfig.effectiveCu(spec);
         logStep("ensureDataDirectory", steps.ensureDataDirectory(c, spec, release));
         logStep("ensureConfigured", steps.ensureConfigured(c, spec, unapplied));
         boolean accepting = false;
         if (spec.running()) {
             logStep("ensureRunning", steps.ensureRunning(c));
+            logStep("ensureCapacity", steps.ensureCapacity(c, cu));
             logStep("ensureOwnerRoleAndDatabase", steps.ensureOwnerRoleAndDatabase(c, spec));
             LoginProbe.Result verified = steps.verify(c, spec);
             if (!verified.acceptingLogins()) {
@@ -309,15 +441,27 @@ public class ComputeReconciler implements SmartLifecycle {
             accepting = true;
         } else {
             logStep("ensureStopped", steps.ensureStopped(c));
+            c.cuInForce = BigDecimal.ZERO;
+            // Limits in place for when it resumes.
+            logStep("ensureCapacity", steps.ensureCapacity(c, cu));
         }
+        recordApplied(c, spec, release, accepting);
+    }
+
+    /** Records the spec as applied in full (compute.json first, so a crash before it makes the next pass redo it). */
+    private void recordApplied(Compute c, ComputeSpec spec, PostgresRelease release, boolean accepting) {
         AppliedCompute applied = new AppliedCompute(spec, release.version(), c.restarts);
+        BigDecimal cu = ComputeConfig.effectiveCu(spec);
         if (!applied.equals(c.applied)) {
             appliedStore.write(applied);
             c.applied = applied;
-            log.info("applied spec version {} ({})", spec.specVersion(), spec.running() ? "running" : "stopped");
+            log.info("applied spec version {} ({}, {} CU, enforcement {})", spec.specVersion(),
+                    spec.running() ? "running" : "stopped", cu.stripTrailingZeros().toPlainString(), c.enforcement);
         }
-        c.status = status(c, spec.running() ? ComputePhase.RUNNING : ComputePhase.STOPPED, spec.port(),
-                release.version(), accepting, c.note);
+        // A stopped compute has no CU in force: it uses none and is granted none until it runs again.
+        c.cuInForce = spec.running() ? cu : BigDecimal.ZERO;
+        setStatus(c, status(c, spec.running() ? ComputePhase.RUNNING : ComputePhase.STOPPED, spec.port(),
+                release.version(), accepting, c.note));
     }
 
     private void delete(Compute c) {
@@ -328,6 +472,8 @@ public class ComputeReconciler implements SmartLifecycle {
                 if (cluster != null) {
                     cluster.destroy();
                 }
+                c.running = null;
+                logStep("removeCapacity", steps.removeCapacity(c.id));
                 PostgresCluster.deleteRecursively(computeDir);
                 PostgresCluster.deleteRecursively(SocketDirs.forData(computeDir));
                 computes.remove(c.id);
@@ -337,8 +483,8 @@ public class ComputeReconciler implements SmartLifecycle {
                 Duration wait = Backoff.delayAfter(c.failures, RETRY_INITIAL, RETRY_MAX);
                 c.nextAttempt = clock.instant().plus(wait);
                 log.warn("cannot delete compute (attempt {}, retry in {}): {}", c.failures, wait, e.getMessage());
-                c.status = status(c, ComputePhase.FAILED, c.status != null ? c.status.port() : 0, null, false,
-                        "cannot delete: " + e.getMessage());
+                setStatus(c, status(c, ComputePhase.FAILED, c.status != null ? c.status.port() : 0, null, false,
+                        "cannot delete: " + e.getMessage()));
             }
         }
     }
@@ -352,10 +498,28 @@ public class ComputeReconciler implements SmartLifecycle {
                 c.applied = appliedStore.read(id).orElse(null);
                 c.restarts = c.applied != null ? c.applied.restarts() : 0;
                 c.cluster = clusterFromDisk(id).orElse(null);
-                c.status = adoptedStatus(c);
+                if (c.applied != null && c.cluster != null && c.cluster.isRunning()) {
+                    // Its settings files say what the last agent applied; the health pass checks its cgroup.
+                    c.cuInForce = ComputeConfig.effectiveCu(c.applied.spec());
+                }
+                setStatus(c, adoptedStatus(c));
                 computes.put(id, c);
                 log.info("adopted compute: {} {}", c.status.phase(),
                         c.cluster != null && c.cluster.isRunning() ? "(postmaster " + c.cluster.postmasterPid().orElse(0L) + " left running)" : "");
+            }
+        }
+        removeOrphanedCgroups();
+    }
+
+    /** Groups of computes that are gone from disk: a crash mid-delete, or a probe interrupted at start. */
+    private void removeOrphanedCgroups() {
+        for (UUID id : cgroups.groups()) {
+            if (!computes.containsKey(id)) {
+                try (MDC.MDCCloseable ignored = MDC.putCloseable("computeId", id.toString())) {
+                    logStep("removeOrphanedCgroup", steps.removeCapacity(id));
+                } catch (ComputeFailure e) {
+                    log.warn("cannot remove orphaned cgroup: {}", e.getMessage());
+                }
             }
         }
     }
@@ -442,7 +606,21 @@ public class ComputeReconciler implements SmartLifecycle {
         String version = release != null ? release : c.applied != null ? c.applied.release()
                 : c.cluster != null ? c.cluster.release().version() : null;
         long specVersion = c.applied != null ? c.applied.spec().specVersion() : 0;
-        return new ComputeStatus(c.id, phase, specVersion, address, port, version, accepting, c.restarts, message);
+        // CU is in force only while a postmaster runs: a stopped (suspended) compute reports 0.
+        boolean up = phase == ComputePhase.RUNNING
+                || (phase == ComputePhase.FAILED && c.cluster != null && c.cluster.isRunning());
+        BigDecimal appliedCu = up && c.cuInForce != null ? c.cuInForce : BigDecimal.ZERO;
+        return new ComputeStatus(c.id, phase, specVersion, address, port, version, accepting, c.restarts, message,
+                appliedCu, c.enforcement);
+    }
+
+    /** Sets the status, and the snapshot the metrics sampler reads: present while CU is in force. */
+    private static void setStatus(Compute c, ComputeStatus status) {
+        c.status = status;
+        c.running = status.appliedCu().signum() > 0 && c.cluster != null && c.applied != null
+                ? new RunningCompute(c.id, c.applied.spec().databaseName(), c.cluster, status.appliedCu(),
+                        status.enforcement())
+                : null;
     }
 
     private static int portOf(Compute c, ComputeSpec spec) {

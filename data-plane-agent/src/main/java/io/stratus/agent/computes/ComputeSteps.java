@@ -2,6 +2,10 @@ package io.stratus.agent.computes;
 
 import io.stratus.agent.AgentPaths;
 import io.stratus.agent.ComputeConventions;
+import io.stratus.agent.capacity.CapacityUnit;
+import io.stratus.agent.capacity.CgroupDriver;
+import io.stratus.agent.capacity.CgroupException;
+import io.stratus.agent.capacity.CgroupLimits;
 import io.stratus.agent.pool.WarmPool;
 import io.stratus.agent.releases.ReleaseCatalog;
 import io.stratus.postgres.OsUser;
@@ -10,17 +14,21 @@ import io.stratus.postgres.PostgresRelease;
 import io.stratus.postgres.SocketDirs;
 import io.stratus.protocol.ComputeSpec;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 
 /**
  * The idempotent steps that bring one compute to its spec. Each looks before it acts and says what it did; none
@@ -39,9 +47,11 @@ final class ComputeSteps {
     private final OsUser user;
     private final OwnerAccess owner;
     private final LoginProbe probe;
+    private final CgroupDriver cgroups;
+    private final CapacityUnit unit;
 
     ComputeSteps(String address, AgentPaths paths, ReleaseCatalog releases, WarmPool pool, OsUser user,
-                 OwnerAccess owner, LoginProbe probe) {
+                 OwnerAccess owner, LoginProbe probe, CgroupDriver cgroups, CapacityUnit unit) {
         this.address = address;
         this.paths = paths;
         this.releases = releases;
@@ -49,6 +59,8 @@ final class ComputeSteps {
         this.user = user;
         this.owner = owner;
         this.probe = probe;
+        this.cgroups = cgroups;
+        this.unit = unit;
     }
 
     /** The release the spec asks for; it must be able to run the data directory already on disk, if any. */
@@ -115,7 +127,7 @@ final class ComputeSteps {
     StepResult ensureConfigured(Compute c, ComputeSpec spec, boolean unapplied) {
         PostgresCluster cluster = c.cluster;
         ComputeConfig config = ComputeConfig.of(spec, address, SocketDirs.forData(paths.compute(c.id)),
-                ReleaseCatalog.hasLibrary(cluster.release(), ComputeConfig.STAT_STATEMENTS));
+                ReleaseCatalog.hasLibrary(cluster.release(), ComputeConfig.STAT_STATEMENTS), unit);
         Map<String, Optional<String>> current = new LinkedHashMap<>();
         for (String name : config.namesToCompare()) {
             current.put(name, cluster.setting(name));
@@ -163,6 +175,85 @@ final class ComputeSteps {
         }
         c.cluster.stop();
         return new StepResult.Changed("stopped postmaster");
+    }
+
+    /**
+     * Makes the compute's cgroup enforce {@code cu}: the group exists, its limits are {@code cu}'s, and while the
+     * postmaster runs, it and every process forked from it are in the group. Looks before it writes, so a compute
+     * with everything in place costs a few small reads. {@link Compute#enforcement} says {@code none} unless this
+     * succeeded.
+     */
+    StepResult ensureCapacity(Compute c, BigDecimal cu) {
+        c.enforcement = CgroupDriver.NONE;
+        if (!cgroups.enforces()) {
+            return StepResult.UNCHANGED;
+        }
+        List<String> done = new ArrayList<>();
+        try {
+            CgroupLimits limits = unit.limits(cu);
+            if (cgroups.applyLimits(c.id, limits)) {
+                done.add("limits for " + cu.stripTrailingZeros().toPlainString() + " CU (cpu " + limits.cpuQuotaMicros()
+                        + "/" + limits.cpuPeriodMicros() + " us, memory " + limits.memoryBytes() + " bytes)");
+            }
+            Optional<Long> postmaster = c.cluster.postmasterPid();
+            if (postmaster.isPresent()) {
+                int moved = cgroups.enroll(c.id, postmaster.get());
+                if (moved > 0) {
+                    done.add("moved postmaster " + postmaster.get() + (moved > 1 ? " and " + (moved - 1) + " children" : "")
+                            + " into its group");
+                }
+            }
+        } catch (CgroupException e) {
+            throw new ComputeFailure("cannot enforce " + cu.stripTrailingZeros().toPlainString() + " CU with "
+                    + cgroups.enforcement() + ": " + e.getMessage());
+        }
+        c.enforcement = cgroups.enforcement();
+        return done.isEmpty() ? StepResult.UNCHANGED : new StepResult.Changed(cgroups.enforcement() + ": " + String.join(", ", done));
+    }
+
+    /**
+     * For the health check: a running postmaster is in its cgroup (an adopted compute, one started by hand). Costs
+     * one read per hierarchy when it is; only when it is not does it fall back to {@link #ensureCapacity}, with the
+     * CU applied last. Limits are otherwise left to the passes that apply a spec.
+     */
+    StepResult ensureEnrolled(Compute c, BigDecimal cu) {
+        if (!cgroups.enforces() || c.cluster == null) {
+            return StepResult.UNCHANGED;
+        }
+        Optional<Long> postmaster = c.cluster.postmasterPid();
+        if (postmaster.isEmpty()) {
+            return StepResult.UNCHANGED;
+        }
+        if (cgroups.contains(c.id, postmaster.get())) {
+            c.enforcement = cgroups.enforcement();
+            return StepResult.UNCHANGED;
+        }
+        return ensureCapacity(c, cu);
+    }
+
+    /** Writes new limits into the compute's existing group (never creates one); the quick path for a CU change. */
+    boolean preApplyCapacity(UUID computeId, BigDecimal cu) throws CgroupException {
+        return cgroups.enforces() && cgroups.updateLimitsIfPresent(computeId, unit.limits(cu));
+    }
+
+    /** Removes the compute's cgroup(s); its processes must be gone. */
+    StepResult removeCapacity(UUID computeId) {
+        if (!cgroups.enforces()) {
+            return StepResult.UNCHANGED;
+        }
+        try {
+            if (!cgroups.groups().contains(computeId)) {
+                return StepResult.UNCHANGED;
+            }
+            cgroups.remove(computeId);
+            return new StepResult.Deleted(cgroups.enforcement() + " group");
+        } catch (CgroupException e) {
+            throw new ComputeFailure("cannot remove its cgroup: " + e.getMessage());
+        }
+    }
+
+    String enforcement() {
+        return cgroups.enforcement();
     }
 
     StepResult ensureOwnerRoleAndDatabase(Compute c, ComputeSpec spec) throws SQLException {

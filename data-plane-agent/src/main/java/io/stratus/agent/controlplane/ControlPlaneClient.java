@@ -2,6 +2,7 @@ package io.stratus.agent.controlplane;
 
 import io.stratus.agent.AgentSettings;
 import io.stratus.protocol.DesiredState;
+import io.stratus.protocol.MetricsReport;
 import io.stratus.protocol.NodeStatus;
 import io.stratus.protocol.RegisterNodeRequest;
 import io.stratus.protocol.RegisterNodeResponse;
@@ -22,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 class ControlPlaneClient {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(2);
     /** How much longer than the server-side wait a long-poll may take before the agent gives up on it. */
     private static final Duration LONG_POLL_GRACE = Duration.ofSeconds(10);
     private static final int MAX_ERROR_BODY = 300;
@@ -71,10 +73,24 @@ class ControlPlaneClient {
         expect(response, 200, 202, 204);
     }
 
+    /**
+     * {@code POST /agent/v1/nodes/{id}/metrics}, with a short timeout: a sample that cannot be delivered at once is
+     * worth nothing a second later.
+     */
+    void reportMetrics(NodeIdentity node, MetricsReport report) throws ControlPlaneException, InterruptedException {
+        HttpResponse<byte[]> response = send(post("/agent/v1/nodes/" + node.nodeId() + "/metrics", node.credential(),
+                report, METRICS_TIMEOUT));
+        expect(response, 200, 202, 204);
+    }
+
     private HttpRequest post(String path, String token, Object body) throws ControlPlaneException {
+        return post(path, token, body, REQUEST_TIMEOUT);
+    }
+
+    private HttpRequest post(String path, String token, Object body, Duration timeout) throws ControlPlaneException {
         try {
             return HttpRequest.newBuilder(uri(path))
-                    .timeout(REQUEST_TIMEOUT)
+                    .timeout(timeout)
                     .header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json")

@@ -26,9 +26,6 @@ import org.springframework.stereotype.Component;
 class StatusReporter implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
-    /** CU limits are not enforced yet (cgroups come later); the status says so rather than pretend. */
-    static final String ENFORCEMENT = "none";
-
     private final NodeRegistration registration;
     private final ControlPlaneClient client;
     private final ComputeReconciler reconciler;
@@ -72,7 +69,7 @@ class StatusReporter implements SmartLifecycle {
         }
         NodeObservation observed = reconciler.observe();
         NodeStatus status = new NodeStatus(node.nodeId(), observed.observedGeneration(), clock.instant(), capacityCu,
-                ENFORCEMENT, observed.computes());
+                reconciler.enforcement(), observed.computes());
         try {
             client.reportStatus(node, status);
             if (failuresInARow > 0) {

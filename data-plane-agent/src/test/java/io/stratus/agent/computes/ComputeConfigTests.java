@@ -2,12 +2,15 @@ package io.stratus.agent.computes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stratus.agent.capacity.CapacityUnit;
 import io.stratus.protocol.ComputeSpec;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -17,14 +20,14 @@ class ComputeConfigTests {
 
     @Test
     void sizesRestartOnlySettingsFromTheTopOfTheRange() {
-        ComputeConfig config = ComputeConfig.of(spec("1", "0.5", "4"), "127.0.0.1", SOCKETS, true);
+        ComputeConfig config = ComputeConfig.of(spec("1", "0.5", "4"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).containsEntry("max_connections", "250").containsEntry("shared_buffers", "128MB");
     }
 
     @Test
     void sizesReloadableSettingsFromTheCuGrantedNow() {
-        ComputeConfig config = ComputeConfig.of(spec("2", "1", "4"), "127.0.0.1", SOCKETS, true);
+        ComputeConfig config = ComputeConfig.of(spec("2", "1", "4"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).containsEntry("work_mem", "8MB").containsEntry("maintenance_work_mem", "128MB")
                 .containsEntry("effective_cache_size", "6144MB").containsEntry("max_parallel_workers_per_gather", "1");
@@ -32,7 +35,7 @@ class ComputeConfigTests {
 
     @Test
     void neverSizesBelowTheFloorsForAQuarterCu() {
-        ComputeConfig config = ComputeConfig.of(spec("0.25", "0.25", "0.25"), "127.0.0.1", SOCKETS, true);
+        ComputeConfig config = ComputeConfig.of(spec("0.25", "0.25", "0.25"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).containsEntry("max_connections", "62").containsEntry("shared_buffers", "16MB")
                 .containsEntry("work_mem", "1MB").containsEntry("maintenance_work_mem", "16MB")
@@ -41,14 +44,52 @@ class ComputeConfigTests {
 
     @Test
     void suspendedComputeWithZeroCuIsSizedForItsRange() {
-        ComputeConfig config = ComputeConfig.of(spec("0", "0", "2"), "127.0.0.1", SOCKETS, true);
+        ComputeConfig config = ComputeConfig.of(spec("0", "0", "2"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).containsEntry("work_mem", "8MB").containsEntry("shared_buffers", "64MB");
     }
 
+    // A CU change must never need a restart: whatever differs between two CUs of one range must reload.
+    @Test
+    void changingTheCuChangesOnlySettingsThatReload() {
+        Map<String, String> small = ComputeConfig.of(spec("0.25", "0.25", "8"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT).settings();
+        Map<String, String> large = ComputeConfig.of(spec("8", "0.25", "8"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT).settings();
+
+        Set<String> differing = new TreeSet<>();
+        small.forEach((k, v) -> {
+            if (!v.equals(large.get(k))) {
+                differing.add(k);
+            }
+        });
+        assertThat(differing).containsExactlyInAnyOrderElementsOf(ComputeConfig.FOLLOW_CU);
+        assertThat(differing).doesNotContainAnyElementsOf(ComputeConfig.RESTART_ONLY);
+    }
+
+    @Test
+    void parallelWorkersFollowTheVcpusGranted() {
+        assertThat(ComputeConfig.of(spec("1", "1", "8"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT).settings())
+                .containsEntry("max_parallel_workers", "0").containsEntry("max_parallel_workers_per_gather", "0");
+        assertThat(ComputeConfig.of(spec("4", "1", "8"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT).settings())
+                .containsEntry("max_parallel_workers", "3").containsEntry("max_parallel_workers_per_gather", "2");
+        // Never past max_worker_processes (8 by default), which would need a restart to raise.
+        assertThat(ComputeConfig.of(spec("16", "1", "16"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT).settings())
+                .containsEntry("max_parallel_workers", "8").containsEntry("max_parallel_workers_per_gather", "4");
+    }
+
+    @Test
+    void sizesFromWhatACuIsWorthOnThisHost() {
+        CapacityUnit twoVcpusAndTwoGib = new CapacityUnit(BigDecimal.valueOf(2), 2L << 30);
+
+        ComputeConfig config = ComputeConfig.of(spec("2", "1", "2"), "127.0.0.1", SOCKETS, true, twoVcpusAndTwoGib);
+
+        assertThat(config.settings()).containsEntry("work_mem", "4MB").containsEntry("effective_cache_size", "3072MB")
+                .containsEntry("shared_buffers", "32MB").containsEntry("max_parallel_workers", "3")
+                .containsEntry("max_parallel_workers_per_gather", "2");
+    }
+
     @Test
     void listensOnTheNodeAddressAndHidesTheSocket() {
-        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "10.0.0.7", SOCKETS, true);
+        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "10.0.0.7", SOCKETS, true, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).containsEntry("port", "55432").containsEntry("listen_addresses", "10.0.0.7")
                 .containsEntry("unix_socket_directories", SOCKETS.toString())
@@ -59,7 +100,7 @@ class ComputeConfigTests {
 
     @Test
     void leavesOutPgStatStatementsWhenTheReleaseLacksIt() {
-        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "127.0.0.1", SOCKETS, false);
+        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "127.0.0.1", SOCKETS, false, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).doesNotContainKey("shared_preload_libraries");
     }
@@ -76,7 +117,7 @@ class ComputeConfigTests {
 
     @Test
     void reportsWhichSettingsDifferFromTheFile() {
-        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "127.0.0.1", SOCKETS, false);
+        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "127.0.0.1", SOCKETS, false, CapacityUnit.DEFAULT);
         Map<String, Optional<String>> current = new HashMap<>();
         config.namesToCompare().forEach(n -> current.put(n, Optional.ofNullable(config.settings().get(n))));
         assertThat(config.changedFrom(current)).isEmpty();

@@ -7,6 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.stratus.agent.AgentPaths;
 import io.stratus.agent.Scram;
 import io.stratus.agent.TestHost;
+import io.stratus.agent.capacity.CgroupDriver;
+import io.stratus.agent.capacity.CgroupV1Driver;
+import io.stratus.agent.capacity.CgroupV2Driver;
 import io.stratus.agent.pool.WarmPool;
 import io.stratus.agent.releases.ReleaseCatalog;
 import io.stratus.postgres.OsUser;
@@ -33,9 +36,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -90,6 +95,9 @@ class ComputeReconcilerTests {
         assertThat(status.release()).startsWith(major + ".");
         assertThat(status.restarts()).isZero();
         assertThat(status.message()).isNull();
+        assertThat(status.appliedCu()).isEqualByComparingTo("1");
+        assertThat(status.enforcement()).isEqualTo(host.cgroups().enforcement());
+        assertInItsCgroup(spec);
         try (Connection c = connect(spec, "s3cret-one"); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE notes (id int PRIMARY KEY, body text)");
             st.execute("INSERT INTO notes VALUES (1, 'hello')");
@@ -138,6 +146,9 @@ class ComputeReconcilerTests {
         second.checkHealth().get(30, TimeUnit.SECONDS);
         assertThat(second.observe().observedGeneration()).isZero();
         assertThat(postmasterPid(spec)).isEqualTo(pid);
+        assertThat(single(second.observe()).appliedCu()).isEqualByComparingTo("1");
+        assertThat(single(second.observe()).enforcement()).isEqualTo(host.cgroups().enforcement());
+        assertThat(second.running()).singleElement().satisfies(r -> assertThat(r.databaseName()).isEqualTo(DB));
 
         NodeObservation observed = apply(second, state(1, spec));
         assertThat(single(observed).phase()).isEqualTo(ComputePhase.RUNNING);
@@ -205,6 +216,106 @@ class ComputeReconcilerTests {
         assertThat(TestHost.isLive(pid)).isFalse();
         assertThat(paths.compute(spec.computeId())).doesNotExist();
         assertThat(socketDir).doesNotExist();
+        assertThat(host.cgroups().groups()).doesNotContain(spec.computeId());
+        for (Path group : groupDirs(spec.computeId())) {
+            assertThat(group).doesNotExist();
+        }
+    }
+
+    @Test
+    void enforcesTheCuAndChangesItWithoutRestart() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec quarter = withCu(spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()), "0.25", 1);
+
+        ComputeStatus status = single(apply(reconciler, state(1, quarter)));
+
+        assertThat(status.appliedCu()).isEqualByComparingTo("0.25");
+        assertThat(status.enforcement()).isEqualTo(host.cgroups().enforcement());
+        long pid = postmasterPid(quarter);
+        assertLimits(quarter.computeId(), 25_000, 1L << 30);
+        assertInItsCgroup(quarter);
+        assertThat(show(quarter, "work_mem")).isEqualTo("1MB");
+        assertThat(show(quarter, "max_connections")).isEqualTo("150");
+
+        ComputeSpec one = withCu(quarter, "1", 2);
+        long before = System.nanoTime();
+        CompletableFuture<NodeObservation> pass = reconciler.apply(state(2, one));
+        // The limits are written before the pass is even queued.
+        long toCgroup = (System.nanoTime() - before) / 1_000;
+        assertLimits(one.computeId(), 100_000, 4L << 30);
+        ComputeStatus scaled = single(pass.get(30, TimeUnit.SECONDS));
+        long toApplied = (System.nanoTime() - before) / 1_000;
+        System.out.printf("CU change: cgroup limits after %d us, applied in full after %d us%n", toCgroup, toApplied);
+
+        assertThat(scaled.phase()).isEqualTo(ComputePhase.RUNNING);
+        assertThat(scaled.specVersion()).isEqualTo(2);
+        assertThat(scaled.appliedCu()).isEqualByComparingTo("1");
+        assertThat(postmasterPid(one)).as("no restart").isEqualTo(pid);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(show(one, "work_mem")).isEqualTo("4MB"));
+        assertThat(show(one, "effective_cache_size")).isEqualTo("3GB");
+        assertThat(show(one, "max_connections")).as("sized from the range, not the CU").isEqualTo("150");
+        assertInItsCgroup(one);
+    }
+
+    // Autoscaling changes CU often: a CU-only change must touch neither the catalog nor the login probe, and an
+    // unchanged compute costs next to nothing. Every agent session shows in pg_stat_database.sessions.
+    @Test
+    void frequentCuChangesOpenNoSessionAndNeverRestart() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = withCu(spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()), "0.5", 1);
+        apply(reconciler, state(1, spec));
+        long pid = postmasterPid(spec);
+
+        try (Connection watcher = superuser(spec); Statement st = watcher.createStatement()) {
+            long sessionsBefore = sessions(st);
+            List<Long> millis = new ArrayList<>();
+            for (int version = 2; version <= 11; version++) {
+                ComputeSpec changed = withCu(spec, version % 2 == 0 ? "1" : "0.5", version);
+                long started = System.nanoTime();
+                ComputeStatus status = single(apply(reconciler, state(version, changed)));
+                millis.add((System.nanoTime() - started) / 1_000_000);
+                assertThat(status.specVersion()).isEqualTo(version);
+                assertThat(status.appliedCu()).isEqualByComparingTo(changed.cu());
+            }
+            long unchangedStarted = System.nanoTime();
+            apply(reconciler, state(12, withCu(spec, "0.5", 11)));
+            long unchangedMicros = (System.nanoTime() - unchangedStarted) / 1_000;
+            System.out.printf("CU-only passes took %s ms; an unchanged pass %d us%n", millis, unchangedMicros);
+
+            assertThat(sessions(st) - sessionsBefore).isZero();
+            assertThat(postmasterPid(spec)).isEqualTo(pid);
+            assertLimits(spec.computeId(), 50_000, 2L << 30);
+            assertThat(millis).allSatisfy(ms -> assertThat(ms).isLessThan(2_000L));
+        }
+    }
+
+    // A compute adopted from an agent without cgroups, or a postmaster restarted by hand, is outside its group; the
+    // health check puts it (and its children) back.
+    @Test
+    void healthCheckPutsAPostmasterOutsideItsCgroupBack() throws Exception {
+        CgroupDriver cgroups = host.cgroups();
+        Assumptions.assumeTrue(cgroups.enforces(), "this host lets the agent write no cgroups");
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        apply(reconciler, state(1, spec));
+        long pid = postmasterPid(spec);
+        try (Connection backend = connect(spec, "pw")) {
+            for (Path group : groupDirs(spec.computeId())) {
+                Path root = group.getParent().getParent();
+                for (String p : Files.readAllLines(group.resolve("cgroup.procs"))) {
+                    Files.writeString(root.resolve("cgroup.procs"), p);
+                }
+            }
+            assertThat(cgroups.contains(spec.computeId(), pid)).isFalse();
+
+            ComputeStatus status = single(reconciler.checkHealth().get(30, TimeUnit.SECONDS));
+
+            assertThat(status.enforcement()).isEqualTo(cgroups.enforcement());
+            assertThat(cgroups.contains(spec.computeId(), pid)).isTrue();
+            for (long child : io.stratus.agent.support.ProcessTree.children(pid)) {
+                assertThat(cgroups.contains(spec.computeId(), child)).as("child %d", child).isTrue();
+            }
+        }
     }
 
     @Test
@@ -219,12 +330,20 @@ class ComputeReconcilerTests {
         assertThat(stopped.phase()).isEqualTo(ComputePhase.STOPPED);
         assertThat(stopped.specVersion()).isEqualTo(2);
         assertThat(stopped.acceptingLogins()).isFalse();
+        // Nothing runs, so no CU is in force; its group keeps the limits for when it resumes.
+        assertThat(stopped.appliedCu()).isZero();
+        assertThat(stopped.enforcement()).isEqualTo(host.cgroups().enforcement());
         assertThat(TestHost.isLive(pid)).isFalse();
+        assertThat(reconciler.running()).isEmpty();
 
+        long started = System.nanoTime();
         ComputeStatus resumed = single(apply(reconciler, state(3, withRunning(running, true, 3))));
+        System.out.printf("resumed in %d ms%n", (System.nanoTime() - started) / 1_000_000);
         assertThat(resumed.phase()).isEqualTo(ComputePhase.RUNNING);
         assertThat(resumed.acceptingLogins()).isTrue();
+        assertThat(resumed.appliedCu()).isEqualByComparingTo("1");
         assertThat(countRows(running, "pw")).isEqualTo(1);
+        assertInItsCgroup(running);
     }
 
     @Test
@@ -310,7 +429,7 @@ class ComputeReconcilerTests {
     // ---- helpers ----
 
     private ComputeReconciler reconciler(WarmPool pool) {
-        ComputeReconciler r = new ComputeReconciler(host.settings(0), paths, releases, pool, user,
+        ComputeReconciler r = new ComputeReconciler(host.settings(0), paths, releases, pool, user, host.cgroups(),
                 JsonMapper.builder().build(), Clock.systemUTC(), events::add);
         r.start();
         reconcilers.add(r);
@@ -320,6 +439,11 @@ class ComputeReconcilerTests {
     private ComputeSpec spec(UUID id, String password, boolean running, long version, int port) {
         return new ComputeSpec(id, DB, OWNER, Scram.verifier(password), running, BigDecimal.ONE, new BigDecimal("0.25"),
                 BigDecimal.valueOf(2), port, major, version);
+    }
+
+    private static ComputeSpec withCu(ComputeSpec s, String cu, long version) {
+        return new ComputeSpec(s.computeId(), s.databaseName(), s.ownerRole(), s.ownerVerifier(), s.running(),
+                new BigDecimal(cu), s.minCu(), s.maxCu(), s.port(), s.release(), version);
     }
 
     private static ComputeSpec withRunning(ComputeSpec s, boolean running, long version) {
@@ -343,6 +467,69 @@ class ComputeReconcilerTests {
     private long postmasterPid(ComputeSpec spec) {
         PostgresRelease release = releases.find(spec.release()).orElseThrow();
         return new PostgresCluster(release, paths.pgdata(spec.computeId()), user).postmasterPid().orElseThrow();
+    }
+
+    /** The compute's group in every hierarchy the host's driver uses (none without cgroups). */
+    private List<Path> groupDirs(UUID computeId) {
+        CgroupDriver cgroups = host.cgroups();
+        if (cgroups instanceof CgroupV1Driver v1) {
+            return v1.groupDirs(computeId);
+        }
+        if (cgroups instanceof CgroupV2Driver v2) {
+            return List.of(v2.group(computeId));
+        }
+        return List.of();
+    }
+
+    /** The limits as the kernel holds them, on a host whose cgroups the agent can write. */
+    private void assertLimits(UUID computeId, long cpuQuotaMicros, long memoryBytes) throws Exception {
+        CgroupDriver cgroups = host.cgroups();
+        if (cgroups instanceof CgroupV1Driver v1) {
+            assertThat(v1.cpuGroup(computeId).resolve("cpu.cfs_quota_us")).content()
+                    .isEqualToIgnoringNewLines(String.valueOf(cpuQuotaMicros));
+            assertThat(v1.cpuGroup(computeId).resolve("cpu.cfs_period_us")).content().isEqualToIgnoringNewLines("100000");
+            assertThat(v1.memoryGroup(computeId).resolve("memory.limit_in_bytes")).content()
+                    .isEqualToIgnoringNewLines(String.valueOf(memoryBytes));
+        } else if (cgroups instanceof CgroupV2Driver v2) {
+            assertThat(v2.group(computeId).resolve("cpu.max")).content()
+                    .isEqualToIgnoringNewLines(cpuQuotaMicros + " 100000");
+            assertThat(v2.group(computeId).resolve("memory.max")).content()
+                    .isEqualToIgnoringNewLines(String.valueOf(memoryBytes));
+        } else {
+            assertThat(cgroups.enforcement()).isEqualTo("none");
+        }
+    }
+
+    /** The postmaster is listed in the group's cgroup.procs of every hierarchy used. */
+    private void assertInItsCgroup(ComputeSpec spec) throws Exception {
+        long pid = postmasterPid(spec);
+        for (Path group : groupDirs(spec.computeId())) {
+            assertThat(Files.readAllLines(group.resolve("cgroup.procs"))).contains(String.valueOf(pid));
+        }
+    }
+
+    /** The agent's own way in: the socket, as its superuser, in the maintenance database. */
+    private Connection superuser(ComputeSpec spec) throws SQLException {
+        PostgresRelease release = releases.find(spec.release()).orElseThrow();
+        PostgresCluster cluster = new PostgresCluster(release, paths.pgdata(spec.computeId()), user);
+        return DriverManager.getConnection(cluster.socketJdbcUrl("postgres"), "stratus_agent", null);
+    }
+
+    private String show(ComputeSpec spec, String setting) throws SQLException {
+        try (Connection c = superuser(spec); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW " + setting)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Sessions ever opened to the maintenance database, where all of the agent's own queries run. */
+    private static long sessions(Statement st) throws SQLException {
+        st.execute("SELECT pg_stat_clear_snapshot()");
+        try (ResultSet rs = st.executeQuery("SELECT sessions FROM pg_stat_database WHERE datname = 'postgres'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private Map<Path, FileTime> modificationTimes(ComputeSpec spec) throws Exception {

@@ -43,7 +43,7 @@ class LoginProbeTests {
         ReleaseCatalog releases = new ReleaseCatalog(List.of(), paths.releases());
         OsUser user = OsUser.forPostgres("postgres");
         reconciler = new ComputeReconciler(host.settings(0), paths, releases, new WarmPool(0, paths, releases, user), user,
-                JsonMapper.builder().build(), Clock.systemUTC(), event -> { });
+                host.cgroups(), JsonMapper.builder().build(), Clock.systemUTC(), event -> { });
         reconciler.start();
         spec = new ComputeSpec(UUID.randomUUID(), "shop", "shop_owner", Scram.verifier("pw"), true, BigDecimal.ONE,
                 BigDecimal.ONE, BigDecimal.ONE, PostgresCluster.freePort(),

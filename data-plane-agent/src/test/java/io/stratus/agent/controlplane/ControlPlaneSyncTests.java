@@ -105,7 +105,7 @@ class ControlPlaneSyncTests {
         AtomicReference<StatusReporter> reporter = new AtomicReference<>();
         OsUser user = OsUser.forPostgres("postgres");
         ComputeReconciler reconciler = new ComputeReconciler(settings, paths, releases, new WarmPool(0, paths, releases, user),
-                user, json, Clock.systemUTC(), e -> reporter.get().onComputesChanged((ComputesChanged) e));
+                user, host.cgroups(), json, Clock.systemUTC(), e -> reporter.get().onComputesChanged((ComputesChanged) e));
         NodeRegistration registration = registration();
         reporter.set(new StatusReporter(registration, client, reconciler, Clock.systemUTC(), settings));
         DesiredStateWatcher watcher = new DesiredStateWatcher(registration, client, reconciler, settings);
@@ -114,7 +114,7 @@ class ControlPlaneSyncTests {
         watcher.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> observed(1));
-            assertThat(cp.lastStatus().enforcement()).isEqualTo("none");
+            assertThat(cp.lastStatus().enforcement()).isEqualTo(host.cgroups().enforcement());
 
             cp.publish(new DesiredState(cp.nodeId(), 2, List.of()));
             await().atMost(Duration.ofSeconds(3)).until(() -> observed(2));

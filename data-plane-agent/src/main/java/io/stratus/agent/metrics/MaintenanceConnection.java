@@ -1,0 +1,76 @@
+package io.stratus.agent.metrics;
+
+import io.stratus.agent.ComputeConventions;
+import io.stratus.postgres.PostgresCluster;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * One connection to a compute, kept open between samples: over the Unix socket, as the agent's superuser, in the
+ * maintenance database (never the tenant's: nothing the agent runs is billed to it). Closed on any error and opened
+ * again at the next sample.
+ */
+final class MaintenanceConnection implements AutoCloseable {
+
+    /** Client connections to the tenant's database, and its commits plus rollbacks so far. */
+    private static final String COUNTERS = "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = ?"
+            + " AND backend_type = 'client backend' AND usename IS DISTINCT FROM ?)::int,"
+            + " (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = ?)";
+    /** A compute that does not answer within this long is skipped this round (and the connection dropped). */
+    private static final int SOCKET_TIMEOUT_SECONDS = 3;
+
+    private Connection connection;
+    private PreparedStatement counters;
+
+    /** The counts, read now. */
+    record Counts(int clientConnections, long transactions) {
+    }
+
+    Counts read(PostgresCluster cluster, String database) throws SQLException {
+        try {
+            if (connection == null) {
+                open(cluster);
+            }
+            counters.setString(1, database);
+            counters.setString(2, ComputeConventions.SUPERUSER);
+            counters.setString(3, database);
+            try (ResultSet rs = counters.executeQuery()) {
+                rs.next();
+                long transactions = rs.getLong(2);
+                if (rs.wasNull()) {
+                    throw new SQLException("database " + database + " is not in pg_stat_database");
+                }
+                return new Counts(rs.getInt(1), transactions);
+            }
+        } catch (SQLException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void open(PostgresCluster cluster) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", ComputeConventions.SUPERUSER);
+        props.setProperty("ApplicationName", "stratus-agent-metrics");
+        props.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+        connection = DriverManager.getConnection(cluster.socketJdbcUrl(ComputeConventions.MAINTENANCE_DATABASE), props);
+        counters = connection.prepareStatement(COUNTERS);
+    }
+
+    @Override
+    public void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // Already broken; nothing to release.
+            }
+        }
+        connection = null;
+        counters = null;
+    }
+}

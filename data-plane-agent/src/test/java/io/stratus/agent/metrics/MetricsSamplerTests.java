@@ -1,0 +1,223 @@
+package io.stratus.agent.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratus.agent.AgentPaths;
+import io.stratus.agent.Scram;
+import io.stratus.agent.TestHost;
+import io.stratus.agent.capacity.CgroupDriver;
+import io.stratus.agent.capacity.NoCgroupDriver;
+import io.stratus.agent.computes.ComputeReconciler;
+import io.stratus.agent.pool.WarmPool;
+import io.stratus.agent.releases.ReleaseCatalog;
+import io.stratus.postgres.OsUser;
+import io.stratus.postgres.PostgresCluster;
+import io.stratus.protocol.ComputeMetrics;
+import io.stratus.protocol.ComputePhase;
+import io.stratus.protocol.ComputeSpec;
+import io.stratus.protocol.DesiredState;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Load samples of a real compute under real load: two owner connections over TCP burning CPU, one committing small
+ * transactions, while the sampler runs about once a second as the agent runs it.
+ */
+class MetricsSamplerTests {
+
+    private static final String DB = "app";
+    private static final String OWNER = "app_owner";
+    private static final String BURN = "SELECT count(*) FROM generate_series(1, 30000000)";
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private TestHost host;
+    private AgentPaths paths;
+    private ReleaseCatalog releases;
+    private OsUser user;
+
+    @BeforeEach
+    void setUp() {
+        host = new TestHost();
+        paths = host.paths();
+        releases = new ReleaseCatalog(List.of(), paths.releases());
+        user = OsUser.forPostgres("postgres");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        host.close();
+    }
+
+    // A quarter CU on a host with cgroups: the load is held to a quarter of a core and the sampler sees it throttled.
+    @Test
+    void seesLoadAndThrottlingWhileItRunsAndQuietAfterwards() throws Exception {
+        CgroupDriver cgroups = host.cgroups();
+        ComputeSpec spec = spec("0.25");
+        MetricsSampler sampler = startCompute(cgroups, spec);
+
+        List<ComputeMetrics> underLoad;
+        try (Load load = new Load(spec)) {
+            underLoad = sampleFor(sampler, Duration.ofSeconds(3));
+            assertThat(load.failures).isEmpty();
+        }
+        List<ComputeMetrics> quiet = sampleAfterQuiet(sampler);
+        System.out.println("under load: " + underLoad);
+        System.out.println("afterwards: " + quiet);
+
+        ComputeMetrics busy = underLoad.get(underLoad.size() - 1);
+        assertThat(busy.computeId()).isEqualTo(spec.computeId());
+        assertThat(busy.allowedCu()).isEqualByComparingTo("0.25");
+        assertThat(busy.cpuUsedCores()).isGreaterThan(0.1);
+        assertThat(busy.activeConnections()).isGreaterThanOrEqualTo(2);
+        assertThat(busy.memoryWorkingSetBytes()).isPositive();
+        assertThat(underLoad).anySatisfy(m -> assertThat(m.transactionsPerSecond()).isPositive());
+        if (cgroups.enforces()) {
+            // Two busy backends on a two-core host would use ~2 cores unthrottled.
+            assertThat(busy.cpuUsedCores()).isLessThan(0.4);
+            assertThat(busy.throttledFraction()).isGreaterThan(0.0);
+            assertThat(busy.memoryLimitBytes()).isEqualTo(1L << 30);
+            assertThat(busy.memoryWorkingSetBytes()).isLessThan(1L << 30);
+        } else {
+            assertThat(busy.throttledFraction()).isZero();
+            assertThat(busy.memoryLimitBytes()).isZero();
+        }
+        ComputeMetrics idle = quiet.get(quiet.size() - 1);
+        assertThat(idle.cpuUsedCores()).isLessThan(0.05);
+        assertThat(idle.activeConnections()).as("the sampler's own connection is not counted").isZero();
+        assertThat(idle.throttledFraction()).isLessThan(0.1);
+    }
+
+    // Without cgroups (or with a compute outside its group) CPU and memory come from /proc and nothing is limited.
+    @Test
+    void readsProcWhenTheComputeIsInNoCgroup() throws Exception {
+        ComputeSpec spec = spec("1");
+        MetricsSampler sampler = startCompute(new NoCgroupDriver(), spec);
+
+        List<ComputeMetrics> underLoad;
+        try (Load load = new Load(spec)) {
+            underLoad = sampleFor(sampler, Duration.ofSeconds(2));
+        }
+        List<ComputeMetrics> quiet = sampleAfterQuiet(sampler);
+        System.out.println("from /proc, under load: " + underLoad + "; afterwards: " + quiet);
+
+        ComputeMetrics busy = underLoad.get(underLoad.size() - 1);
+        assertThat(busy.cpuUsedCores()).isGreaterThan(0.1);
+        assertThat(busy.throttledFraction()).isZero();
+        assertThat(busy.memoryLimitBytes()).isZero();
+        assertThat(busy.memoryWorkingSetBytes()).isPositive();
+        assertThat(busy.activeConnections()).isGreaterThanOrEqualTo(2);
+        assertThat(quiet.get(quiet.size() - 1).cpuUsedCores()).isLessThan(0.05);
+    }
+
+    @Test
+    void reportsAComputeFromItsSecondSampleOn() throws Exception {
+        ComputeSpec spec = spec("1");
+        MetricsSampler sampler = startCompute(host.cgroups(), spec);
+
+        assertThat(sampler.sample()).as("a rate needs two readings").isEmpty();
+        Thread.sleep(200);
+        assertThat(sampler.sample()).singleElement().satisfies(m -> assertThat(m.computeId()).isEqualTo(spec.computeId()));
+    }
+
+    private MetricsSampler startCompute(CgroupDriver cgroups, ComputeSpec spec) throws Exception {
+        ComputeReconciler reconciler = new ComputeReconciler(host.settings(0), paths, releases,
+                new WarmPool(0, paths, releases, user), user, cgroups, JsonMapper.builder().build(), Clock.systemUTC(),
+                e -> { });
+        reconciler.start();
+        toClose.add(reconciler::stop);
+        var observed = reconciler.apply(new DesiredState(UUID.randomUUID(), 1, List.of(spec))).get(120, TimeUnit.SECONDS);
+        assertThat(observed.computes().get(0).phase()).isEqualTo(ComputePhase.RUNNING);
+        MetricsSampler sampler = new MetricsSampler(reconciler, cgroups, Clock.systemUTC());
+        toClose.add(sampler);
+        return sampler;
+    }
+
+    /** Samples once a second for {@code duration}, after a first reading to diff against. */
+    private static List<ComputeMetrics> sampleFor(MetricsSampler sampler, Duration duration) throws InterruptedException {
+        List<ComputeMetrics> samples = new ArrayList<>();
+        sampler.sample();
+        long end = System.nanoTime() + duration.toNanos();
+        while (System.nanoTime() < end) {
+            Thread.sleep(1000);
+            samples.addAll(sampler.sample());
+        }
+        assertThat(samples).isNotEmpty();
+        return samples;
+    }
+
+    /** Samples over the second after a settling second (the first may still hold the load's tail). */
+    private static List<ComputeMetrics> sampleAfterQuiet(MetricsSampler sampler) throws InterruptedException {
+        Thread.sleep(1000);
+        sampler.sample();
+        Thread.sleep(1000);
+        List<ComputeMetrics> samples = sampler.sample();
+        assertThat(samples).hasSize(1);
+        return samples;
+    }
+
+    private ComputeSpec spec(String cu) {
+        return new ComputeSpec(UUID.randomUUID(), DB, OWNER, Scram.verifier("pw"), true, new BigDecimal(cu),
+                new BigDecimal("0.25"), BigDecimal.valueOf(2), PostgresCluster.freePort(),
+                String.valueOf(releases.defaultRelease().major()), 1);
+    }
+
+    /** Two connections burning CPU and one committing small transactions, as the owner over TCP, until closed. */
+    private static final class Load implements AutoCloseable {
+
+        final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<Statement> statements = new CopyOnWriteArrayList<>();
+        private final List<Thread> threads = new ArrayList<>();
+
+        Load(ComputeSpec spec) {
+            for (String sql : List.of(BURN, BURN, "SELECT 1")) {
+                Thread t = new Thread(() -> loop(spec, sql), "load");
+                t.start();
+                threads.add(t);
+            }
+        }
+
+        private void loop(ComputeSpec spec, String sql) {
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/" + DB,
+                    OWNER, "pw"); Statement st = c.createStatement()) {
+                statements.add(st);
+                while (running.get()) {
+                    st.execute(sql);
+                }
+            } catch (SQLException e) {
+                if (running.get()) {
+                    failures.add(e);
+                }
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            running.set(false);
+            for (Statement st : statements) {
+                st.cancel();
+            }
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+        }
+    }
+}
