@@ -9,6 +9,8 @@
  *   <li>{@code POST /agent/v1/nodes/{id}/status}: {@link NodeStatus}, everything the agent observes.</li>
  *   <li>{@code POST /agent/v1/nodes/{id}/metrics}: {@link MetricsReport}, load samples about every second, which
  *       drive autoscaling and scale-to-zero.</li>
+ *   <li>{@code POST /agent/v1/nodes/{id}/usage}: {@link UsageReport}, metered usage from the agent's durable spool,
+ *       answered with a {@link UsageAck}; stored once per (node, seq), so redelivery never counts twice.</li>
  * </ol>
  * The control plane owns desired state, the agent owns observed state; a compute absent from the desired state is
  * to be deleted.
