@@ -182,9 +182,27 @@ final class StratusProcesses implements AutoCloseable {
                         new ReleaseLocator(List.of(), agentDataDir.resolve("releases")).find(major).ifPresent(release ->
                                 new PostgresCluster(release, pgdata, OsUser.forPostgres("postgres")).stop());
                     }
+                    removeCgroups(c.getFileName().toString());
                 }
             }
         }
         PostgresCluster.deleteRecursively(dir);
+    }
+
+    /** The agent keeps a compute's cgroups while the compute exists; once its postmaster is stopped they can go. */
+    private static void removeCgroups(String computeId) {
+        for (String controller : List.of("cpu", "cpuacct", "memory", "unified")) {
+            try {
+                // rmdir of an empty cgroup; cgroupfs forbids deleting its files, so the directory is all there is.
+                Files.deleteIfExists(Path.of("/sys/fs/cgroup", controller, "stratus", computeId));
+            } catch (IOException e) {
+                // Not a cgroup v1 host, or a process still inside: nothing more a test can do.
+            }
+        }
+        try {
+            Files.deleteIfExists(Path.of("/sys/fs/cgroup", "stratus", computeId));
+        } catch (IOException e) {
+            // Not a cgroup v2 host.
+        }
     }
 }
