@@ -4,12 +4,15 @@ import io.stratus.controlplane.autoscaling.Autoscaler;
 import io.stratus.controlplane.databases.ComputeDesiredState;
 import io.stratus.controlplane.databases.ObservedStateIngest;
 import io.stratus.controlplane.fleet.Fleet;
+import io.stratus.controlplane.metering.UsageIngest;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.protocol.DesiredState;
 import io.stratus.protocol.MetricsReport;
 import io.stratus.protocol.NodeStatus;
 import io.stratus.protocol.RegisterNodeRequest;
 import io.stratus.protocol.RegisterNodeResponse;
+import io.stratus.protocol.UsageAck;
+import io.stratus.protocol.UsageReport;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -30,9 +33,12 @@ class AgentController {
     private final ComputeDesiredState desiredState;
     private final ObservedStateIngest ingest;
     private final Autoscaler autoscaler;
+    private final UsageIngest usage;
 
-    AgentController(Fleet fleet, ComputeDesiredState desiredState, ObservedStateIngest ingest, Autoscaler autoscaler) {
+    AgentController(Fleet fleet, ComputeDesiredState desiredState, ObservedStateIngest ingest, Autoscaler autoscaler,
+                    UsageIngest usage) {
         this.autoscaler = autoscaler;
+        this.usage = usage;
         this.fleet = fleet;
         this.desiredState = desiredState;
         this.ingest = ingest;
@@ -64,6 +70,12 @@ class AgentController {
     ResponseEntity<Void> metrics(@PathVariable UUID nodeId, @RequestBody MetricsReport report) {
         autoscaler.onMetrics(nodeId, report);
         return ResponseEntity.noContent().build();
+    }
+
+    /** Usage records from the agent's spool; the ack lets the agent drop them (see {@link UsageIngest}). */
+    @PostMapping("/agent/v1/nodes/{nodeId}/usage")
+    UsageAck usage(@PathVariable UUID nodeId, @RequestBody UsageReport report) {
+        return usage.ingest(nodeId, report);
     }
 
     @PostMapping("/agent/v1/nodes/{nodeId}/status")

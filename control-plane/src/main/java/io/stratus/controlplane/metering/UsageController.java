@@ -1,0 +1,119 @@
+package io.stratus.controlplane.metering;
+
+import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.tenants.TenantDirectory;
+import io.stratus.controlplane.web.ApiException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Usage of a database or a whole tenant, from the hourly roll-ups. A tenant's keys see their own tenant and databases
+ * (also deleted ones); other tenants' ids are 404; the operator sees everything.
+ */
+@RestController
+class UsageController {
+
+    /** A year and a leap day: enough for any yearly report, small enough to bound the hourly scan. */
+    private static final Duration MAX_RANGE = Duration.ofDays(366);
+    private static final Duration DEFAULT_RANGE = Duration.ofHours(24);
+    private static final String REQUEST_SOURCE = "pg_stat_statements";
+
+    private final UsageQueries queries;
+    private final TenantDirectory tenants;
+    private final Clock clock;
+
+    UsageController(UsageQueries queries, TenantDirectory tenants, Clock clock) {
+        this.queries = queries;
+        this.tenants = tenants;
+        this.clock = clock;
+    }
+
+    @GetMapping("/v1/databases/{id}/usage")
+    UsageViews.UsageSeries database(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String from,
+                                    @RequestParam(required = false) String to,
+                                    @RequestParam(required = false) String granularity) {
+        UUID tenant = queries.tenantOfDatabase(id).filter(caller::canSee)
+                .orElseThrow(() -> ApiException.notFound("database"));
+        return series(tenant, id, from, to, granularity);
+    }
+
+    @GetMapping("/v1/tenants/{id}/usage")
+    UsageViews.UsageSeries tenant(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String from,
+                                  @RequestParam(required = false) String to,
+                                  @RequestParam(required = false) String granularity) {
+        if (!caller.canSee(id) || tenants.find(id).isEmpty()) {
+            throw ApiException.notFound("tenant");
+        }
+        return series(id, null, from, to, granularity);
+    }
+
+    private UsageViews.UsageSeries series(UUID tenant, UUID database, String fromParam, String toParam, String granularityParam) {
+        Range range = range(fromParam, toParam, granularityParam);
+        List<UsageViews.UsagePoint> points = queries.series(tenant, database, range.granularity(), range.from(), range.to())
+                .stream().map(UsageViews.UsagePoint::of).toList();
+        return new UsageViews.UsageSeries(range.from(), range.to(), range.granularity().wire(), points, REQUEST_SOURCE);
+    }
+
+    private record Range(Instant from, Instant to, Granularity granularity) {
+    }
+
+    /**
+     * Parses and checks the query. Defaults: hourly; {@code to} the end of the current hour (day), {@code from} the
+     * bucket start 24 hours before {@code to}: the aligned range that covers the last 24 hours.
+     */
+    private Range range(String fromParam, String toParam, String granularityParam) {
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        Granularity granularity = granularityParam == null ? Granularity.HOUR
+                : Granularity.fromWire(granularityParam).orElse(null);
+        if (granularity == null) {
+            errors.add(new ApiException.FieldError("granularity", "must be hour or day"));
+        }
+        Instant from = instant("from", fromParam, errors);
+        Instant to = instant("to", toParam, errors);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        if (to == null) {
+            to = granularity.ceiling(clock.instant());
+        }
+        if (from == null) {
+            from = granularity.floor(to.minus(DEFAULT_RANGE));
+        }
+        if (!granularity.aligned(from)) {
+            errors.add(new ApiException.FieldError("from", "must be the start of a UTC " + granularity.wire()));
+        }
+        if (!granularity.aligned(to)) {
+            errors.add(new ApiException.FieldError("to", "must be the start of a UTC " + granularity.wire()));
+        }
+        if (!from.isBefore(to)) {
+            errors.add(new ApiException.FieldError("from", "must be before to"));
+        } else if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
+            errors.add(new ApiException.FieldError("to", "the range must not exceed 366 days"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        return new Range(from, to, granularity);
+    }
+
+    private static Instant instant(String field, String value, List<ApiException.FieldError> errors) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            errors.add(new ApiException.FieldError(field, "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z"));
+            return null;
+        }
+    }
+}

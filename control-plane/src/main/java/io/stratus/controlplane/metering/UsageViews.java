@@ -1,0 +1,38 @@
+package io.stratus.controlplane.metering;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+/** Bodies of the usage API. */
+final class UsageViews {
+
+    private UsageViews() {
+    }
+
+    /**
+     * A usage series.
+     *
+     * @param requestSource where request counts come from (the agents' {@code pg_stat_statements} calls)
+     */
+    record UsageSeries(Instant from, Instant to, String granularity, List<UsagePoint> series, String requestSource) {
+    }
+
+    /**
+     * One bucket (hour or day) of usage, by billing hour.
+     *
+     * @param exact       false when a record of the bucket may have missed something (agent statistics evicted)
+     * @param lateRecords records billed in this bucket that arrived after their own hour was closed
+     */
+    record UsagePoint(Instant start, long requests, long rowsRead, long rowsWritten, BigDecimal cuSeconds,
+                      BigDecimal cuHours, BigDecimal storageByteSeconds, BigDecimal storageGbMonths,
+                      long storageBytesMax, long egressBytes, boolean exact, long lateRecords) {
+
+        static UsagePoint of(UsageQueries.Bucket b) {
+            return new UsagePoint(b.start(), b.requests(), b.rowsRead(), b.rowsWritten(), UsageUnits.plain(b.cuSeconds()),
+                    UsageUnits.plain(UsageUnits.cuHours(b.cuSeconds())), UsageUnits.plain(b.storageByteSeconds()),
+                    UsageUnits.plain(UsageUnits.gbMonths(b.storageByteSeconds())), b.storageBytesMax(), b.egressBytes(),
+                    b.inexactRecords() == 0, b.lateRecords());
+        }
+    }
+}
