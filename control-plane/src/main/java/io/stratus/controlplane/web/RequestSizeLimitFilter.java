@@ -17,11 +17,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses request bodies over {@code stratus.max-request-bytes} with 413: at once when Content-Length says so, and
- * mid-stream for chunked bodies (the JSON reader then fails and the request changes nothing).
+ * mid-stream for chunked bodies (the JSON reader then fails and the request changes nothing). Agents' usage reports
+ * get {@link #USAGE_REPORT_BYTES}: up to 5000 records of about 400 bytes each.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class RequestSizeLimitFilter extends OncePerRequestFilter {
+
+    /** Room for a full usage report (5000 records); only node credentials get past authentication on that path. */
+    static final long USAGE_REPORT_BYTES = 4L * 1024 * 1024;
 
     private final long limit;
 
@@ -32,12 +36,18 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        long limit = isUsageReport(request) ? Math.max(this.limit, USAGE_REPORT_BYTES) : this.limit;
         if (request.getContentLengthLong() > limit) {
             Problems.write(response, HttpStatus.CONTENT_TOO_LARGE.value(), "body-too-large", "Request body too large",
                     "request bodies are limited to " + limit + " bytes");
             return;
         }
         chain.doFilter(new Limited(request, limit), response);
+    }
+
+    private static boolean isUsageReport(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return "POST".equals(request.getMethod()) && path.startsWith("/agent/v1/nodes/") && path.endsWith("/usage");
     }
 
     private static final class Limited extends HttpServletRequestWrapper {
