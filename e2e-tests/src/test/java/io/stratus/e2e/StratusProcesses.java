@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 final class StratusProcesses implements AutoCloseable {
 
     static final String OPERATOR_KEY = "stk_e2e-operator-key-0123456789abcdefghijklmnopq";
-    private static final String BOOTSTRAP = "sbt_e2e-bootstrap-token";
+    static final String BOOTSTRAP = "sbt_e2e-bootstrap-token";
 
     private final Path dir;
     private final Path agentDataDir;
@@ -69,6 +69,11 @@ final class StratusProcesses implements AutoCloseable {
 
     ApiClient api() {
         return new ApiClient(baseUrl());
+    }
+
+    /** The control plane's metadata database, for benchmarks that compare against raw JDBC on the same database. */
+    PostgresHarness.TestDatabase metadata() {
+        return metadata;
     }
 
     Path agentDataDir() {
