@@ -43,6 +43,7 @@ final class StratusProcesses implements AutoCloseable {
     private Process agent;
     private int starts;
     private final Map<String, String> extraControlPlaneEnv = new HashMap<>();
+    private final Map<String, String> extraAgentEnv = new HashMap<>();
 
     StratusProcesses(int portBase) {
         this.portBase = portBase;
@@ -60,6 +61,12 @@ final class StratusProcesses implements AutoCloseable {
     /** Extra settings for the control plane, e.g. a short downscale window for tests. */
     StratusProcesses withControlPlaneEnv(String name, String value) {
         extraControlPlaneEnv.put(name, value);
+        return this;
+    }
+
+    /** Extra settings for the agent, e.g. a short usage interval for tests. */
+    StratusProcesses withAgentEnv(String name, String value) {
+        extraAgentEnv.put(name, value);
         return this;
     }
 
@@ -107,6 +114,7 @@ final class StratusProcesses implements AutoCloseable {
         env.put("STRATUS_AGENT_PORT_MIN", String.valueOf(portBase));
         env.put("STRATUS_AGENT_PORT_MAX", String.valueOf(portBase + 99));
         env.put("STRATUS_AGENT_WARM_POOL_SIZE", "2");
+        env.putAll(extraAgentEnv);
         agent = start(System.getProperty("stratus.agentJar"), env, "agent");
         // Registered and heartbeating: from here on new databases are placed on this node at once.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
