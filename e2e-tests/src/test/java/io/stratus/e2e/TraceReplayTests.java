@@ -1,0 +1,48 @@
+package io.stratus.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.stratus.testing.PostgresHarness;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The trace format and a short replay against a plain Postgres, as anyone would run the tool. */
+class TraceReplayTests {
+
+    @Test
+    void theCheckedInSaleSpikeTraceParses() {
+        TraceReplay.Trace t = TraceReplay.Trace.load("traces/sale-spike.csv");
+        assertThat(t.durationSeconds()).isBetween(300, 400);
+        double quiet = t.at(0).rate();
+        double peak = t.steps().stream().mapToDouble(TraceReplay.Step::rate).max().orElseThrow();
+        assertThat(peak / quiet).isEqualTo(10.0);
+        assertThat(t.at(t.durationSeconds() - 1).clients()).as("ends idle").isZero();
+    }
+
+    @Test
+    void stepsHoldUntilTheNextRowAndTheLastRowEndsTheTrace() {
+        TraceReplay.Trace t = TraceReplay.Trace.parse("t", List.of("# comment", "second,clients,ratePerClient",
+                "0,1,2", "5,2,4.5", "8,0,0"));
+        assertThat(t.durationSeconds()).isEqualTo(8);
+        assertThat(t.at(4)).isEqualTo(new TraceReplay.Step(0, 1, 2));
+        assertThat(t.at(7).rate()).isEqualTo(9.0);
+        assertThatThrownBy(() -> TraceReplay.Trace.parse("t", List.of("0,1,2", "5,1,2")))
+                .hasMessageContaining("end row");
+        assertThatThrownBy(() -> TraceReplay.Trace.parse("t", List.of("3,1,2", "5,0,0")))
+                .hasMessageContaining("start at 0");
+    }
+
+    @Test
+    void replaysAtThePacedRateAndCountsEveryRequest() throws Exception {
+        PostgresHarness.TestDatabase db = PostgresHarness.newDatabase();
+        String url = db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + "user=" + db.user() + "&password=" + db.password();
+        TraceReplay.Trace t = TraceReplay.Trace.parse("t", List.of("0,2,5", "2,1,10", "3,0,0", "4,0,0"));
+        TraceReplay.Result r = new TraceReplay(t, url, "SELECT 1").run(Instant.now().plusMillis(300));
+        assertThat(r.seconds()).extracting(TraceReplay.Second::offered).startsWith(10, 10, 10, 0);
+        assertThat(r.total(TraceReplay.Second::completed)).isEqualTo(30);
+        assertThat(r.total(TraceReplay.Second::errors) + r.total(TraceReplay.Second::dropped)).isZero();
+        assertThat(r.percentileMs(0, 4, 99)).isLessThan(1000);
+    }
+}
