@@ -1,0 +1,103 @@
+package io.stratus.controlplane.billing;
+
+import io.stratus.controlplane.billing.BillingExportRecords.ExportView;
+import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.web.ApiException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/admin/billing-exports} (operator): what was exported, and re-running a period now. */
+@RestController
+class BillingExportController {
+
+    private static final Duration DEFAULT_RANGE = Duration.ofDays(7);
+    private static final int MAX_LISTED = 1000;
+
+    private final BillingExporter exporter;
+    private final BillingExportRecords records;
+    private final Clock clock;
+
+    BillingExportController(BillingExporter exporter, BillingExportRecords records, Clock clock) {
+        this.exporter = exporter;
+        this.records = records;
+        this.clock = clock;
+    }
+
+    record RunExportRequest(String period) {
+    }
+
+    /** Exports whose period starts in [from, to) (ISO-8601 instants; default the last 7 days), newest first. */
+    @GetMapping("/v1/admin/billing-exports")
+    List<ExportView> list(Caller caller, @RequestParam(required = false) String from,
+                          @RequestParam(required = false) String to) {
+        caller.requireOperator();
+        Instant end = to == null ? clock.instant() : instant("to", to);
+        Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
+        if (start.isAfter(end)) {
+            throw ApiException.invalid("from", "must not be after to");
+        }
+        return records.list(start, end, MAX_LISTED);
+    }
+
+    @GetMapping("/v1/admin/billing-exports/{period}")
+    ExportView get(Caller caller, @PathVariable String period) {
+        caller.requireOperator();
+        return records.find(period).orElseThrow(() -> ApiException.notFound("billing export"));
+    }
+
+    /**
+     * Runs the export of an ended period now, whether or not it ran before, and answers with its state. Closed hours
+     * never change, so the files come out byte for byte as before.
+     */
+    @PostMapping("/v1/admin/billing-exports")
+    ExportView run(Caller caller, @RequestBody RunExportRequest request) {
+        caller.requireOperator();
+        BillingPeriod period = period(request.period());
+        BillingExporter.Outcome outcome;
+        try {
+            outcome = exporter.export(period, true);
+        } catch (BillingExporter.ExportFailedException e) {
+            throw new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "export-failed", "Export failed",
+                    e.getMessage() + "; see GET /v1/admin/billing-exports/" + period.name(), List.of());
+        }
+        if (outcome instanceof BillingExporter.Outcome.Exported e) {
+            return e.export();
+        }
+        if (outcome instanceof BillingExporter.Outcome.AlreadyExported e) {
+            return e.export();
+        }
+        // Busy: another run of the period holds its lock.
+        throw ApiException.conflict("export-running",
+                "an export of " + period.name() + " is running; retry when it has finished", "period");
+    }
+
+    private BillingPeriod period(String name) {
+        if (name == null) {
+            throw ApiException.invalid("period", "is required");
+        }
+        BillingPeriod p = BillingPeriod.parse(name).orElseThrow(() -> ApiException.invalid("period",
+                "must be an hour YYYY-MM-DDTHH or a day YYYY-MM-DD (UTC), e.g. 2026-11-25T13 or 2026-11-25"));
+        if (!p.endedAt(clock.instant())) {
+            throw ApiException.invalid("period", "has not ended yet: only closed periods (end <= now) can be exported");
+        }
+        return p;
+    }
+
+    private static Instant instant(String field, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalid(field, "must be an ISO-8601 instant, e.g. 2026-11-25T00:00:00Z");
+        }
+    }
+}

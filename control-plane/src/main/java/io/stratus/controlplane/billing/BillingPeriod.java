@@ -1,0 +1,76 @@
+package io.stratus.controlplane.billing;
+
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A billing export period: one UTC hour ({@code 2026-11-25T13}) or one UTC day ({@code 2026-11-25}), covering
+ * {@code [start, end)}. The name is the period's identity everywhere: the {@code billing_exports} key, the export
+ * directory and the file names.
+ */
+public record BillingPeriod(String name, Granularity granularity, Instant start, Instant end) {
+
+    /** How long a period is. */
+    public enum Granularity {
+        HOUR, DAY
+    }
+
+    private static final Pattern HOUR = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}T\\d{2}$");
+    private static final Pattern DAY = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}$");
+
+    /** The period a name denotes, or empty when it is neither {@code YYYY-MM-DDTHH} nor {@code YYYY-MM-DD} (UTC). */
+    public static Optional<BillingPeriod> parse(String name) {
+        if (name == null) {
+            return Optional.empty();
+        }
+        try {
+            if (DAY.matcher(name).matches()) {
+                return Optional.of(day(LocalDate.parse(name)));
+            }
+            if (HOUR.matcher(name).matches()) {
+                int hour = Integer.parseInt(name.substring(11));
+                if (hour > 23) {
+                    return Optional.empty();
+                }
+                return Optional.of(hour(LocalDate.parse(name.substring(0, 10)).atStartOfDay(ZoneOffset.UTC).toInstant()
+                        .plus(Duration.ofHours(hour))));
+            }
+        } catch (DateTimeException e) {
+            // 2026-02-30 and the like: a well-formed name of a day that does not exist.
+        }
+        return Optional.empty();
+    }
+
+    /** The hour containing {@code instant}. */
+    static BillingPeriod hour(Instant instant) {
+        Instant start = instant.truncatedTo(ChronoUnit.HOURS);
+        String name = start.atOffset(ZoneOffset.UTC).toLocalDateTime().toString().substring(0, 13);
+        return new BillingPeriod(name, Granularity.HOUR, start, start.plus(Duration.ofHours(1)));
+    }
+
+    static BillingPeriod day(LocalDate day) {
+        Instant start = day.atStartOfDay(ZoneOffset.UTC).toInstant();
+        return new BillingPeriod(day.toString(), Granularity.DAY, start, start.plus(Duration.ofDays(1)));
+    }
+
+    /** The last hour that has ended at {@code now}. */
+    static BillingPeriod previousHour(Instant now) {
+        return hour(now.minus(Duration.ofHours(1)));
+    }
+
+    /** The last UTC day that has ended at {@code now}. */
+    static BillingPeriod previousDay(Instant now) {
+        return day(LocalDate.ofInstant(now, ZoneOffset.UTC).minusDays(1));
+    }
+
+    /** Whether the period has ended at {@code now}, so its hours can be closed and exported. */
+    boolean endedAt(Instant now) {
+        return !end.isAfter(now);
+    }
+}

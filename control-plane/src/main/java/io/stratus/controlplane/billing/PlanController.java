@@ -1,0 +1,70 @@
+package io.stratus.controlplane.billing;
+
+import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.tenants.TenantDirectory;
+import io.stratus.controlplane.web.ApiException;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/admin/plans} (operator) and a tenant's plan: {@code /v1/tenants/{id}/plan}. */
+@RestController
+class PlanController {
+
+    private final PricePlans plans;
+    private final TenantDirectory tenants;
+
+    PlanController(PricePlans plans, TenantDirectory tenants) {
+        this.plans = plans;
+        this.tenants = tenants;
+    }
+
+    record AssignPlanRequest(UUID planId) {
+    }
+
+    @PostMapping("/v1/admin/plans")
+    @ResponseStatus(HttpStatus.CREATED)
+    PricePlan create(Caller caller, @RequestBody PlanRequests.CreatePlanRequest request) {
+        caller.requireOperator();
+        return plans.create(PlanRequests.validate(request));
+    }
+
+    @GetMapping("/v1/admin/plans")
+    List<PricePlan> list(Caller caller) {
+        caller.requireOperator();
+        return plans.list();
+    }
+
+    @GetMapping("/v1/admin/plans/{planId}")
+    PricePlan get(Caller caller, @PathVariable UUID planId) {
+        caller.requireOperator();
+        return plans.find(planId).orElseThrow(() -> ApiException.notFound("plan"));
+    }
+
+    @PutMapping("/v1/tenants/{tenantId}/plan")
+    PricePlans.TenantPlan assign(Caller caller, @PathVariable UUID tenantId, @RequestBody AssignPlanRequest request) {
+        caller.requireOperator();
+        tenants.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
+        if (request.planId() == null) {
+            throw ApiException.invalid("planId", "is required");
+        }
+        return plans.assign(tenantId, request.planId());
+    }
+
+    /** The tenant's own keys may see which plan they are on; other tenants' ids answer 404. */
+    @GetMapping("/v1/tenants/{tenantId}/plan")
+    PricePlans.TenantPlan current(Caller caller, @PathVariable UUID tenantId) {
+        if (!caller.canSee(tenantId)) {
+            throw ApiException.notFound("tenant");
+        }
+        tenants.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
+        return plans.currentPlan(tenantId);
+    }
+}

@@ -1,0 +1,136 @@
+package io.stratus.controlplane.billing;
+
+import io.stratus.controlplane.metering.UsageUnits;
+import io.stratus.controlplane.web.ApiException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Price plans and which tenant is on which: the entry point of the billing feature for plans. Plans are never
+ * updated; assignments are kept as a history so that a month that has ended stays priced by the plan it ended on.
+ */
+@Service
+public class PricePlans {
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    PricePlans(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** A tenant's current plan as the API shows it; {@code plan} is null before the first assignment. */
+    public record TenantPlan(UUID tenantId, PricePlan plan, Instant assignedAt) {
+    }
+
+    /** One assignment of a plan to a tenant, effective from {@code assignedAt}. */
+    record Assignment(Instant assignedAt, UUID planId) {
+    }
+
+    @Transactional
+    PricePlan create(PlanRequests.ValidPlan p) {
+        if (findByName(p.name()).isPresent()) {
+            throw duplicate(p.name());
+        }
+        UUID id = UUID.randomUUID();
+        // Stored at the column's scale but shown as given: plain() on the way out drops the padding again.
+        Instant now = clock.instant();
+        try {
+            jdbc.sql("insert into price_plans (id, name, currency, price_per_million_requests, price_per_cu_hour, "
+                            + "price_per_gb_month, price_per_gb_egress, free_requests, free_cu_hours, free_gb_months, "
+                            + "free_egress_gb, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    .params(id, p.name(), p.currency(), p.pricePerMillionRequests(), p.pricePerCuHour(), p.pricePerGbMonth(),
+                            p.pricePerGbEgress(), p.freeRequests(), p.freeCuHours(), p.freeGbMonths(), p.freeEgressGb(),
+                            Timestamp.from(now))
+                    .update();
+        } catch (DuplicateKeyException e) {
+            // Two creates with the same name racing: the unique constraint decides, the loser hears the same 409.
+            throw duplicate(p.name());
+        }
+        return find(id).orElseThrow();
+    }
+
+    @Transactional(readOnly = true)
+    List<PricePlan> list() {
+        return jdbc.sql("select * from price_plans order by created_at, name").query(PricePlans::plan).list();
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<PricePlan> find(UUID id) {
+        return jdbc.sql("select * from price_plans where id = ?").params(id).query(PricePlans::plan).optional();
+    }
+
+    private Optional<PricePlan> findByName(String name) {
+        return jdbc.sql("select * from price_plans where name = ?").params(name).query(PricePlans::plan).optional();
+    }
+
+    /**
+     * Puts a tenant on a plan from now on. The caller has checked that the tenant exists and may be changed.
+     * Assigning the plan a tenant is already on changes nothing.
+     */
+    @Transactional
+    TenantPlan assign(UUID tenantId, UUID planId) {
+        PricePlan plan = find(planId).orElseThrow(() -> ApiException.invalid("planId", "no such plan"));
+        // Row lock on the tenant: two concurrent assignments are serialised, so history and current plan agree.
+        boolean unchanged = jdbc.sql("select coalesce(plan_id = ?, false) from tenants where id = ? for update")
+                .params(planId, tenantId).query(Boolean.class).single();
+        if (unchanged) {
+            return currentPlan(tenantId);
+        }
+        Instant now = clock.instant();
+        Optional<Instant> last = jdbc.sql("select assigned_at from tenant_plan_history where tenant_id = ? "
+                        + "order by assigned_at desc limit 1")
+                .params(tenantId).query((rs, i) -> rs.getTimestamp(1).toInstant()).optional();
+        if (last.isPresent() && !now.isAfter(last.get())) {
+            // Keeps the history strictly ordered even if the clock stands still or steps back.
+            now = last.get().plusNanos(1000);
+        }
+        jdbc.sql("update tenants set plan_id = ? where id = ?").params(planId, tenantId).update();
+        jdbc.sql("insert into tenant_plan_history (tenant_id, assigned_at, plan_id) values (?, ?, ?)")
+                .params(tenantId, Timestamp.from(now), planId).update();
+        return new TenantPlan(tenantId, plan, now);
+    }
+
+    @Transactional(readOnly = true)
+    TenantPlan currentPlan(UUID tenantId) {
+        List<Assignment> history = history(tenantId);
+        if (history.isEmpty()) {
+            return new TenantPlan(tenantId, null, null);
+        }
+        Assignment last = history.get(history.size() - 1);
+        return new TenantPlan(tenantId, find(last.planId()).orElseThrow(), last.assignedAt());
+    }
+
+    /** The tenant's assignments, oldest first. */
+    @Transactional(readOnly = true)
+    List<Assignment> history(UUID tenantId) {
+        return jdbc.sql("select assigned_at, plan_id from tenant_plan_history where tenant_id = ? order by assigned_at")
+                .params(tenantId)
+                .query((rs, i) -> new Assignment(rs.getTimestamp("assigned_at").toInstant(), rs.getObject("plan_id", UUID.class)))
+                .list();
+    }
+
+    private static ApiException duplicate(String name) {
+        return ApiException.conflict("plan-exists", "a plan named '" + name + "' exists", "name");
+    }
+
+    private static PricePlan plan(ResultSet rs, int row) throws SQLException {
+        return new PricePlan(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("currency"),
+                UsageUnits.plain(rs.getBigDecimal("price_per_million_requests")), UsageUnits.plain(rs.getBigDecimal("price_per_cu_hour")),
+                UsageUnits.plain(rs.getBigDecimal("price_per_gb_month")), UsageUnits.plain(rs.getBigDecimal("price_per_gb_egress")),
+                rs.getLong("free_requests"), UsageUnits.plain(rs.getBigDecimal("free_cu_hours")),
+                UsageUnits.plain(rs.getBigDecimal("free_gb_months")), UsageUnits.plain(rs.getBigDecimal("free_egress_gb")),
+                rs.getTimestamp("created_at").toInstant());
+    }
+}

@@ -1,0 +1,139 @@
+package io.stratus.controlplane.billing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratus.controlplane.ControlPlaneTest;
+import io.stratus.testing.ApiClient;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** {@code /v1/admin/plans} and {@code /v1/tenants/{id}/plan}: exact money, every bad field at once, operator only. */
+class PlanApiTests extends ControlPlaneTest {
+
+    static String planJson(String name, String pricePerMillionRequests) {
+        return "{\"name\":\"" + name + "\",\"currency\":\"USD\",\"pricePerMillionRequests\":" + pricePerMillionRequests
+                + ",\"pricePerCuHour\":0.1,\"pricePerGbMonth\":0.35,\"pricePerGbEgress\":0.09,\"freeRequests\":1000000,"
+                + "\"freeCuHours\":0.5,\"freeGbMonths\":0.5,\"freeEgressGb\":1}";
+    }
+
+    private String uniqueName() {
+        return "plan-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void operatorCreatesReadsAndListsPlansWithExactDecimals() {
+        String name = uniqueName();
+        var r = api().post(OPERATOR_KEY, "/v1/admin/plans", planJson(name, "0.1"));
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        // 0.1 stays 0.1: parsed from the JSON text as a decimal, never through a double.
+        assertThat(r.raw()).contains("\"pricePerMillionRequests\":0.1,").contains("\"pricePerCuHour\":0.1,")
+                .contains("\"freeRequests\":1000000,").contains("\"freeEgressGb\":1,");
+        assertThat(r.text("currency")).isEqualTo("USD");
+        String id = r.text("id");
+        var got = api().get(OPERATOR_KEY, "/v1/admin/plans/" + id);
+        assertThat(got.status()).isEqualTo(200);
+        assertThat(got.json().get("pricePerGbMonth").decimalValue()).isEqualByComparingTo("0.35");
+        assertThat(got.text("name")).isEqualTo(name);
+        assertThat(api().get(OPERATOR_KEY, "/v1/admin/plans").json().findValuesAsString("id")).contains(id);
+        assertThat(api().get(OPERATOR_KEY, "/v1/admin/plans/" + UUID.randomUUID()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void duplicateNameIsAConflictAndStoresNothing() {
+        String name = uniqueName();
+        assertThat(api().post(OPERATOR_KEY, "/v1/admin/plans", planJson(name, "0.2")).status()).isEqualTo(201);
+        long before = count("price_plans");
+        var r = api().post(OPERATOR_KEY, "/v1/admin/plans", planJson(name, "0.3"));
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.contentType()).contains("application/problem+json");
+        assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly("name");
+        assertThat(count("price_plans")).isEqualTo(before);
+    }
+
+    @Test
+    void badPlansAreProblemsNamingTheFieldAndStoreNothing() {
+        String valid = planJson(uniqueName(), "0.2");
+        String[][] bad = {
+                {valid.replace("\"pricePerMillionRequests\":0.2", "\"pricePerMillionRequests\":-0.2"), "pricePerMillionRequests"},
+                {valid.replace("\"pricePerCuHour\":0.1", "\"pricePerCuHour\":0.1234567"), "pricePerCuHour"},
+                {valid.replace("\"currency\":\"USD\"", "\"currency\":\"usd\""), "currency"},
+                {valid.replace("\"currency\":\"USD\"", "\"currency\":\"ABC\""), "currency"},
+                {valid.replace("\"currency\":\"USD\"", "\"currency\":\"XAU\""), "currency"},
+                {valid.replace("\"freeRequests\":1000000", "\"freeRequests\":1.5"), "freeRequests"},
+                {valid.replace("\"freeGbMonths\":0.5", "\"freeGbMonths\":-1"), "freeGbMonths"},
+                {valid.replace("\"pricePerGbMonth\":0.35", "\"pricePerGbMonth\":1e20"), "pricePerGbMonth"},
+                {valid.replace("\"pricePerGbEgress\":0.09,", ""), "pricePerGbEgress"},
+                {valid.replace("\"name\":\"", "\"name\":\" "), "name"},
+                {valid.replace("\"pricePerCuHour\":0.1", "\"pricePerCuHour\":\"cheap\""), "pricePerCuHour"},
+                {valid.replace("\"freeCuHours\":0.5", "\"freeCuHours\":0.5,\"discount\":3"), "discount"},
+                {"{}", "name"},
+        };
+        long before = count("price_plans");
+        for (String[] b : bad) {
+            var r = api().post(OPERATOR_KEY, "/v1/admin/plans", b[0]);
+            assertThat(r.status()).as(b[0] + " " + r.raw()).isEqualTo(400);
+            assertThat(r.contentType()).contains("application/problem+json");
+            assertThat(r.json().get("errors").findValuesAsString("field")).as(b[0]).contains(b[1]);
+        }
+        // Everything missing is reported at once.
+        var all = api().post(OPERATOR_KEY, "/v1/admin/plans", "{}");
+        assertThat(all.json().get("errors").findValuesAsString("field")).contains("name", "currency",
+                "pricePerMillionRequests", "pricePerCuHour", "pricePerGbMonth", "pricePerGbEgress", "freeRequests",
+                "freeCuHours", "freeGbMonths", "freeEgressGb");
+        assertThat(count("price_plans")).isEqualTo(before);
+    }
+
+    @Test
+    void tenantsCannotUseTheAdminPlanEndpoints() {
+        TestTenant t = newTenant();
+        String plan = api().post(OPERATOR_KEY, "/v1/admin/plans", planJson(uniqueName(), "0.2")).text("id");
+        long before = count("price_plans");
+        for (String key : new String[] {t.adminKey(), t.readKey()}) {
+            assertThat(api().post(key, "/v1/admin/plans", planJson(uniqueName(), "0.2")).status()).isEqualTo(403);
+            assertThat(api().get(key, "/v1/admin/plans").status()).isEqualTo(403);
+            assertThat(api().get(key, "/v1/admin/plans/" + plan).status()).isEqualTo(403);
+            var put = api().send(key, "PUT", "/v1/tenants/" + t.id() + "/plan", ApiClient.json("planId", plan), Map.of());
+            assertThat(put.status()).isEqualTo(403);
+        }
+        assertThat(count("price_plans")).isEqualTo(before);
+        assertThat(api().get(t.readKey(), "/v1/tenants/" + t.id() + "/plan").json().get("plan").isNull()).isTrue();
+    }
+
+    @Test
+    void operatorAssignsAPlanAndTheTenantSeesIt() {
+        TestTenant t = newTenant();
+        TestTenant other = newTenant();
+        String plan = api().post(OPERATOR_KEY, "/v1/admin/plans", planJson(uniqueName(), "0.2")).text("id");
+        var r = api().send(OPERATOR_KEY, "PUT", "/v1/tenants/" + t.id() + "/plan", ApiClient.json("planId", plan), Map.of());
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        assertThat(r.at("/plan/id").asString()).isEqualTo(plan);
+        assertThat(r.text("tenantId")).isEqualTo(t.id());
+        assertThat(jdbc.queryForObject("select plan_id::text from tenants where id = ?::uuid", String.class, t.id())).isEqualTo(plan);
+        assertThat(api().get(t.readKey(), "/v1/tenants/" + t.id() + "/plan").at("/plan/id").asString()).isEqualTo(plan);
+        // Another tenant's plan is not found, not forbidden.
+        assertThat(api().get(other.readKey(), "/v1/tenants/" + t.id() + "/plan").status()).isEqualTo(404);
+        // Assigning the same plan again changes nothing.
+        api().send(OPERATOR_KEY, "PUT", "/v1/tenants/" + t.id() + "/plan", ApiClient.json("planId", plan), Map.of());
+        assertThat(jdbc.queryForObject("select count(*) from tenant_plan_history where tenant_id = ?::uuid", Long.class, t.id()))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void assigningAnUnknownPlanOrToAnUnknownTenantIsRefused() {
+        TestTenant t = newTenant();
+        String plan = api().post(OPERATOR_KEY, "/v1/admin/plans", planJson(uniqueName(), "0.2")).text("id");
+        var unknownPlan = api().send(OPERATOR_KEY, "PUT", "/v1/tenants/" + t.id() + "/plan",
+                ApiClient.json("planId", UUID.randomUUID().toString()), Map.of());
+        assertThat(unknownPlan.status()).isEqualTo(400);
+        assertThat(unknownPlan.json().get("errors").findValuesAsString("field")).containsExactly("planId");
+        var missing = api().send(OPERATOR_KEY, "PUT", "/v1/tenants/" + t.id() + "/plan", "{}", Map.of());
+        assertThat(missing.status()).isEqualTo(400);
+        var notUuid = api().send(OPERATOR_KEY, "PUT", "/v1/tenants/" + t.id() + "/plan", ApiClient.json("planId", "gold"), Map.of());
+        assertThat(notUuid.status()).isEqualTo(400);
+        var unknownTenant = api().send(OPERATOR_KEY, "PUT", "/v1/tenants/" + UUID.randomUUID() + "/plan",
+                ApiClient.json("planId", plan), Map.of());
+        assertThat(unknownTenant.status()).isEqualTo(404);
+        assertThat(jdbc.queryForObject("select plan_id from tenants where id = ?::uuid", UUID.class, t.id())).isNull();
+    }
+}
