@@ -15,6 +15,7 @@ import java.util.UUID;
  * computes/&lt;id&gt;/compute.json what the agent applied to it
  * pool/&lt;uuid&gt;/               warm-pool clusters, not yet anyone's
  * releases/                   Postgres releases resolved from Maven Central
+ * usage/                      the usage spool: segments of metered records and the spool's state (0700)
  * </pre>
  */
 public record AgentPaths(Path dataDir) {
@@ -62,5 +63,9 @@ public record AgentPaths(Path dataDir) {
 
     public Path releases() {
         return dataDir.resolve("releases");
+    }
+
+    public Path usage() {
+        return dataDir.resolve("usage");
     }
 }

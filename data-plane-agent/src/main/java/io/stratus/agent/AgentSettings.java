@@ -51,6 +51,11 @@ import org.springframework.util.unit.DataSize;
  *                            {@code v1} or {@code none}; a version that does not probe well falls back to none
  * @param cgroupParent        the group under each cgroup hierarchy's root that holds the computes' groups
  *                            ({@code <parent>/<computeId>}); default {@code stratus}
+ * @param usageInterval       how often usage (requests, rows, CU-seconds, storage) is sampled into the spool; windows
+ *                            are also cut at every UTC hour boundary; default 10s
+ * @param usageBatchSize      most usage records sent to the control plane in one report; default 500
+ * @param usageMaxIdleWindow  longest window an idle compute's usage (nothing but CU-seconds and storage accruing, both
+ *                            unchanged) is merged into before a record is written anyway; default 5m
  */
 @ConfigurationProperties("stratus.agent")
 public record AgentSettings(
@@ -75,7 +80,10 @@ public record AgentSettings(
         @DefaultValue("4GB") DataSize memoryPerCu,
         @DefaultValue("1s") Duration metricsInterval,
         @DefaultValue("auto") String cgroups,
-        @DefaultValue("stratus") String cgroupParent) {
+        @DefaultValue("stratus") String cgroupParent,
+        @DefaultValue("10s") Duration usageInterval,
+        @DefaultValue("500") int usageBatchSize,
+        @DefaultValue("5m") Duration usageMaxIdleWindow) {
 
     public AgentSettings {
         if (isBlank(bootstrapToken) && bootstrapTokenFile != null) {
@@ -106,6 +114,15 @@ public record AgentSettings(
         }
         if (metricsInterval == null || metricsInterval.isNegative() || metricsInterval.isZero()) {
             throw new IllegalArgumentException("metrics-interval must be positive");
+        }
+        if (usageInterval == null || usageInterval.isNegative() || usageInterval.isZero()) {
+            throw new IllegalArgumentException("usage-interval must be positive");
+        }
+        if (usageBatchSize < 1) {
+            throw new IllegalArgumentException("usage-batch-size must be at least 1");
+        }
+        if (usageMaxIdleWindow == null || usageMaxIdleWindow.compareTo(usageInterval) < 0) {
+            throw new IllegalArgumentException("usage-max-idle-window must be at least usage-interval");
         }
         cgroups = cgroups == null ? "auto" : cgroups.trim().toLowerCase(Locale.ROOT);
         if (!CgroupDetector.MODES.contains(cgroups)) {

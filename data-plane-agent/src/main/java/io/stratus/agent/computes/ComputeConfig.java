@@ -26,6 +26,14 @@ record ComputeConfig(Map<String, String> settings, String hba) {
 
     static final String STAT_STATEMENTS = "pg_stat_statements";
 
+    /**
+     * Entries pg_stat_statements keeps (one per role, database and statement shape): far above what one tenant's
+     * application uses, so that entries are not evicted in normal use and metered requests stay exact. Postmaster
+     * context, but deliberately not in {@link #RESTART_ONLY}: a compute running with the old size keeps working and
+     * takes the new one at its next start; a restart of every compute for it would cost tenants more than it saves.
+     */
+    static final String STAT_STATEMENTS_MAX = "10000";
+
     // Sizing. Memory settings are fractions of the memory a CU grants (the figures in brackets are for the default
     // 4 GiB per CU); CPU-bound ones follow the vCPUs it grants.
     private static final int BASE_CONNECTIONS = 50;
@@ -71,6 +79,13 @@ record ComputeConfig(Map<String, String> settings, String hba) {
                 unit.memoryBytes(maxCu) / MB / SHARED_BUFFERS_DIVISOR)));
         if (statStatements) {
             s.put("shared_preload_libraries", STAT_STATEMENTS);
+            // Metering reads requests and rows from here (see io.stratus.agent.metering). track and track_utility
+            // change on a reload; save keeps the counters across a clean restart (a crash loses them, and the meter
+            // sees that as a reset).
+            s.put("pg_stat_statements.max", STAT_STATEMENTS_MAX);
+            s.put("pg_stat_statements.track", "top");
+            s.put("pg_stat_statements.track_utility", "on");
+            s.put("pg_stat_statements.save", "on");
         }
         // No restart needed for any of these: they change on reload, so they follow the CU as it scales.
         s.put("work_mem", megabytes(Math.max(WORK_MEM_MIN_MB, cuMemoryMb / WORK_MEM_DIVISOR)));

@@ -6,6 +6,8 @@ import io.stratus.protocol.MetricsReport;
 import io.stratus.protocol.NodeStatus;
 import io.stratus.protocol.RegisterNodeRequest;
 import io.stratus.protocol.RegisterNodeResponse;
+import io.stratus.protocol.UsageAck;
+import io.stratus.protocol.UsageReport;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -81,6 +83,21 @@ class ControlPlaneClient {
         HttpResponse<byte[]> response = send(post("/agent/v1/nodes/" + node.nodeId() + "/metrics", node.credential(),
                 report, METRICS_TIMEOUT));
         expect(response, 200, 202, 204);
+    }
+
+    /**
+     * {@code POST /agent/v1/nodes/{id}/usage}: spooled usage records, answered with how far they are stored. Anything
+     * but a 200 with an acknowledgement is a failure, and the records are sent again.
+     */
+    UsageAck reportUsage(NodeIdentity node, UsageReport report) throws ControlPlaneException, InterruptedException {
+        HttpResponse<byte[]> response = send(post("/agent/v1/nodes/" + node.nodeId() + "/usage", node.credential(),
+                report));
+        expect(response, 200);
+        UsageAck ack = read(response, UsageAck.class);
+        if (ack == null) {
+            throw new ControlPlaneException("POST " + response.request().uri().getPath() + " answered without an ack");
+        }
+        return ack;
     }
 
     private HttpRequest post(String path, String token, Object body) throws ControlPlaneException {

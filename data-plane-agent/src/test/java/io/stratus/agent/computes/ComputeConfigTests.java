@@ -98,11 +98,25 @@ class ComputeConfigTests {
                 .containsEntry("shared_preload_libraries", "pg_stat_statements");
     }
 
+    // Metering counts top-level statements, utility ones (BEGIN, COPY, DDL) included, and wants no evictions.
+    @Test
+    void tracksTopLevelAndUtilityStatementsForMetering() {
+        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT);
+
+        assertThat(config.settings()).containsEntry("pg_stat_statements.track", "top")
+                .containsEntry("pg_stat_statements.track_utility", "on")
+                .containsEntry("pg_stat_statements.save", "on")
+                .containsEntry("pg_stat_statements.max", "10000");
+        assertThat(ComputeConfig.RESTART_ONLY).as("a new size waits for the next start, it forces none")
+                .doesNotContain("pg_stat_statements.max");
+    }
+
     @Test
     void leavesOutPgStatStatementsWhenTheReleaseLacksIt() {
         ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "127.0.0.1", SOCKETS, false, CapacityUnit.DEFAULT);
 
-        assertThat(config.settings()).doesNotContainKey("shared_preload_libraries");
+        assertThat(config.settings()).doesNotContainKey("shared_preload_libraries")
+                .doesNotContainKeys("pg_stat_statements.max", "pg_stat_statements.track");
     }
 
     @Test

@@ -1,0 +1,45 @@
+package io.stratus.agent.metering;
+
+import java.util.Objects;
+
+/**
+ * What the tenant's counters grew by between a cursor and a reading, with resets told apart from growth.
+ *
+ * <ul>
+ *   <li>{@code stats_reset} changed: the statistics started over (a crash, or a full
+ *       {@code pg_stat_statements_reset()}); everything counted now happened since, so the current values are the
+ *       delta. Statements between the cursor and the reset may be gone: inexact.
+ *   <li>{@code dealloc} grew: entries were evicted, taking their counts with them; a sum that went down is not a reset
+ *       (the remaining entries were counted before), so the delta is what grew, never less than 0: inexact.
+ *   <li>A sum went down otherwise: entries were reset selectively; the current value is the delta: inexact.
+ * </ul>
+ */
+record CounterDelta(long calls, long rowsRead, long rowsWritten, boolean exact) {
+
+    static final CounterDelta NONE = new CounterDelta(0, 0, 0, true);
+
+    static CounterDelta between(UsageCursor before, CounterReading now) {
+        boolean reset = !Objects.equals(now.statsReset(), before.statsReset());
+        if (reset) {
+            return new CounterDelta(now.calls(), now.rowsRead(), now.rowsWritten(), false);
+        }
+        boolean evicted = now.dealloc() > before.dealloc();
+        long calls = now.calls() - before.calls();
+        long read = now.rowsRead() - before.rowsRead();
+        long written = now.rowsWritten() - before.rowsWritten();
+        boolean wentDown = calls < 0 || read < 0 || written < 0;
+        return new CounterDelta(grown(calls, now.calls(), evicted), grown(read, now.rowsRead(), evicted),
+                grown(written, now.rowsWritten(), evicted), !evicted && !wentDown);
+    }
+
+    boolean isZero() {
+        return calls == 0 && rowsRead == 0 && rowsWritten == 0;
+    }
+
+    private static long grown(long difference, long current, boolean evicted) {
+        if (difference >= 0) {
+            return difference;
+        }
+        return evicted ? 0 : current;
+    }
+}

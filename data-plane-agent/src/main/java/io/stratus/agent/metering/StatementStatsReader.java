@@ -1,0 +1,185 @@
+package io.stratus.agent.metering;
+
+import io.stratus.agent.ComputeConventions;
+import io.stratus.postgres.PostgresCluster;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Reads one compute's usage counters over a kept-open connection: over the Unix socket, as the agent's superuser, in
+ * the maintenance database (pg_stat_statements shows every database's statements from there), so that nothing the
+ * agent runs lands in, or is billed to, the tenant's database. Closed on any error and opened again at the next read.
+ *
+ * <p>Counters come from {@code pg_stat_statements(showtext := false)}: top-level entries of the tenant's database,
+ * leaving out superusers (the agent's own role; tenants never have one). Each statement shape (queryid) is classified
+ * once from its text ({@link StatementClassifier}), fetched only for queryids not seen before.
+ */
+final class StatementStatsReader implements AutoCloseable {
+
+    static final String EXTENSION = "pg_stat_statements";
+
+    private static final String HEADER = "SELECT d.oid, pg_database_size(d.oid), pg_postmaster_start_time(), i.dealloc,"
+            + " i.stats_reset FROM pg_database d CROSS JOIN pg_stat_statements_info i WHERE d.datname = ?";
+    private static final String ENTRIES = "SELECT s.queryid, sum(s.calls)::bigint, sum(s.rows)::bigint"
+            + " FROM pg_stat_statements(false) s WHERE s.dbid = ? AND s.toplevel AND s.queryid IS NOT NULL"
+            + " AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = s.userid AND (r.rolsuper OR r.rolname = ?))"
+            + " GROUP BY s.queryid";
+    private static final String TEXTS = "SELECT DISTINCT ON (queryid) queryid, query FROM pg_stat_statements(true)"
+            + " WHERE dbid = ? AND toplevel AND queryid = ANY (?)";
+    private static final int SOCKET_TIMEOUT_SECONDS = 10;
+
+    private final Map<Long, StatementKind> kinds = new HashMap<>();
+    private Connection connection;
+
+    /**
+     * The counters now, of the tenant's database {@code database}. A kept-open connection that fails (the compute
+     * restarted since the last read) is replaced once at once, rather than costing a pass.
+     */
+    CounterReading read(PostgresCluster cluster, String database) throws SQLException {
+        if (connection != null) {
+            try {
+                return readOnce(cluster, database);
+            } catch (SQLException e) {
+                // Fall through to a fresh connection.
+            }
+        }
+        return readOnce(cluster, database);
+    }
+
+    private CounterReading readOnce(PostgresCluster cluster, String database) throws SQLException {
+        try {
+            if (connection == null) {
+                open(cluster);
+            }
+            long dbOid;
+            long size;
+            Timestamp postmasterStart;
+            long dealloc;
+            Timestamp statsReset;
+            try (PreparedStatement ps = connection.prepareStatement(HEADER)) {
+                ps.setString(1, database);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("database " + database + " does not exist");
+                    }
+                    dbOid = rs.getLong(1);
+                    size = rs.getLong(2);
+                    postmasterStart = rs.getTimestamp(3);
+                    dealloc = rs.getLong(4);
+                    statsReset = rs.getTimestamp(5);
+                }
+            }
+            Map<Long, long[]> entries = new HashMap<>();
+            try (PreparedStatement ps = connection.prepareStatement(ENTRIES)) {
+                ps.setLong(1, dbOid);
+                ps.setString(2, ComputeConventions.SUPERUSER);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        entries.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                    }
+                }
+            }
+            classifyUnseen(dbOid, entries.keySet());
+            long calls = 0;
+            long read = 0;
+            long written = 0;
+            for (Map.Entry<Long, long[]> e : entries.entrySet()) {
+                calls += e.getValue()[0];
+                switch (kinds.getOrDefault(e.getKey(), StatementKind.OTHER)) {
+                    case READ -> read += e.getValue()[1];
+                    case WRITE -> written += e.getValue()[1];
+                    case OTHER -> {
+                        // DDL, BEGIN, SET...: a request, but no rows read or written.
+                    }
+                }
+            }
+            return new CounterReading(statsReset.toInstant(), postmasterStart.toInstant(), dealloc, calls, read, written,
+                    size);
+        } catch (SQLException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Fetches the text of queryids not classified yet, and classifies them for good: a classification that changed
+     * later would move a queryid's whole history of rows from one sum to the other.
+     */
+    private void classifyUnseen(long dbOid, Iterable<Long> queryIds) throws SQLException {
+        List<Long> unseen = new ArrayList<>();
+        for (Long id : queryIds) {
+            if (!kinds.containsKey(id)) {
+                unseen.add(id);
+            }
+        }
+        if (unseen.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(TEXTS)) {
+            ps.setLong(1, dbOid);
+            Array ids = connection.createArrayOf("bigint", unseen.toArray());
+            ps.setArray(2, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    kinds.put(rs.getLong(1), StatementClassifier.classify(rs.getString(2)));
+                }
+            }
+        }
+        // Gone in between, or its text lost: neither, from now on.
+        unseen.forEach(id -> kinds.putIfAbsent(id, StatementKind.OTHER));
+    }
+
+    private void open(PostgresCluster cluster) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", ComputeConventions.SUPERUSER);
+        props.setProperty("ApplicationName", "stratus-agent-usage");
+        props.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+        Connection c = DriverManager.getConnection(cluster.socketJdbcUrl(ComputeConventions.MAINTENANCE_DATABASE), props);
+        try {
+            ensureExtension(c);
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        connection = c;
+    }
+
+    /**
+     * Provisioning creates the extension already; this covers computes made before metering. Only ever here: in the
+     * maintenance database, as the agent's superuser, never in the tenant's database.
+     */
+    private static void ensureExtension(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT 1 FROM pg_extension WHERE extname = '" + EXTENSION + "'")) {
+            if (rs.next()) {
+                return;
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE EXTENSION IF NOT EXISTS " + EXTENSION);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // Already broken; nothing to release.
+            }
+        }
+        connection = null;
+    }
+}

@@ -1,0 +1,48 @@
+package io.stratus.agent.metering;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Where a compute's metering stands: the end of its last spooled window and the counters it was measured against.
+ * Spooled in the same line as the record it ends, so that a record and the baseline it moves to are durable together:
+ * after a crash the next window starts exactly where the last spooled one ended, and nothing is counted twice or lost.
+ *
+ * @param computeId       the compute
+ * @param at              end of the last spooled window (the next window's start)
+ * @param statsReset      the reading's {@code stats_reset} (a different one later means the counters restarted)
+ * @param postmasterStart the reading's postmaster start
+ * @param dealloc         the reading's eviction count (a larger one later means entries, and counts, were lost)
+ * @param calls           cumulative tenant statements at {@code at}
+ * @param rowsRead        cumulative rows read at {@code at}
+ * @param rowsWritten     cumulative rows written at {@code at}
+ * @param storageBytes    the last known size of the tenant's database (billed on while the compute is suspended)
+ * @param cu              the CU in force at {@code at} (0 while suspended)
+ */
+public record UsageCursor(UUID computeId, Instant at, Instant statsReset, Instant postmasterStart, long dealloc,
+                          long calls, long rowsRead, long rowsWritten, long storageBytes, BigDecimal cu) {
+
+    /** A compute never metered before: every statement its database has seen is the tenant's and still unbilled. */
+    static UsageCursor fresh(UUID computeId, Instant at, CounterReading reading, BigDecimal cu) {
+        return new UsageCursor(computeId, at, reading.statsReset(), reading.postmasterStart(), reading.dealloc(), 0, 0, 0,
+                reading.storageBytes(), cu);
+    }
+
+    /** Moved to {@code end}, measured against {@code reading}. */
+    UsageCursor advance(Instant end, CounterReading reading, BigDecimal cuAtEnd) {
+        return new UsageCursor(computeId, end, reading.statsReset(), reading.postmasterStart(), reading.dealloc(),
+                reading.calls(), reading.rowsRead(), reading.rowsWritten(), reading.storageBytes(), cuAtEnd);
+    }
+
+    /** Moved to {@code end} with the same counters (nothing read: the compute is suspended or did not answer). */
+    UsageCursor advance(Instant end, BigDecimal cuAtEnd) {
+        return new UsageCursor(computeId, end, statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten,
+                storageBytes, cuAtEnd);
+    }
+
+    /** The counters as a reading, for a window in which nothing could be read. */
+    CounterReading asReading() {
+        return new CounterReading(statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten, storageBytes);
+    }
+}

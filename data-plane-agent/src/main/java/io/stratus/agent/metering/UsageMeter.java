@@ -1,0 +1,247 @@
+package io.stratus.agent.metering;
+
+import io.stratus.agent.AgentSettings;
+import io.stratus.agent.computes.ComputeReconciler;
+import io.stratus.agent.computes.ComputesChanged;
+import io.stratus.agent.computes.RunningCompute;
+import io.stratus.protocol.ComputeStatus;
+import io.stratus.protocol.UsageRecord;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Meters every compute this agent knows (desired or adopted) into the {@link UsageSpool}: every
+ * {@code usageInterval}, at every UTC hour boundary, and once more when the agent stops (before its computes are
+ * stopped). Running computes are read ({@link StatementStatsReader}); suspended ones accrue storage from their last
+ * known size, and no CU and no requests. {@link WindowCutter} decides which windows to spool.
+ *
+ * <p>Computes the agent no longer knows (deleted) are no longer metered; their spooled records are still delivered.
+ * A compute never metered before starts from zero counters: everything its new database has seen is the tenant's.
+ * After an agent restart, the time between the last spooled window and now is billed at the CU then in force only if
+ * the same postmaster kept running throughout (pg_postmaster_start_time), else at 0.
+ */
+@Component
+public class UsageMeter implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(UsageMeter.class);
+    /** A boundary tick fires this much after the hour, never before it. */
+    private static final Duration BOUNDARY_SLACK = Duration.ofMillis(5);
+
+    private final ComputeReconciler reconciler;
+    private final UsageSpool spool;
+    private final Clock clock;
+    private final Duration interval;
+    private final CuTimeline timeline = new CuTimeline();
+    private final WindowCutter cutter;
+    private final Map<UUID, StatementStatsReader> readers = new HashMap<>();
+    private volatile ScheduledExecutorService scheduler;
+    private int failuresInARow;
+
+    @Autowired
+    public UsageMeter(ComputeReconciler reconciler, UsageSpool spool, Clock clock, AgentSettings settings) {
+        this(reconciler, spool, clock, settings.usageInterval(), settings.usageMaxIdleWindow());
+    }
+
+    public UsageMeter(ComputeReconciler reconciler, UsageSpool spool, Clock clock, Duration interval,
+                      Duration maxIdleWindow) {
+        this.reconciler = reconciler;
+        this.spool = spool;
+        this.clock = clock;
+        this.interval = interval;
+        this.cutter = new WindowCutter(timeline, maxIdleWindow);
+    }
+
+    /** The CU each compute has from now on, as the reconciler just observed it (0 while stopped). */
+    @EventListener
+    public void onComputesChanged(ComputesChanged event) {
+        Instant now = clock.instant();
+        for (ComputeStatus s : event.observation().computes()) {
+            timeline.observe(s.computeId(), now, cuOf(s));
+        }
+    }
+
+    /**
+     * One metering pass over every known compute; returns the records it spooled (durably). Also what tests call to
+     * flush usage into the spool.
+     */
+    public synchronized List<UsageRecord> meter() {
+        Instant now = clock.instant();
+        Map<UUID, RunningCompute> running = new HashMap<>();
+        reconciler.running().forEach(r -> running.put(r.computeId(), r));
+        Set<UUID> known = new HashSet<>();
+        List<SpoolEntry> entries = new ArrayList<>();
+        for (ComputeStatus status : reconciler.observe().computes()) {
+            UUID id = status.computeId();
+            known.add(id);
+            timeline.observe(id, now, cuOf(status));
+            RunningCompute compute = running.get(id);
+            CounterReading reading = null;
+            if (compute != null) {
+                try {
+                    reading = readers.computeIfAbsent(id, k -> new StatementStatsReader()).read(compute.cluster(),
+                            compute.databaseName());
+                } catch (SQLException | RuntimeException e) {
+                    // Nothing is lost: the window stays open and the next pass that reads it closes it.
+                    log.debug("compute {}: no usage reading this pass: {}", id, e.getMessage());
+                    continue;
+                }
+            }
+            UsageCursor cursor = cursorOf(id, reading);
+            if (cursor != null) {
+                entries.addAll(cutter.cut(cursor, reading, now));
+            }
+        }
+        forgetAllBut(known);
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        try {
+            List<UsageRecord> spooled = spool.append(entries);
+            entries.forEach(e -> timeline.forgetBefore(e.cursor().computeId(), e.cursor().at()));
+            if (failuresInARow > 0) {
+                log.info("usage spooled again after {} failed attempts", failuresInARow);
+            }
+            failuresInARow = 0;
+            return spooled;
+        } catch (IOException e) {
+            // Not taken: the cursors did not move, so the next pass meters the same span again, and more.
+            if (failuresInARow++ == 0) {
+                log.error("cannot write the usage spool: {}", e.getMessage());
+            }
+            return List.of();
+        }
+    }
+
+    /**
+     * The compute's cursor: its durable one, or a fresh one for a compute never metered (null while it cannot be read).
+     * The first time this process meets a cursor spooled by an earlier run, it also settles the CU of the time in
+     * between.
+     */
+    private UsageCursor cursorOf(UUID id, CounterReading reading) {
+        Optional<UsageCursor> durable = spool.cursor(id);
+        Instant firstSeen = timeline.firstSeen(id);
+        if (durable.isEmpty()) {
+            return reading == null ? null : UsageCursor.fresh(id, firstSeen, reading, timeline.cuAt(id, firstSeen,
+                    BigDecimal.ZERO));
+        }
+        UsageCursor cursor = durable.get();
+        if (cursor.at().isBefore(firstSeen)) {
+            boolean keptRunning = reading != null && !reading.postmasterStart().isAfter(cursor.at());
+            timeline.assumeBefore(id, cursor.at(), keptRunning ? cursor.cu() : BigDecimal.ZERO);
+        }
+        return cursor;
+    }
+
+    private void forgetAllBut(Set<UUID> known) {
+        for (UUID id : spool.computes()) {
+            if (!known.contains(id)) {
+                spool.forget(id);
+            }
+        }
+        readers.entrySet().removeIf(e -> {
+            if (known.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().close();
+            timeline.forget(e.getKey());
+            return true;
+        });
+    }
+
+    private static BigDecimal cuOf(ComputeStatus s) {
+        return s.appliedCu() == null ? BigDecimal.ZERO : s.appliedCu();
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    public void start() {
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "usage-meter");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler = s;
+        scheduleNext(s);
+    }
+
+    /** The next pass after {@code usageInterval}, or at the next hour boundary if that comes first. */
+    private void scheduleNext(ScheduledExecutorService s) {
+        Instant now = clock.instant();
+        Duration toBoundary = Duration.between(now, now.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS))
+                .plus(BOUNDARY_SLACK);
+        Duration delay = toBoundary.compareTo(interval) < 0 ? toBoundary : interval;
+        try {
+            s.schedule(() -> {
+                try {
+                    meter();
+                } catch (RuntimeException e) {
+                    log.warn("usage metering pass failed", e);
+                }
+                if (scheduler == s) {
+                    scheduleNext(s);
+                }
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Stopping.
+        }
+    }
+
+    /** A last pass while the computes still run, so the time up to the agent's stop is spooled with what it used. */
+    @Override
+    public void stop() {
+        ScheduledExecutorService s = scheduler;
+        scheduler = null;
+        if (s == null) {
+            return;
+        }
+        s.shutdownNow();
+        try {
+            s.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            meter();
+        } catch (RuntimeException e) {
+            log.warn("last usage metering pass failed", e);
+        }
+        synchronized (this) {
+            readers.values().forEach(StatementStatsReader::close);
+            readers.clear();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return scheduler != null;
+    }
+
+    @Override
+    public int getPhase() {
+        // Stopped before the reconciler stops the postmasters it reads.
+        return ComputeReconciler.PHASE + 260;
+    }
+}

@@ -1,0 +1,374 @@
+package io.stratus.agent.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stratus.agent.AgentPaths;
+import io.stratus.agent.ComputeConventions;
+import io.stratus.agent.Scram;
+import io.stratus.agent.TestHost;
+import io.stratus.agent.capacity.NoCgroupDriver;
+import io.stratus.agent.computes.ComputeReconciler;
+import io.stratus.agent.computes.ComputesChanged;
+import io.stratus.agent.computes.LoginProbe;
+import io.stratus.agent.computes.RunningCompute;
+import io.stratus.agent.metrics.MetricsSampler;
+import io.stratus.agent.pool.WarmPool;
+import io.stratus.agent.releases.ReleaseCatalog;
+import io.stratus.postgres.OsUser;
+import io.stratus.postgres.PostgresCluster;
+import io.stratus.postgres.ProcessRunner;
+import io.stratus.protocol.ComputePhase;
+import io.stratus.protocol.ComputeSpec;
+import io.stratus.protocol.DesiredState;
+import io.stratus.protocol.UsageRecord;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Usage metering against a real compute: the tenant's role runs a known set of statements over several connections,
+ * the agent and Postgres do their own things alongside, and the spooled records must add up to exactly the tenant's
+ * statements and rows, across restarts of the compute and of the agent.
+ */
+class UsageMeterTests {
+
+    private static final String DB = "app";
+    private static final String OWNER = "app_owner";
+    private static final String PASSWORD = "pw";
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final AtomicReference<UsageMeter> meterRef = new AtomicReference<>();
+    private final List<UsageRecord> spooled = new ArrayList<>();
+    private TestHost host;
+    private AgentPaths paths;
+    private ReleaseCatalog releases;
+    private OsUser user;
+    private ComputeReconciler reconciler;
+    private ComputeSpec spec;
+    private long expectedRequests;
+    private long expectedRead;
+    private long expectedWritten;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        host = new TestHost();
+        paths = host.paths();
+        releases = new ReleaseCatalog(List.of(), paths.releases());
+        user = OsUser.forPostgres("postgres");
+        reconciler = new ComputeReconciler(host.settings(0), paths, releases, new WarmPool(0, paths, releases, user), user,
+                new NoCgroupDriver(), JsonMapper.builder().build(), Clock.systemUTC(), e -> {
+                    UsageMeter m = meterRef.get();
+                    if (m != null && e instanceof ComputesChanged changed) {
+                        m.onComputesChanged(changed);
+                    }
+                });
+        reconciler.start();
+        toClose.add(reconciler::stop);
+        spec = new ComputeSpec(UUID.randomUUID(), DB, OWNER, Scram.verifier(PASSWORD), true, BigDecimal.ONE,
+                new BigDecimal("0.25"), BigDecimal.valueOf(2), PostgresCluster.freePort(),
+                String.valueOf(releases.defaultRelease().major()), 1);
+        meterRef.set(meter(UsageSpool.open(spoolDir())));
+        var observed = reconciler.apply(new DesiredState(UUID.randomUUID(), 1, List.of(spec))).get(120, TimeUnit.SECONDS);
+        assertThat(observed.computes().get(0).phase()).isEqualTo(ComputePhase.RUNNING);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        host.close();
+    }
+
+    @Test
+    void countsExactlyTheTenantsStatementsAndRowsAndNothingTheAgentOrPostgresRuns() throws Exception {
+        meter();
+        assertThat(sum(UsageRecord::requests)).as("provisioning ran as the agent, in the maintenance database").isZero();
+
+        try (Connection c1 = tenant(); Statement st = c1.createStatement()) {
+            run(st, "CREATE TABLE items (id int PRIMARY KEY, v int)", StatementKind.OTHER, 0);
+            run(st, "ALTER TABLE items SET (autovacuum_vacuum_threshold = 1, autovacuum_vacuum_scale_factor = 0,"
+                    + " autovacuum_analyze_threshold = 1, autovacuum_analyze_scale_factor = 0)", StatementKind.OTHER, 0);
+            run(st, "INSERT INTO items SELECT g, 0 FROM generate_series(1, 1000) g", StatementKind.WRITE, 1000);
+        }
+        meter();
+        for (int k = 0; k < 2; k++) {
+            try (Connection c = tenant(); Statement st = c.createStatement()) {
+                run(st, "SELECT * FROM items WHERE id <= 10", StatementKind.READ, 10);
+                run(st, "INSERT INTO items VALUES (" + (2000 + k) + ", 1)", StatementKind.WRITE, 1);
+                run(st, "UPDATE items SET v = v + 1 WHERE id <= 5", StatementKind.WRITE, 5);
+                run(st, "DELETE FROM items WHERE id = " + (2000 + k), StatementKind.WRITE, 1);
+                try (PreparedStatement ps = c.prepareStatement("SELECT v FROM items WHERE id = ?")) {
+                    for (int i = 1; i <= 3; i++) {
+                        ps.setInt(1, i);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertThat(rs.next()).isTrue();
+                        }
+                        count(StatementKind.READ, 1);
+                    }
+                }
+            }
+        }
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            // BEGIN, each statement and ROLLBACK are requests; rolled-back rows were still read and written.
+            run(st, "BEGIN", StatementKind.OTHER, 0);
+            run(st, "INSERT INTO items VALUES (3000, 0)", StatementKind.WRITE, 1);
+            run(st, "SELECT count(*) FROM items", StatementKind.READ, 1);
+            run(st, "UPDATE items SET v = 9 WHERE id = 3000", StatementKind.WRITE, 1);
+            run(st, "ROLLBACK", StatementKind.OTHER, 0);
+            run(st, "WITH x AS (SELECT 5000 AS id) INSERT INTO items SELECT id, 0 FROM x", StatementKind.WRITE, 1);
+            run(st, "/* report */ (SELECT 1)", StatementKind.READ, 1);
+            run(st, "VALUES (1), (2)", StatementKind.READ, 2);
+            CopyManager copy = c.unwrap(BaseConnection.class).getCopyAPI();
+            StringWriter out = new StringWriter();
+            assertThat(copy.copyOut("COPY (SELECT * FROM items WHERE id <= 3) TO STDOUT", out)).isEqualTo(3);
+            count(StatementKind.READ, 3);
+            assertThat(copy.copyIn("COPY items FROM STDIN", new StringReader("6001\t0\n6002\t0\n"))).isEqualTo(2);
+            count(StatementKind.WRITE, 2);
+            // A statement that fails is not counted: Postgres records a statement when it completes.
+            try {
+                st.execute("SELECT 1 / 0");
+            } catch (SQLException expected) {
+                // division by zero
+            }
+        }
+        meter();
+
+        // The agent's own traffic: login probes (a startup message, no statement), load samples, a pass.
+        RunningCompute compute = reconciler.running().get(0);
+        for (int i = 0; i < 3; i++) {
+            assertThat(new LoginProbe().probe("127.0.0.1", spec.port(), OWNER, DB).acceptingLogins()).isTrue();
+        }
+        try (MetricsSampler sampler = new MetricsSampler(reconciler, new NoCgroupDriver(), Clock.systemUTC())) {
+            sampler.sample();
+            Thread.sleep(100);
+            sampler.sample();
+        }
+        reconciler.checkHealth().get(60, TimeUnit.SECONDS);
+
+        // A large delete, then autovacuum and autoanalyze (made eager), and a VACUUM by the superuser in the tenant's
+        // database, which is also where it watches for autovacuum.
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "DELETE FROM items WHERE id <= 900", StatementKind.WRITE, 900);
+        }
+        try (Connection su = superuser(compute.cluster(), ComputeConventions.MAINTENANCE_DATABASE);
+             Statement st = su.createStatement()) {
+            st.execute("ALTER SYSTEM SET autovacuum_naptime = '1s'");
+            st.execute("SELECT pg_reload_conf()");
+        }
+        try (Connection su = superuser(compute.cluster(), DB); Statement st = su.createStatement()) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                try (ResultSet rs = st.executeQuery("SELECT autovacuum_count + autoanalyze_count FROM pg_stat_user_tables"
+                        + " WHERE relname = 'items'")) {
+                    return rs.next() && rs.getLong(1) >= 2;
+                }
+            });
+            st.execute("VACUUM ANALYZE items");
+        }
+        meter();
+
+        assertThat(sum(UsageRecord::requests)).isEqualTo(expectedRequests);
+        assertThat(sum(UsageRecord::rowsRead)).isEqualTo(expectedRead);
+        assertThat(sum(UsageRecord::rowsWritten)).isEqualTo(expectedWritten);
+        assertThat(spooled).allSatisfy(r -> {
+            assertThat(r.exact()).isTrue();
+            assertThat(r.computeId()).isEqualTo(spec.computeId());
+            assertThat(r.requestSource()).isEqualTo("pg_stat_statements");
+            assertThat(r.egressBytes()).isZero();
+            assertThat(r.to()).isAfter(r.from());
+        });
+        for (int i = 1; i < spooled.size(); i++) {
+            assertThat(spooled.get(i).from()).as("windows follow each other without gaps or overlaps")
+                    .isEqualTo(spooled.get(i - 1).to());
+        }
+        UsageRecord last = spooled.get(spooled.size() - 1);
+        assertThat(last.storageBytes()).isPositive();
+        assertThat(last.storageByteSeconds()).isPositive();
+        assertThat(last.cuSeconds()).isPositive();
+    }
+
+    @Test
+    void nothingIsLostOrCountedTwiceAcrossCleanAndCrashRestartsOfTheComputeAndOfTheAgent() throws Exception {
+        meter();
+        PostgresCluster cluster = reconciler.running().get(0).cluster();
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "CREATE TABLE t (id int)", StatementKind.OTHER, 0);
+            run(st, "INSERT INTO t SELECT generate_series(1, 10)", StatementKind.WRITE, 10);
+        }
+        meter();
+
+        // A clean stop keeps the statistics (pg_stat_statements.save); a pass while it is down reads nothing.
+        cluster.stop();
+        meter();
+        cluster.start();
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "SELECT * FROM t", StatementKind.READ, 10);
+        }
+        meter();
+        assertThat(sum(UsageRecord::requests)).isEqualTo(expectedRequests);
+
+        // The agent is killed (nothing closed) and starts again from its spool.
+        meterRef.set(meter(UsageSpool.open(spoolDir())));
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "UPDATE t SET id = id + 1 WHERE id <= 4", StatementKind.WRITE, 4);
+        }
+        meter();
+        assertThat(sum(UsageRecord::requests)).isEqualTo(expectedRequests);
+
+        // A crash (immediate stop) loses pg_stat_statements' counters: what was metered before stays, what came after
+        // is counted from the new start.
+        ProcessRunner.Result r = ProcessRunner.run(user.command(List.of(cluster.release().pgCtl().toString(), "-D",
+                cluster.dataDir().toString(), "-m", "immediate", "-w", "stop")), Duration.ofSeconds(60));
+        assertThat(r.ok()).as(r.output()).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try {
+                cluster.start();
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "SELECT * FROM t WHERE id > 5", StatementKind.READ, 5);
+            run(st, "DELETE FROM t WHERE id = 7", StatementKind.WRITE, 1);
+        }
+        meter();
+        assertThat(sum(UsageRecord::requests)).isEqualTo(expectedRequests);
+
+        // A backend killed with SIGKILL: the postmaster reinitialises shared memory, and pg_stat_statements starts
+        // over (its counters were never saved). The record after it says it may have lost something.
+        long pid;
+        try (Connection c = tenant(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT pg_backend_pid()")) {
+            count(StatementKind.READ, 1);
+            rs.next();
+            pid = rs.getLong(1);
+            meter();
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        int beforeCrash = spooled.size();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            try (Connection c = tenant(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE after_crash (id int)");
+            }
+            return true;
+        });
+        count(StatementKind.OTHER, 0);
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "SELECT * FROM t", StatementKind.READ, 9);
+        }
+        meter();
+        assertThat(spooled.subList(beforeCrash, spooled.size())).anySatisfy(rec -> assertThat(rec.exact()).isFalse());
+
+        assertThat(sum(UsageRecord::requests)).isEqualTo(expectedRequests);
+        assertThat(sum(UsageRecord::rowsRead)).isEqualTo(expectedRead);
+        assertThat(sum(UsageRecord::rowsWritten)).isEqualTo(expectedWritten);
+        for (int i = 1; i < spooled.size(); i++) {
+            assertThat(spooled.get(i).from()).isEqualTo(spooled.get(i - 1).to());
+            assertThat(spooled.get(i).seq()).isGreaterThan(spooled.get(i - 1).seq());
+        }
+        System.out.println("records: " + spooled);
+    }
+
+    @Test
+    void aSuspendedComputeIsBilledForStorageOnlyFromItsLastKnownSize() throws Exception {
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "CREATE TABLE t AS SELECT generate_series(1, 10000) AS id", StatementKind.OTHER, 0);
+        }
+        meter();
+        Thread.sleep(50);
+        meter();
+        long size = spooled.get(spooled.size() - 1).storageBytes();
+        ComputeSpec suspended = new ComputeSpec(spec.computeId(), DB, OWNER, spec.ownerVerifier(), false, BigDecimal.ZERO,
+                spec.minCu(), spec.maxCu(), spec.port(), spec.release(), 2);
+        reconciler.apply(new DesiredState(UUID.randomUUID(), 2, List.of(suspended))).get(60, TimeUnit.SECONDS);
+        assertThat(reconciler.running()).isEmpty();
+        meter();
+        int suspendedFrom = spooled.size();
+        Thread.sleep(1200);
+        meter();
+
+        List<UsageRecord> whileSuspended = spooled.subList(suspendedFrom, spooled.size());
+        assertThat(whileSuspended).isNotEmpty().allSatisfy(r -> {
+            assertThat(r.cuSeconds()).isEqualByComparingTo("0");
+            assertThat(r.requests()).isZero();
+            assertThat(r.storageBytes()).isEqualTo(size);
+            assertThat(r.storageByteSeconds()).isEqualTo(size * Duration.between(r.from(), r.to()).toMillis() / 1000);
+        });
+        assertThat(sum(UsageRecord::requests)).isEqualTo(expectedRequests);
+    }
+
+    // ---- helpers ----
+
+    private UsageMeter meter(UsageSpool spool) {
+        toClose.add(spool);
+        // Idle windows are written after a second, so that a short test sees them.
+        return new UsageMeter(reconciler, spool, Clock.systemUTC(), Duration.ofSeconds(1), Duration.ofSeconds(1));
+    }
+
+    private void meter() {
+        spooled.addAll(meterRef.get().meter());
+    }
+
+    private Path spoolDir() {
+        return paths.usage();
+    }
+
+    private long sum(java.util.function.ToLongFunction<UsageRecord> f) {
+        return spooled.stream().mapToLong(f).sum();
+    }
+
+    private void run(Statement st, String sql, StatementKind kind, long rows) throws SQLException {
+        st.execute(sql);
+        count(kind, rows);
+    }
+
+    private void count(StatementKind kind, long rows) {
+        expectedRequests++;
+        if (kind == StatementKind.READ) {
+            expectedRead += rows;
+        } else if (kind == StatementKind.WRITE) {
+            expectedWritten += rows;
+        }
+    }
+
+    /**
+     * The owner over TCP, as a tenant's application connects. assumeMinServerVersion puts application_name in the
+     * startup packet: without it pgjdbc sends a SET after connecting, a statement like any other (and billed as one).
+     */
+    private Connection tenant() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", OWNER);
+        props.setProperty("password", PASSWORD);
+        props.setProperty("assumeMinServerVersion", "12");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/" + DB, props);
+    }
+
+    private static Connection superuser(PostgresCluster cluster, String database) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", ComputeConventions.SUPERUSER);
+        return DriverManager.getConnection(cluster.socketJdbcUrl(database), props);
+    }
+}

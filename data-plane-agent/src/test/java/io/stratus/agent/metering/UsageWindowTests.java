@@ -1,0 +1,129 @@
+package io.stratus.agent.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratus.protocol.UsageRecord;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Windows and deltas from cursors and readings, without a database: resets, evictions, hours, idle merging. */
+class UsageWindowTests {
+
+    private static final UUID ID = UUID.randomUUID();
+    private static final Instant RESET = Instant.parse("2030-01-01T00:00:00Z");
+    private static final Instant PM = Instant.parse("2030-01-01T00:00:00Z");
+    private static final Instant T = Instant.parse("2030-01-01T10:59:40Z");
+
+    private final CuTimeline timeline = new CuTimeline();
+    private final WindowCutter cutter = new WindowCutter(timeline, Duration.ofMinutes(5));
+
+    @Test
+    void aWindowReachingAnHourBoundaryEndsThereAndTheNextHourStartsANewOne() {
+        timeline.observe(ID, T, BigDecimal.ONE);
+        UsageCursor cursor = cursor(T, 100, 10, 20, 1000);
+
+        List<SpoolEntry> out = cutter.cut(cursor, reading(RESET, 0, 150, 12, 25, 1000), T.plusSeconds(30));
+
+        assertThat(out).hasSize(1);
+        UsageRecord r = out.get(0).record();
+        assertThat(r.from()).isEqualTo(T);
+        assertThat(r.to()).isEqualTo(Instant.parse("2030-01-01T11:00:00Z"));
+        assertThat(r.requests()).isEqualTo(50);
+        assertThat(r.rowsRead()).isEqualTo(2);
+        assertThat(r.rowsWritten()).isEqualTo(5);
+        assertThat(r.cuSeconds()).isEqualByComparingTo("20");
+        assertThat(r.storageByteSeconds()).isEqualTo(20_000);
+        assertThat(r.exact()).isTrue();
+        assertThat(out.get(0).cursor().at()).isEqualTo(r.to());
+        assertThat(out.get(0).cursor().calls()).isEqualTo(150);
+    }
+
+    @Test
+    void aLongGapIsCutAtEveryHourWithTheCountersInTheFirstWindow() {
+        timeline.observe(ID, T, BigDecimal.ZERO);
+        UsageCursor cursor = cursor(T, 100, 0, 0, 1000);
+
+        List<SpoolEntry> out = cutter.cut(cursor, reading(RESET, 0, 130, 0, 0, 1000), T.plus(Duration.ofHours(2)));
+
+        // The last one is past the idle limit, so it is written too.
+        assertThat(out).extracting(e -> e.record().to()).containsExactly(Instant.parse("2030-01-01T11:00:00Z"),
+                Instant.parse("2030-01-01T12:00:00Z"), T.plus(Duration.ofHours(2)));
+        assertThat(out).extracting(e -> e.record().requests()).containsExactly(30L, 0L, 0L);
+        assertThat(out.get(1).record().storageByteSeconds()).isEqualTo(3_600_000);
+    }
+
+    @Test
+    void anIdleWindowStaysOpenUntilItIsLongEnoughThenIsWrittenWithItsCuAndStorage() {
+        Instant from = Instant.parse("2030-01-01T10:00:00Z");
+        timeline.observe(ID, from, new BigDecimal("0.25"));
+        UsageCursor cursor = new UsageCursor(ID, from, RESET, PM, 0, 100, 0, 0, 1000, new BigDecimal("0.25"));
+        CounterReading same = reading(RESET, 0, 100, 0, 0, 1000);
+
+        assertThat(cutter.cut(cursor, same, from.plusSeconds(10))).isEmpty();
+        assertThat(cutter.cut(cursor, same, from.plusSeconds(299))).isEmpty();
+        List<SpoolEntry> out = cutter.cut(cursor, same, from.plusSeconds(300).plusMillis(7));
+
+        assertThat(out).singleElement().satisfies(e -> {
+            assertThat(e.record().requests()).isZero();
+            assertThat(e.record().cuSeconds()).isEqualByComparingTo("75.00175");
+            assertThat(e.record().storageByteSeconds()).isEqualTo(300_007);
+        });
+    }
+
+    @Test
+    void cuSecondsFollowSuspendAndResumeWithinTheWindow() {
+        Instant from = Instant.parse("2030-01-01T10:00:00Z");
+        timeline.observe(ID, from, BigDecimal.valueOf(2));
+        timeline.observe(ID, from.plusSeconds(3), BigDecimal.ZERO);
+        timeline.observe(ID, from.plusMillis(7500), BigDecimal.ONE);
+        UsageCursor cursor = new UsageCursor(ID, from, RESET, PM, 0, 0, 0, 0, 0, BigDecimal.valueOf(2));
+
+        List<SpoolEntry> out = cutter.cut(cursor, null, from.plusSeconds(10));
+
+        assertThat(out).singleElement().satisfies(e -> {
+            assertThat(e.record().cuSeconds()).isEqualByComparingTo("8.5");
+            assertThat(e.cursor().cu()).isEqualByComparingTo("1");
+        });
+    }
+
+    @Test
+    void aChangedStatsResetMeansTheCountersStartedOverAndTheWindowMayHaveLostSome() {
+        CounterDelta d = CounterDelta.between(cursor(T, 500, 50, 60, 0), reading(RESET.plusSeconds(99), 0, 7, 1, 2, 0));
+
+        assertThat(d).isEqualTo(new CounterDelta(7, 1, 2, false));
+    }
+
+    @Test
+    void evictionNeverCountsTheRemainingEntriesAgain() {
+        CounterDelta d = CounterDelta.between(cursor(T, 500, 50, 60, 0), reading(RESET, 3, 480, 55, 60, 0));
+
+        assertThat(d).isEqualTo(new CounterDelta(0, 5, 0, false));
+    }
+
+    @Test
+    void aSumThatWentDownWithoutEvictionIsASelectiveResetAndCountsWhatIsThere() {
+        CounterDelta d = CounterDelta.between(cursor(T, 500, 50, 60, 0), reading(RESET, 0, 20, 50, 61, 0));
+
+        assertThat(d).isEqualTo(new CounterDelta(20, 0, 1, false));
+    }
+
+    @Test
+    void aCleanRestartKeepsCountingFromTheSameBaseline() {
+        CounterDelta d = CounterDelta.between(cursor(T, 500, 50, 60, 0), new CounterReading(RESET, PM.plusSeconds(60), 0,
+                510, 52, 60, 0));
+
+        assertThat(d).isEqualTo(new CounterDelta(10, 2, 0, true));
+    }
+
+    private static UsageCursor cursor(Instant at, long calls, long read, long written, long size) {
+        return new UsageCursor(ID, at, RESET, PM, 0, calls, read, written, size, BigDecimal.ONE);
+    }
+
+    private static CounterReading reading(Instant statsReset, long dealloc, long calls, long read, long written, long size) {
+        return new CounterReading(statsReset, PM, dealloc, calls, read, written, size);
+    }
+}
