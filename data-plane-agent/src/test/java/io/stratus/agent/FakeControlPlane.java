@@ -7,6 +7,8 @@ import io.stratus.protocol.MetricsReport;
 import io.stratus.protocol.NodeStatus;
 import io.stratus.protocol.RegisterNodeRequest;
 import io.stratus.protocol.RegisterNodeResponse;
+import io.stratus.protocol.UsageAck;
+import io.stratus.protocol.UsageReport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -17,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -29,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class FakeControlPlane implements AutoCloseable {
 
     public static final String BOOTSTRAP_TOKEN = "test-bootstrap-token";
-    private static final Pattern NODE_PATH = Pattern.compile("/agent/v1/nodes/([0-9a-f-]{36})/(desired-state|status|metrics)");
+    private static final Pattern NODE_PATH = Pattern.compile("/agent/v1/nodes/([0-9a-f-]{36})/(desired-state|status|metrics|usage)");
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final HttpServer server;
@@ -46,6 +49,14 @@ public final class FakeControlPlane implements AutoCloseable {
     public final List<String> metricsBodies = new CopyOnWriteArrayList<>();
     /** The {@code after} of every desired-state request, in order. */
     public final List<Long> polls = new CopyOnWriteArrayList<>();
+    /** Every usage report received, answered or not, in order. */
+    public final List<UsageReport> usageReports = new CopyOnWriteArrayList<>();
+    /**
+     * How a usage report is answered: the seq to acknowledge through (200 with a {@link UsageAck}), or null for a 503.
+     * By default everything in it.
+     */
+    public volatile Function<UsageReport, Long> usageAnswer =
+            r -> r.records().isEmpty() ? 0L : r.records().get(r.records().size() - 1).seq();
     /** Answer this many registrations with 503 first, as a control plane that is still starting would. */
     public final AtomicInteger unavailableRegistrations = new AtomicInteger();
 
@@ -111,6 +122,15 @@ public final class FakeControlPlane implements AutoCloseable {
             }
             if (m.group(2).equals("desired-state")) {
                 desiredState(exchange);
+            } else if (m.group(2).equals("usage")) {
+                UsageReport report = json.readValue(exchange.getRequestBody().readAllBytes(), UsageReport.class);
+                usageReports.add(report);
+                Long through = usageAnswer.apply(report);
+                if (through == null) {
+                    exchange.sendResponseHeaders(503, -1);
+                } else {
+                    respond(exchange, 200, new UsageAck(through));
+                }
             } else if (m.group(2).equals("metrics")) {
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 metricsBodies.add(new String(body, java.nio.charset.StandardCharsets.UTF_8));
