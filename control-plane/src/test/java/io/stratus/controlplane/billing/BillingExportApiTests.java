@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -24,6 +24,9 @@ import tools.jackson.databind.JsonNode;
 class BillingExportApiTests extends ControlPlaneTest {
 
     private static final Random RANDOM = new Random();
+
+    @Autowired
+    private io.stratus.controlplane.metering.UsageLedger ledger;
 
     private Instant hour;
     private UUID tenant1;
@@ -161,15 +164,46 @@ class BillingExportApiTests extends ControlPlaneTest {
         assertThat(api().get(null, "/v1/admin/billing-exports").status()).isEqualTo(401);
     }
 
+    /** A record delivered through the agent API, for {@code db} in the window [from, from + 10 s). */
+    private static String record(long seq, String db, Instant from, long requests) {
+        return "{\"seq\":" + seq + ",\"computeId\":\"" + db + "\",\"from\":\"" + from + "\",\"to\":\"" + from.plusSeconds(10)
+                + "\",\"requests\":" + requests + ",\"rowsRead\":0,\"rowsWritten\":0,\"cuSeconds\":2.5,\"storageBytes\":1000,"
+                + "\"storageByteSeconds\":10000,\"egressBytes\":0,\"exact\":true,\"requestSource\":\"pg_stat_statements\"}";
+    }
+
     @Test
-    void lateUsageForAClosedHourDoesNotChangeItsExport() throws Exception {
+    void usageArrivingForAnExportedHourIsBilledLateElsewhereAndTheExportStaysTheSame() throws Exception {
+        // A node of this test's own (only it offers this release) reporting usage like an agent.
+        String release = "14." + (100 + RANDOM.nextInt(1_000_000));
+        var reg = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", "{\"name\":\"bill-" + UUID.randomUUID()
+                + "\",\"address\":\"127.0.0.9\",\"zone\":\"z\",\"capacityCu\":10,\"releases\":[\"" + release + "\"],"
+                + "\"portMin\":64000,\"portMax\":64099}");
+        assertThat(reg.status()).as(reg.raw()).isEqualTo(201);
+        String node = reg.text("nodeId");
+        TestTenant t = newTenant();
+        var created = api().post(t.adminKey(), "/v1/databases", "{\"name\":\"metered\",\"minCu\":0.25,\"maxCu\":1,"
+                + "\"release\":\"" + release + "\"}");
+        assertThat(created.status()).as(created.raw()).isEqualTo(202);
+        String db = created.at("/database/id").asString();
+        var onTime = api().post(reg.text("credential"), "/agent/v1/nodes/" + node + "/usage",
+                "{\"nodeId\":\"" + node + "\",\"records\":[" + record(1, db, hour.plusSeconds(60), 5) + "]}");
+        assertThat(onTime.status()).as(onTime.raw()).isEqualTo(200);
+
+        // The export closes the hour and rolls its pending records up before reading it.
         var first = run(hourName());
         Path dir = Path.of(first.json().get("location").asString());
         byte[] csv = Files.readAllBytes(dir.resolve("usage-" + hourName() + ".csv"));
-        // Metering bills usage that arrives for a closed hour in an open hour instead; the closed hour's roll-up, and
-        // so its export, stays as it was.
-        Instant open = Instant.now().truncatedTo(ChronoUnit.HOURS);
-        BillingFixtures.usage(jdbc, tenant1, db1, open, 99, "1", "1", 1, 1);
+        assertThat(new String(csv, StandardCharsets.UTF_8)).contains("," + db + ",requests,5,requests\n");
+
+        var late = api().post(reg.text("credential"), "/agent/v1/nodes/" + node + "/usage",
+                "{\"nodeId\":\"" + node + "\",\"records\":[" + record(2, db, hour.plusSeconds(120), 7) + "]}");
+        assertThat(late.status()).as(late.raw()).isEqualTo(200);
+        ledger.rollUpPending();
+
+        // Billed, flagged late, in an open hour; the closed hour and its export are untouched.
+        var billed = jdbc.queryForMap("select requests, late_records from usage_hourly where database_id = ?::uuid and hour > ?",
+                db, Timestamp.from(hour));
+        assertThat(billed).containsEntry("requests", 7L).containsEntry("late_records", 1);
         var again = run(hourName());
         assertThat(Files.readAllBytes(dir.resolve("usage-" + hourName() + ".csv"))).isEqualTo(csv);
         assertThat(again.json().get("manifestSha256").asString()).isEqualTo(first.json().get("manifestSha256").asString());
