@@ -18,6 +18,9 @@ import org.springframework.util.unit.DataSize;
  * @param throttleThreshold    throttled share of an interval above which CPU demand is assumed hidden
  * @param throttleBoost        factor on the allowed CPU assumed wanted when throttled
  * @param downscaleHeadroom    factor on the window's peak need kept when scaling down
+ * @param throttleMinUtilization share of its allowance a throttled compute must use for throttling to count as
+ *                             hidden demand (below it, throttling is a burst caught by the CFS period)
+ * @param throttleSettle       throttling in samples this soon after a CU change is not attributed to the new CU
  * @param sampleRetention      how long per-second samples are kept for charts
  */
 @ConfigurationProperties("stratus.autoscaling")
@@ -31,10 +34,13 @@ public record AutoscalingSettings(
         @DefaultValue("0.05") double throttleThreshold,
         @DefaultValue("2.0") double throttleBoost,
         @DefaultValue("1.15") double downscaleHeadroom,
+        @DefaultValue("0.5") double throttleMinUtilization,
+        @DefaultValue("2s") Duration throttleSettle,
         @DefaultValue("24h") Duration sampleRetention) {
 
     ScalingPolicy.ScalingSettings policy(BigDecimal cuStep) {
         return new ScalingPolicy.ScalingSettings(targetCpuUtilization, targetMemoryFraction, cuStep, cpuPerCu,
-                memoryPerCu.toBytes(), downscaleWindow, throttleThreshold, throttleBoost, downscaleHeadroom);
+                memoryPerCu.toBytes(), downscaleWindow, throttleThreshold, throttleBoost, downscaleHeadroom,
+                throttleMinUtilization, throttleSettle);
     }
 }

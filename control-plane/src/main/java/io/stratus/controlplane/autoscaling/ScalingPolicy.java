@@ -12,11 +12,16 @@ import java.util.List;
  *
  * <ul>
  *   <li>Need in CU = max(CPU used / target utilisation, memory working set / target fraction), where a compute
- *       throttled for more than {@code throttleThreshold} of the interval is assumed to want at least
- *       {@code throttleBoost} times what it was allowed (throttled CPU hides the real demand).</li>
+ *       throttled for more than {@code throttleThreshold} of the interval while using at least
+ *       {@code throttleMinUtilization} of its allowance is assumed to want {@code throttleBoost} times what it was
+ *       allowed (throttled CPU hides the real demand). Throttling of a mostly idle compute is a burst caught by the
+ *       CFS period, not hidden demand; and a sample taken within {@code throttleSettle} of a CU change may have been
+ *       throttled under the previous CU, so neither is boosted (boosting them cascaded one burst up to maxCu).</li>
  *   <li>Rounded up to the step, clamped to [minCu, maxCu].</li>
- *   <li>Up at once. Down only when every sample of the last {@code downscaleWindow} asked for less, and then only to
- *       the largest of those needs plus {@code downscaleHeadroom}, so a noisy load never flaps.</li>
+ *   <li>Up at once. Down to the largest need of the last {@code downscaleWindow} plus {@code downscaleHeadroom},
+ *       once samples cover that window: a stabilisation window, as Kubernetes' HPA has. The sample that caused an
+ *       upscale stays in the window for its length, so capacity never comes straight back down (no flapping), and a
+ *       step down does not restart the wait: capacity follows the window's peak down as the peak ages out.</li>
  * </ul>
  */
 public final class ScalingPolicy {
@@ -52,25 +57,25 @@ public final class ScalingPolicy {
                     BigDecimal.ZERO, BigDecimal.ZERO);
         }
         Sample latest = samples.get(samples.size() - 1);
-        BigDecimal cpuNeed = cpuNeed(latest);
+        BigDecimal cpuNeed = cpuNeed(latest, lastChange);
         BigDecimal memNeed = memoryNeed(latest);
         BigDecimal target = clamp(roundUp(cpuNeed.max(memNeed)), minCu, maxCu);
         if (target.compareTo(current) > 0) {
             String why = cpuNeed.compareTo(memNeed) >= 0
-                    ? (latest.throttledFraction() > settings.throttleThreshold() ? "cpu throttled" : "cpu") : "memory";
+                    ? (hiddenDemand(latest, lastChange) ? "cpu throttled" : "cpu") : "memory";
             return new Decision(current, target, "scale up: " + why + " need", cpuNeed, memNeed);
         }
         if (current.compareTo(clamp(current, minCu, maxCu)) != 0) {
             return new Decision(current, clamp(current, minCu, maxCu), "range changed", cpuNeed, memNeed);
         }
         Instant windowStart = now.minus(settings.downscaleWindow());
-        if (lastChange.isAfter(windowStart) || samples.get(0).at().isAfter(windowStart)) {
+        if (samples.get(0).at().isAfter(windowStart)) {
             return new Decision(current, current, "holding: downscale window not elapsed", cpuNeed, memNeed);
         }
         BigDecimal windowMax = BigDecimal.ZERO;
         for (Sample s : samples) {
             if (!s.at().isBefore(windowStart)) {
-                windowMax = windowMax.max(cpuNeed(s).max(memoryNeed(s)));
+                windowMax = windowMax.max(cpuNeed(s, lastChange).max(memoryNeed(s)));
             }
         }
         // Headroom on the way down: coming down to exactly the window's peak would go straight back up on the next
@@ -83,12 +88,20 @@ public final class ScalingPolicy {
         return new Decision(current, current, "steady", cpuNeed, memNeed);
     }
 
-    BigDecimal cpuNeed(Sample s) {
+    BigDecimal cpuNeed(Sample s, Instant lastChange) {
         double cores = s.cpuUsedCores();
-        if (s.throttledFraction() > settings.throttleThreshold()) {
+        if (hiddenDemand(s, lastChange)) {
             cores = Math.max(cores, s.allowedCu().doubleValue() * settings.cpuPerCu() * settings.throttleBoost());
         }
         return BigDecimal.valueOf(cores / settings.cpuPerCu() / settings.targetCpuUtilization());
+    }
+
+    /** Throttled while busy, over an interval that lay wholly under the CU the sample reports. */
+    private boolean hiddenDemand(Sample s, Instant lastChange) {
+        double allowedCores = s.allowedCu().doubleValue() * settings.cpuPerCu();
+        return s.throttledFraction() > settings.throttleThreshold()
+                && s.cpuUsedCores() >= allowedCores * settings.throttleMinUtilization()
+                && !s.at().isBefore(lastChange.plus(settings.throttleSettle()));
     }
 
     BigDecimal memoryNeed(Sample s) {
@@ -108,14 +121,16 @@ public final class ScalingPolicy {
     /** Settings of the policy. */
     public record ScalingSettings(double targetCpuUtilization, double targetMemoryFraction, BigDecimal cuStep,
                                   double cpuPerCu, long memoryPerCuBytes, Duration downscaleWindow,
-                                  double throttleThreshold, double throttleBoost, double downscaleHeadroom) {
+                                  double throttleThreshold, double throttleBoost, double downscaleHeadroom,
+                                  double throttleMinUtilization, Duration throttleSettle) {
 
         /**
-         * 70 % CPU, 75 % memory, 0.25 CU steps, 1 vCPU + 4 GiB per CU, 60 s window, 5 % throttling doubles the need,
-         * 15 % headroom when scaling down.
+         * 70 % CPU, 75 % memory, 0.25 CU steps, 1 vCPU + 4 GiB per CU, 60 s window, 5 % throttling at 50 % or more of
+         * the allowance doubles the need (not within 2 s of a change), 15 % headroom when scaling down.
          */
         public static ScalingSettings defaults() {
-            return new ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30, Duration.ofSeconds(60), 0.05, 2.0, 1.15);
+            return new ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30, Duration.ofSeconds(60), 0.05,
+                    2.0, 1.15, 0.5, Duration.ofSeconds(2));
         }
     }
 }

@@ -41,9 +41,53 @@ class ScalingPolicyTests {
     @Test
     void throttledComputeIsAssumedToWantMoreThanItWasAllowed() {
         var s = new Sample(T0, new BigDecimal("0.25"), 0.25, 0.4, 64L << 20, 5, 100);
-        var d = policy.decide(MIN, MIN, MAX, List.of(s), T0, T0);
+        var d = policy.decide(MIN, MIN, MAX, List.of(s), T0.minusSeconds(30), T0);
         assertThat(d.toCu()).isGreaterThan(MIN);
         assertThat(d.reason()).contains("throttled");
+    }
+
+    @Test
+    void throttlingJustAfterAnUpscaleIsNotChargedToTheNewCu() {
+        // Throttled under 0.25 CU, reported after the change to 0.75: boosting 0.75 would cascade to maxCu.
+        var s = new Sample(T0.plusMillis(900), new BigDecimal("0.75"), 0.2, 0.09, 64L << 20, 3, 30);
+        var d = policy.decide(new BigDecimal("0.75"), MIN, MAX, List.of(s), T0.plusMillis(500), T0.plusMillis(900));
+        assertThat(d.changes()).isFalse();
+        // The same throttling two seconds later, on a busy compute, is hidden demand.
+        var later = new Sample(T0.plusSeconds(3), new BigDecimal("0.75"), 0.7, 0.3, 64L << 20, 3, 30);
+        var up = policy.decide(new BigDecimal("0.75"), MIN, MAX, List.of(later), T0.plusMillis(500), T0.plusSeconds(3));
+        assertThat(up.toCu()).isEqualByComparingTo("2");
+        assertThat(up.reason()).contains("throttled");
+    }
+
+    @Test
+    void aBurstThrottlingAMostlyIdleComputeDoesNotTripleIt() {
+        // One throttled 100 ms period of ten, at a third of the allowance: the CFS period caught a burst.
+        var s = new Sample(T0.plusSeconds(30), MIN, 0.08, 0.1, 64L << 20, 3, 15);
+        var d = policy.decide(MIN, MIN, MAX, List.of(s), T0, T0.plusSeconds(30));
+        assertThat(d.changes()).isFalse();
+    }
+
+    @Test
+    void capacityFollowsTheWindowsPeakDownWithoutRestartingTheWait() {
+        // Two busy minutes at 1.2 cores, then quiet at 0.1: the window's peak ages out second by second.
+        List<Sample> samples = new ArrayList<>();
+        BigDecimal current = new BigDecimal("2");
+        Instant lastChange = T0;
+        List<BigDecimal> steps = new ArrayList<>();
+        for (int t = 0; t <= 240; t++) {
+            double cores = t < 120 ? 1.2 : 0.1;
+            samples.add(cpu(t, current.toPlainString(), cores));
+            var d = policy.decide(current, MIN, MAX, samples, lastChange, T0.plusSeconds(t));
+            if (d.changes()) {
+                steps.add(d.toCu());
+                current = d.toCu();
+                lastChange = T0.plusSeconds(t);
+            }
+        }
+        // Held while the busy minute is in the window, then down to the quiet need in one step at 180 s,
+        // not one step per window.
+        assertThat(steps).containsExactly(new BigDecimal("0.25"));
+        assertThat(current).isEqualByComparingTo("0.25");
     }
 
     @Test
@@ -119,7 +163,7 @@ class ScalingPolicyTests {
     @Test
     void windowIsConfigurable() {
         var settings = new ScalingPolicy.ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30,
-                Duration.ofSeconds(10), 0.05, 2.0, 1.15);
+                Duration.ofSeconds(10), 0.05, 2.0, 1.15, 0.5, Duration.ofSeconds(2));
         var d = new ScalingPolicy(settings).decide(new BigDecimal("2"), MIN, MAX, series(0, 11, "2", 0.0), T0, T0.plusSeconds(11));
         assertThat(d.toCu()).isEqualByComparingTo("0.25");
     }
