@@ -8,14 +8,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Billing export settings, {@code stratus.billing.export.*}. Cron expressions are Quartz's (seconds first) in UTC.
  *
- * @param enabled    off: no scheduled exports (re-runs through the API still work)
  * @param hourlyCron when the previous hour is exported; default five past every hour
  * @param dailyCron  when the previous UTC day is exported; default 00:15 UTC
  * @param directory  where export files go, one sub-directory per period; default {@code ${stratus.data-dir}/exports}
  */
 @ConfigurationProperties("stratus.billing.export")
 public record BillingExportSettings(
-        @DefaultValue("true") boolean enabled,
         @DefaultValue("0 5 * * * ?") String hourlyCron,
         @DefaultValue("0 15 0 * * ?") String dailyCron,
         Path directory) {
