@@ -44,6 +44,8 @@ class AgentApplicationTests {
                     "stratus.agent.health-check-interval=500ms",
                     "stratus.agent.long-poll-timeout=2s",
                     "stratus.agent.cgroup-parent=" + host.cgroupParent,
+                    "stratus.agent.usage-interval=500ms",
+                    "stratus.agent.usage-max-idle-window=1s",
                     "spring.main.keep-alive=false").run();
             long pid;
             try {
@@ -75,6 +77,11 @@ class AgentApplicationTests {
                         "orders_owner", "pw")) {
                     assertThat(c.isValid(2)).isTrue();
                 }
+                // Its usage is metered, spooled and delivered: CU-seconds and storage while it runs.
+                await().atMost(Duration.ofSeconds(20)).until(() -> cp.usageReports.stream()
+                        .flatMap(r -> r.records().stream())
+                        .anyMatch(u -> u.computeId().equals(spec.computeId()) && u.cuSeconds().signum() > 0
+                                && u.storageBytes() > 0));
                 Path pgdata = host.dir.resolve("agent/computes/" + spec.computeId() + "/pgdata");
                 pid = new PostgresCluster(new ReleaseCatalog(List.of(), null).find(major).orElseThrow(), pgdata,
                         OsUser.forPostgres("postgres")).postmasterPid().orElseThrow();

@@ -47,6 +47,22 @@ class AgentSettingsTests {
         assertThat(s.metricsInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(s.cgroups()).isEqualTo("auto");
         assertThat(s.cgroupParent()).isEqualTo("stratus");
+        assertThat(s.usageInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.usageBatchSize()).isEqualTo(500);
+        assertThat(s.usageMaxIdleWindow()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void bindsUsageMeteringAndRefusesAnIdleWindowShorterThanTheInterval() {
+        AgentSettings s = bindEnv(Map.of("STRATUS_AGENT_BOOTSTRAP_TOKEN", "t", "STRATUS_AGENT_USAGE_INTERVAL", "200ms",
+                "STRATUS_AGENT_USAGE_BATCH_SIZE", "50", "STRATUS_AGENT_USAGE_MAX_IDLE_WINDOW", "1s"));
+
+        assertThat(s.usageInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(s.usageBatchSize()).isEqualTo(50);
+        assertThat(s.usageMaxIdleWindow()).isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> bindEnv(Map.of("STRATUS_AGENT_BOOTSTRAP_TOKEN", "t", "STRATUS_AGENT_USAGE_INTERVAL", "1m",
+                "STRATUS_AGENT_USAGE_MAX_IDLE_WINDOW", "10s")))
+                .isInstanceOf(BindException.class).rootCause().hasMessageContaining("usage-max-idle-window");
     }
 
     @Test
