@@ -1,0 +1,130 @@
+package io.stratus.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratus.postgres.OsUser;
+import io.stratus.postgres.PostgresCluster;
+import io.stratus.postgres.ReleaseLocator;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * pgbench TPS on one compute while the agent meters it (pg_stat_statements preloaded, usage sampled every second:
+ * ten times the default rate) against the same compute, same data and settings, restarted without
+ * pg_stat_statements and with no agent at all; rounds alternate between the two. Run with
+ * {@code ./mvnw -Pbench verify}.
+ */
+class MeteringOverheadBenchmark {
+
+    private static final int SECONDS = Integer.getInteger("bench.pgbenchSeconds", 15);
+    private static final int ROUNDS = Integer.getInteger("bench.pgbenchRounds", 3);
+    private static final Path PGBENCH = Path.of("/usr/lib/postgresql/15/bin/pgbench");
+    private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
+
+    @Test
+    void pgbenchWithMeteringVersusWithout() throws Exception {
+        assertThat(PGBENCH).as("pgbench from Debian's postgresql-15 (.ci/run installs it)").exists();
+        // Autoscaling samples are not metering: with a fixed CU they are switched off, so what is left is the cost of
+        // pg_stat_statements and of usage sampling (at ten times its default rate) and shipping.
+        try (StratusProcesses stratus = new StratusProcesses(58400)
+                .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", "1s")
+                .withAgentEnv("STRATUS_AGENT_METRICS_INTERVAL", "1h")) {
+            stratus.startControlPlane();
+            stratus.startAgent();
+            var api = stratus.api();
+            var tenant = E2e.newTenant(api);
+            // A fixed 2 CU (the whole machine) and no suspend: autoscaling must not move the numbers.
+            var r = api.post(tenant.adminKey(), "/v1/databases",
+                    "{\"name\":\"bench\",\"minCu\":2,\"maxCu\":2,\"suspendTimeoutSeconds\":0}");
+            assertThat(r.status()).as(r.raw()).isEqualTo(202);
+            String id = r.at("/database/id").asString();
+            URI uri = URI.create(r.at("/connection/uri").asString());
+            assertThat(E2e.awaitOperation(api, tenant, r.at("/operation/id").asString(), Duration.ofSeconds(120)))
+                    .isEqualTo("SUCCEEDED");
+
+            pgbench(uri, "-i", "-s", "10", "-q");
+            Path pgdata = stratus.agentDataDir().resolve("computes").resolve(id).resolve("pgdata");
+            String major = Files.readString(pgdata.resolve("PG_VERSION")).trim();
+            var release = new ReleaseLocator(List.of(), stratus.agentDataDir().resolve("releases")).find(major).orElseThrow();
+            PostgresCluster cluster = new PostgresCluster(release, pgdata, OsUser.forPostgres("postgres"));
+            Path autoConf = pgdata.resolve("postgresql.auto.conf");
+            String originalAutoConf = Files.readString(autoConf);
+
+            // Alternating rounds, so drift (caches, other load on the machine) hits both sides alike.
+            List<Double> selectRatios = new ArrayList<>();
+            List<Double> tpcbRatios = new ArrayList<>();
+            List<String> rounds = new ArrayList<>();
+            for (int i = 0; i < ROUNDS; i++) {
+                if (i > 0) {
+                    // Back to metered: the postmaster with pg_stat_statements again, and the agent adopting it.
+                    cluster.stop();
+                    Files.writeString(autoConf, originalAutoConf);
+                    cluster.start();
+                    stratus.startAgent();
+                }
+                pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", "3"); // warm-up after each switch
+                double meteredSelect = tps(pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
+                double meteredTpcb = tps(pgbench(uri, "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
+
+                // Unmetered: no agent, and the same postmaster restarted without pg_stat_statements
+                // (postgresql.auto.conf is read last, so it overrides the agent's include for this run only).
+                stratus.killAgent();
+                cluster.stop();
+                Files.writeString(autoConf, originalAutoConf + "\nshared_preload_libraries = ''\n");
+                cluster.start();
+                pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", "3");
+                double rawSelect = tps(pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
+                double rawTpcb = tps(pgbench(uri, "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
+                selectRatios.add(meteredSelect / rawSelect);
+                tpcbRatios.add(meteredTpcb / rawTpcb);
+                rounds.add(String.format("    round %d: select-only %.0f / %.0f tps, tpc-b %.0f / %.0f tps%n",
+                        i + 1, meteredSelect, rawSelect, meteredTpcb, rawTpcb));
+            }
+            cluster.stop();
+            Files.writeString(autoConf, originalAutoConf);
+
+            String report = String.format("metering overhead: pgbench -c 4 -j 2, %d s, scale 10, %d alternating rounds"
+                            + " (metered / unmetered)%n%s  median ratio metered/unmetered: select-only %.3f x, tpc-b %.3f x%n",
+                    SECONDS, ROUNDS, String.join("", rounds), median(selectRatios), median(tpcbRatios));
+            System.out.print(report);
+            Files.writeString(Path.of("target", "bench-results.txt"), report, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        }
+    }
+
+    private static String pgbench(URI uri, String... args) throws Exception {
+        String[] user = uri.getUserInfo().split(":", 2);
+        List<String> cmd = new ArrayList<>(List.of(PGBENCH.toString(), "-h", uri.getHost(), "-p",
+                String.valueOf(uri.getPort()), "-U", user[0]));
+        cmd.addAll(List.of(args));
+        cmd.add(uri.getPath().substring(1));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PGPASSWORD", user[1]);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
+
+    private static double tps(String out) {
+        Matcher m = TPS.matcher(out);
+        assertThat(m.find()).as(out).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+}
