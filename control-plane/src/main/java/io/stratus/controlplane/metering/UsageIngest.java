@@ -111,6 +111,8 @@ public class UsageIngest {
     private int store(UUID nodeId, List<UsageRecord> records) {
         // Shared: many nodes ingest at once; only closing an hour (exclusive) waits for them, and they for it.
         jdbc.queryForObject("select 1 from pg_advisory_xact_lock_shared(?)", Integer.class, UsageLocks.CLOSING);
+        jdbc.queryForObject("select 1 from pg_advisory_xact_lock(?, ?)", Integer.class, UsageLocks.NODE_DELIVERY,
+                nodeId.hashCode());
         Map<UUID, UUID> tenants = tenantsOfDatabasesOn(nodeId, records);
         int n = 0;
         for (UsageRecord r : records) {

@@ -11,6 +11,14 @@ final class UsageLocks {
     /** An arbitrary constant, distinct from any other advisory lock in the schema ("stratus usage" in ASCII, shortened). */
     static final long CLOSING = 0x5374_7261_5573_6701L;
 
+    /**
+     * First key of the two-key advisory lock a node's deliveries take, the second being a hash of the node id: one
+     * report per node at a time. Redeliveries of the same records race only with each other, and without it two
+     * concurrent multi-row {@code ON CONFLICT DO NOTHING} inserts of the same keys can deadlock on each other's
+     * speculative insertions.
+     */
+    static final int NODE_DELIVERY = 0x55736167; // "Usag"
+
     private UsageLocks() {
     }
 }

@@ -1,13 +1,9 @@
 package io.stratus.agent.computes;
 
 import io.stratus.agent.AgentSettings;
-import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import io.stratus.agent.support.PeriodicTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,49 +11,24 @@ import org.springframework.stereotype.Component;
  * one is not queued before it finished, so a slow pass never piles up health checks behind it.
  */
 @Component
-class HealthLoop implements SmartLifecycle {
+class HealthLoop extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(HealthLoop.class);
 
     private final ComputeReconciler reconciler;
-    private final Duration interval;
-    private volatile ScheduledExecutorService scheduler;
 
     HealthLoop(ComputeReconciler reconciler, AgentSettings settings) {
+        super("health-loop", settings.healthCheckInterval(), settings.healthCheckInterval());
         this.reconciler = reconciler;
-        this.interval = settings.healthCheckInterval();
     }
 
     @Override
-    public void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "health-loop");
-            t.setDaemon(true);
-            return t;
-        });
-        scheduler.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void check() {
+    protected void tick() {
         try {
             reconciler.checkHealth().join();
         } catch (RuntimeException e) {
             log.debug("health pass not run: {}", e.getMessage());
         }
-    }
-
-    @Override
-    public void stop() {
-        ScheduledExecutorService s = scheduler;
-        scheduler = null;
-        if (s != null) {
-            s.shutdownNow();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return scheduler != null;
     }
 
     @Override

@@ -3,13 +3,13 @@ package io.stratus.agent.controlplane;
 import io.stratus.agent.AgentSettings;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.support.Backoff;
+import io.stratus.agent.support.LoopThread;
 import io.stratus.protocol.DesiredState;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  * soon as the control plane makes it, not at the next poll. Starts at generation 0 so the first call answers at once.
  */
 @Component
-class DesiredStateWatcher implements SmartLifecycle {
+class DesiredStateWatcher extends LoopThread {
 
     private static final Logger log = LoggerFactory.getLogger(DesiredStateWatcher.class);
 
@@ -25,10 +25,10 @@ class DesiredStateWatcher implements SmartLifecycle {
     private final ControlPlaneClient client;
     private final ComputeReconciler reconciler;
     private final Duration wait;
-    private volatile Thread thread;
 
     DesiredStateWatcher(NodeRegistration registration, ControlPlaneClient client, ComputeReconciler reconciler,
                         AgentSettings settings) {
+        super("desired-state-watcher");
         this.registration = registration;
         this.client = client;
         this.reconciler = reconciler;
@@ -36,42 +36,16 @@ class DesiredStateWatcher implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        Thread t = new Thread(this::run, "desired-state-watcher");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
-    }
-
-    @Override
-    public void stop() {
-        Thread t = thread;
-        thread = null;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(Duration.ofSeconds(5).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return thread != null;
-    }
-
-    @Override
     public int getPhase() {
         return ComputeReconciler.PHASE + 300;
     }
 
-    private void run() {
+    @Override
+    protected void loop() {
         Backoff backoff = new Backoff(NodeRegistration.RETRY_INITIAL, NodeRegistration.RETRY_MAX);
         NodeIdentity watching = null;
         long after = 0;
-        while (thread == Thread.currentThread()) {
+        while (keepRunning()) {
             NodeIdentity node = null;
             try {
                 node = registration.awaitIdentity();

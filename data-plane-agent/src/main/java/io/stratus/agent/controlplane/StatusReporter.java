@@ -4,17 +4,14 @@ import io.stratus.agent.AgentSettings;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.computes.NodeObservation;
+import io.stratus.agent.support.PeriodicTask;
 import io.stratus.protocol.NodeStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -23,7 +20,7 @@ import org.springframework.stereotype.Component;
  * {@code heartbeatInterval} anyway (the control plane marks silent nodes not ready).
  */
 @Component
-class StatusReporter implements SmartLifecycle {
+class StatusReporter extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
     private final NodeRegistration registration;
@@ -31,19 +28,17 @@ class StatusReporter implements SmartLifecycle {
     private final ComputeReconciler reconciler;
     private final Clock clock;
     private final BigDecimal capacityCu;
-    private final Duration interval;
     private final AtomicBoolean sendQueued = new AtomicBoolean();
-    private volatile ScheduledExecutorService scheduler;
     private int failuresInARow;
 
     StatusReporter(NodeRegistration registration, ControlPlaneClient client, ComputeReconciler reconciler, Clock clock,
                    AgentSettings settings) {
+        super("status-reporter", Duration.ZERO, settings.heartbeatInterval());
         this.registration = registration;
         this.client = client;
         this.reconciler = reconciler;
         this.clock = clock;
         this.capacityCu = settings.capacityCu();
-        this.interval = settings.heartbeatInterval();
     }
 
     @EventListener
@@ -53,13 +48,17 @@ class StatusReporter implements SmartLifecycle {
 
     /** Queues a send unless one is already queued (a queued send reads the observation when it runs). */
     void sendSoon() {
-        ScheduledExecutorService s = scheduler;
-        if (s != null && sendQueued.compareAndSet(false, true)) {
-            s.execute(() -> {
-                sendQueued.set(false);
-                send();
-            });
+        if (sendQueued.compareAndSet(false, true) && !runSoon(() -> {
+            sendQueued.set(false);
+            send();
+        })) {
+            sendQueued.set(false);
         }
+    }
+
+    @Override
+    protected void tick() {
+        send();
     }
 
     private void send() {
@@ -90,30 +89,6 @@ class StatusReporter implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.warn("cannot send status", e);
         }
-    }
-
-    @Override
-    public void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "status-reporter");
-            t.setDaemon(true);
-            return t;
-        });
-        scheduler.scheduleWithFixedDelay(this::send, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void stop() {
-        ScheduledExecutorService s = scheduler;
-        scheduler = null;
-        if (s != null) {
-            s.shutdownNow();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return scheduler != null;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.stratus.agent.AgentSettings;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.metering.UsageSpool;
 import io.stratus.agent.support.Backoff;
+import io.stratus.agent.support.LoopThread;
 import io.stratus.protocol.UsageAck;
 import io.stratus.protocol.UsageRecord;
 import io.stratus.protocol.UsageReport;
@@ -13,7 +14,6 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
  * rest again (the control plane stores each (node, seq) once, so a record delivered twice counts once).
  */
 @Component
-class UsageShipper implements SmartLifecycle {
+class UsageShipper extends LoopThread {
 
     private static final Logger log = LoggerFactory.getLogger(UsageShipper.class);
     static final Duration RETRY_INITIAL = Duration.ofSeconds(1);
@@ -36,7 +36,6 @@ class UsageShipper implements SmartLifecycle {
     private final Duration interval;
     private final Duration retryInitial;
     private final Duration retryMax;
-    private volatile Thread thread;
     private int failuresInARow;
 
     @Autowired
@@ -46,6 +45,7 @@ class UsageShipper implements SmartLifecycle {
 
     UsageShipper(NodeRegistration registration, ControlPlaneClient client, UsageSpool spool, int batchSize,
                  Duration interval, Duration retryInitial, Duration retryMax) {
+        super("usage-shipper");
         this.registration = registration;
         this.client = client;
         this.spool = spool;
@@ -88,9 +88,10 @@ class UsageShipper implements SmartLifecycle {
         }
     }
 
-    private void run() {
+    @Override
+    protected void loop() {
         Backoff backoff = new Backoff(retryInitial, retryMax);
-        while (thread == Thread.currentThread()) {
+        while (keepRunning()) {
             Duration pause = interval;
             try {
                 deliverPending();
@@ -118,33 +119,6 @@ class UsageShipper implements SmartLifecycle {
                 return;
             }
         }
-    }
-
-    @Override
-    public void start() {
-        Thread t = new Thread(this::run, "usage-shipper");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
-    }
-
-    @Override
-    public void stop() {
-        Thread t = thread;
-        thread = null;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(Duration.ofSeconds(5).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return thread != null;
     }
 
     @Override
