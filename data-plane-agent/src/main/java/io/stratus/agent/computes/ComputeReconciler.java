@@ -432,8 +432,11 @@ public class ComputeReconciler implements SmartLifecycle {
         boolean accepting = false;
         if (spec.running()) {
             logStep("ensureRunning", steps.ensureRunning(c));
-            logStep("ensureCapacity", steps.ensureCapacity(c, cu));
+            // The platform's own set-up first, at the host's full speed: CREATE DATABASE copies template1 through the
+            // WAL, which took 3 s under a 0.25 CU quota and was most of the time to a first query. No tenant can
+            // log in before the role exists, so no tenant work runs unlimited.
             logStep("ensureOwnerRoleAndDatabase", steps.ensureOwnerRoleAndDatabase(c, spec));
+            logStep("ensureCapacity", steps.ensureCapacity(c, cu));
             LoginProbe.Result verified = steps.verify(c, spec);
             if (!verified.acceptingLogins()) {
                 throw new ComputeFailure("owner cannot log in: " + verified.detail());
