@@ -47,7 +47,7 @@ public final class ScalingPolicy {
     /**
      * @param current    CU granted now
      * @param samples    the compute's samples, oldest first, covering at least the downscale window when available
-     * @param lastChange when the CU last changed (a downscale needs the window to have passed since)
+     * @param lastChange when the CU last changed (throttling in samples just after it is not attributed to the new CU)
      */
     public Decision decide(BigDecimal current, BigDecimal minCu, BigDecimal maxCu, List<Sample> samples,
                            Instant lastChange, Instant now) {
@@ -99,9 +99,12 @@ public final class ScalingPolicy {
     /** Throttled while busy, over an interval that lay wholly under the CU the sample reports. */
     private boolean hiddenDemand(Sample s, Instant lastChange) {
         double allowedCores = s.allowedCu().doubleValue() * settings.cpuPerCu();
+        // Only samples taken just after the change are in doubt; earlier ones were measured under the CU they report
+        // (the one that drove an upscale among them, which must keep the new CU up for the window).
+        boolean settling = !s.at().isBefore(lastChange) && s.at().isBefore(lastChange.plus(settings.throttleSettle()));
         return s.throttledFraction() > settings.throttleThreshold()
                 && s.cpuUsedCores() >= allowedCores * settings.throttleMinUtilization()
-                && !s.at().isBefore(lastChange.plus(settings.throttleSettle()));
+                && !settling;
     }
 
     BigDecimal memoryNeed(Sample s) {

@@ -49,7 +49,7 @@ class ScalingPolicyTests {
     @Test
     void throttlingJustAfterAnUpscaleIsNotChargedToTheNewCu() {
         // Throttled under 0.25 CU, reported after the change to 0.75: boosting 0.75 would cascade to maxCu.
-        var s = new Sample(T0.plusMillis(900), new BigDecimal("0.75"), 0.2, 0.09, 64L << 20, 3, 30);
+        var s = new Sample(T0.plusMillis(900), new BigDecimal("0.75"), 0.5, 0.09, 64L << 20, 3, 30);
         var d = policy.decide(new BigDecimal("0.75"), MIN, MAX, List.of(s), T0.plusMillis(500), T0.plusMillis(900));
         assertThat(d.changes()).isFalse();
         // The same throttling two seconds later, on a busy compute, is hidden demand.
@@ -57,6 +57,20 @@ class ScalingPolicyTests {
         var up = policy.decide(new BigDecimal("0.75"), MIN, MAX, List.of(later), T0.plusMillis(500), T0.plusSeconds(3));
         assertThat(up.toCu()).isEqualByComparingTo("2");
         assertThat(up.reason()).contains("throttled");
+    }
+
+    @Test
+    void aThrottleDrivenUpscaleHoldsWhenTheNextSampleIsQuiet() {
+        // Busy and throttled at 0.25 CU: up to 0.75 at once.
+        var busy = new Sample(T0.plusSeconds(59), MIN, 0.25, 0.4, 64L << 20, 5, 100);
+        List<Sample> samples = new ArrayList<>(series(0, 58, "0.25", 0.05));
+        samples.add(busy);
+        var up = policy.decide(MIN, MIN, MAX, samples, T0, T0.plusSeconds(60));
+        assertThat(up.toCu()).isEqualByComparingTo("0.75");
+        // The next sample, under the new CU, is quiet: the throttled one is still in the window and keeps the CU.
+        samples.add(cpu(61, "0.75", 0.1));
+        var next = policy.decide(up.toCu(), MIN, MAX, samples, T0.plusSeconds(60), T0.plusSeconds(61));
+        assertThat(next.changes()).as(next.reason()).isFalse();
     }
 
     @Test
@@ -69,25 +83,27 @@ class ScalingPolicyTests {
 
     @Test
     void capacityFollowsTheWindowsPeakDownWithoutRestartingTheWait() {
-        // Two busy minutes at 1.2 cores, then quiet at 0.1: the window's peak ages out second by second.
+        // A staircase: 1.2 cores for two minutes, 0.6 for 30 s, then 0.1. Each step ages out of the window in turn.
         List<Sample> samples = new ArrayList<>();
         BigDecimal current = new BigDecimal("2");
         Instant lastChange = T0;
+        List<Integer> downAt = new ArrayList<>();
         List<BigDecimal> steps = new ArrayList<>();
-        for (int t = 0; t <= 240; t++) {
-            double cores = t < 120 ? 1.2 : 0.1;
+        for (int t = 0; t <= 300; t++) {
+            double cores = t < 120 ? 1.2 : t < 150 ? 0.6 : 0.1;
             samples.add(cpu(t, current.toPlainString(), cores));
             var d = policy.decide(current, MIN, MAX, samples, lastChange, T0.plusSeconds(t));
             if (d.changes()) {
+                downAt.add(t);
                 steps.add(d.toCu());
                 current = d.toCu();
                 lastChange = T0.plusSeconds(t);
             }
         }
-        // Held while the busy minute is in the window, then down to the quiet need in one step at 180 s,
-        // not one step per window.
-        assertThat(steps).containsExactly(new BigDecimal("0.25"));
-        assertThat(current).isEqualByComparingTo("0.25");
+        // 0.6 cores need 0.86 CU, plus headroom 1 CU, once the busy minutes leave the window (180 s); the quiet need
+        // 30 s later (210 s), not a whole window after the first step down.
+        assertThat(steps).containsExactly(new BigDecimal("1"), new BigDecimal("0.25"));
+        assertThat(downAt).containsExactly(180, 210);
     }
 
     @Test
