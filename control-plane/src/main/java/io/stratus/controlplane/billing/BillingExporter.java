@@ -130,11 +130,6 @@ public class BillingExporter {
         }
     }
 
-    /** Where this control plane writes its exports. */
-    Path directory() {
-        return directory;
-    }
-
     private static boolean lock(Connection c, BillingPeriod period, String function) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("select " + function + "(?, hashtext(?))")) {
             st.setInt(1, LOCK_CLASS);

@@ -67,7 +67,7 @@ final class InvoiceCalculator {
                 line("storage", "GB-months", usage.storageByteSeconds(), UsageUnits.BYTE_SECONDS_PER_GB_MONTH,
                         UsageUnits::gbMonths, plan.pricePerGbMonth(), plan.freeGbMonths(), minorUnit),
                 line("egress", "GB", BigDecimal.valueOf(usage.egressBytes()), UsageUnits.BYTES_PER_GB,
-                        b -> b.divide(UsageUnits.BYTES_PER_GB), plan.pricePerGbEgress(), plan.freeEgressGb(), minorUnit));
+                        UsageUnits::gb, plan.pricePerGbEgress(), plan.freeEgressGb(), minorUnit));
         BigDecimal total = lines.stream().map(Line::amount).reduce(BigDecimal.ZERO.setScale(minorUnit), BigDecimal::add);
         Instant start = month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant end = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();

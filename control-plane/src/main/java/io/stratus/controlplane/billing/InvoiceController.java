@@ -31,20 +31,14 @@ class InvoiceController {
 
     @GetMapping("/v1/tenants/{tenantId}/invoices")
     List<Invoices.InvoiceSummary> list(Caller caller, @PathVariable UUID tenantId) {
-        visible(caller, tenantId);
+        tenants.visibleTo(caller, tenantId);
         return invoices.list(tenantId);
     }
 
     @GetMapping("/v1/tenants/{tenantId}/invoices/{period}")
     InvoiceCalculator.Invoice get(Caller caller, @PathVariable UUID tenantId, @PathVariable String period) {
-        visible(caller, tenantId);
+        tenants.visibleTo(caller, tenantId);
         return invoices.invoice(tenantId, month(period));
-    }
-
-    private void visible(Caller caller, UUID tenantId) {
-        if (!caller.canSee(tenantId) || tenants.find(tenantId).isEmpty()) {
-            throw ApiException.notFound("tenant");
-        }
     }
 
     private static YearMonth month(String period) {

@@ -61,10 +61,7 @@ class PlanController {
     /** The tenant's own keys may see which plan they are on; other tenants' ids answer 404. */
     @GetMapping("/v1/tenants/{tenantId}/plan")
     PricePlans.TenantPlan current(Caller caller, @PathVariable UUID tenantId) {
-        if (!caller.canSee(tenantId)) {
-            throw ApiException.notFound("tenant");
-        }
-        tenants.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
+        tenants.visibleTo(caller, tenantId);
         return plans.currentPlan(tenantId);
     }
 }

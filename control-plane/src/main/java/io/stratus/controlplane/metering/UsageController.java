@@ -50,9 +50,7 @@ class UsageController {
     UsageViews.UsageSeries tenant(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String from,
                                   @RequestParam(required = false) String to,
                                   @RequestParam(required = false) String granularity) {
-        if (!caller.canSee(id) || tenants.find(id).isEmpty()) {
-            throw ApiException.notFound("tenant");
-        }
+        tenants.visibleTo(caller, id);
         return series(id, null, from, to, granularity);
     }
 

@@ -141,7 +141,7 @@ public class UsageLedger {
     }
 
     private static void requireHourStart(String name, Instant t) {
-        if (!t.truncatedTo(ChronoUnit.HOURS).equals(t)) {
+        if (!Granularity.HOUR.aligned(t)) {
             throw new IllegalArgumentException(name + " " + t + " is not the start of a UTC hour");
         }
     }

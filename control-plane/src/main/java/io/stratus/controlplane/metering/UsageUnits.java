@@ -43,8 +43,8 @@ public final class UsageUnits {
     }
 
     /** Bytes → GB; exact. */
-    public static BigDecimal gb(long bytes) {
-        return BigDecimal.valueOf(bytes).movePointLeft(9);
+    public static BigDecimal gb(BigDecimal bytes) {
+        return bytes.movePointLeft(9);
     }
 
     /**

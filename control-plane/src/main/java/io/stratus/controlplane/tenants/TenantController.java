@@ -55,7 +55,7 @@ class TenantController {
 
     @GetMapping("/v1/tenants/{tenantId}")
     TenantDirectory.TenantView get(Caller caller, @PathVariable UUID tenantId) {
-        return visible(caller, tenantId);
+        return tenants.visibleTo(caller, tenantId);
     }
 
     @PostMapping("/v1/tenants/{tenantId}/api-keys")
@@ -80,15 +80,8 @@ class TenantController {
         apiKeys.revoke(tenantId, keyId);
     }
 
-    private TenantDirectory.TenantView visible(Caller caller, UUID tenantId) {
-        if (!caller.canSee(tenantId)) {
-            throw ApiException.notFound("tenant");
-        }
-        return tenants.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
-    }
-
     private void mayManageKeys(Caller caller, UUID tenantId) {
-        visible(caller, tenantId);
+        tenants.visibleTo(caller, tenantId);
         if (!caller.isOperator()) {
             caller.requireTenantAdmin();
         }

@@ -1,6 +1,7 @@
 package io.stratus.controlplane.tenants;
 
 import io.stratus.controlplane.StratusSettings;
+import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.web.ApiException;
 import java.time.Clock;
 import java.time.Instant;
@@ -48,6 +49,17 @@ public class TenantDirectory {
     }
 
     @Transactional(readOnly = true)
+    /**
+     * The tenant, if the caller may see it: its own tenant, or any for the operator. Another tenant's id answers 404
+     * exactly like an id that does not exist, so ids cannot be probed.
+     */
+    public TenantView visibleTo(Caller caller, UUID id) {
+        if (!caller.canSee(id)) {
+            throw ApiException.notFound("tenant");
+        }
+        return find(id).orElseThrow(() -> ApiException.notFound("tenant"));
+    }
+
     public List<TenantView> list() {
         return tenants.findAllByOrderByCreatedAt().stream().map(TenantDirectory::view).toList();
     }
