@@ -32,10 +32,6 @@ record CounterDelta(long calls, long rowsRead, long rowsWritten, boolean exact) 
                 grown(written, now.rowsWritten(), evicted), !evicted && !wentDown);
     }
 
-    boolean isZero() {
-        return calls == 0 && rowsRead == 0 && rowsWritten == 0;
-    }
-
     private static long grown(long difference, long current, boolean evicted) {
         if (difference >= 0) {
             return difference;

@@ -62,13 +62,11 @@ public final class UsageSpool implements AutoCloseable {
 
     private static final class Segment {
         final Path path;
-        final long firstSeq;
         long lastSeq;
         int records;
 
-        Segment(Path path, long firstSeq) {
+        Segment(Path path) {
             this.path = path;
-            this.firstSeq = firstSeq;
         }
     }
 
@@ -176,10 +174,6 @@ public final class UsageSpool implements AutoCloseable {
         return lastSeq - ackedThrough;
     }
 
-    public synchronized long lastSeq() {
-        return lastSeq;
-    }
-
     public synchronized long ackedThrough() {
         return ackedThrough;
     }
@@ -250,7 +244,7 @@ public final class UsageSpool implements AutoCloseable {
                     ch.force(true);
                 }
             }
-            Segment s = new Segment(file, seqOf(file));
+            Segment s = new Segment(file);
             for (SpoolEntry e : read.entries()) {
                 long seq = e.record().seq();
                 offer(new PositionedCursor(seq, e.cursor()));
@@ -309,7 +303,7 @@ public final class UsageSpool implements AutoCloseable {
         activeChannel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
         fsyncDirectory();
-        active = new Segment(file, firstSeq);
+        active = new Segment(file);
     }
 
     /** A write failed: cut the segment back to its last good line if possible; appends go to a new one anyway. */
@@ -361,11 +355,6 @@ public final class UsageSpool implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
-    }
-
-    private static long seqOf(Path segment) {
-        String name = segment.getFileName().toString();
-        return Long.parseLong(name.substring(SEGMENT_PREFIX.length(), name.length() - SEGMENT_SUFFIX.length()));
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {

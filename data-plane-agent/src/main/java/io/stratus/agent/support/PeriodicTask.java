@@ -5,6 +5,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -14,6 +16,7 @@ import org.springframework.context.SmartLifecycle;
  */
 public abstract class PeriodicTask implements SmartLifecycle {
 
+    private static final Logger log = LoggerFactory.getLogger(PeriodicTask.class);
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     private final String name;
@@ -55,7 +58,8 @@ public abstract class PeriodicTask implements SmartLifecycle {
             try {
                 tick();
             } catch (RuntimeException e) {
-                // Swallowed so that the schedule goes on; each tick logs what it cares about.
+                // Logged and swallowed: an exception escaping would silently cancel the schedule for good.
+                log.warn("{} round failed", name, e);
             }
         }, initialDelay.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
