@@ -1,6 +1,12 @@
 package io.stratus.agent;
 
-/** Names every compute on every node shares. */
+import io.stratus.postgres.PostgresCluster;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/** Names every compute on every node shares, and the one way the agent connects to a compute. */
 public final class ComputeConventions {
 
     /**
@@ -13,5 +19,20 @@ public final class ComputeConventions {
     public static final String MAINTENANCE_DATABASE = "postgres";
 
     private ComputeConventions() {
+    }
+
+    /**
+     * A connection as {@link #SUPERUSER} to {@link #MAINTENANCE_DATABASE} over the compute's Unix socket.
+     *
+     * @param applicationName shows in {@code pg_stat_activity}, so each of the agent's connections can be told apart
+     * @param socketTimeoutSeconds 0 for none; otherwise a compute that does not answer within it fails the call
+     */
+    public static Connection maintenanceConnection(PostgresCluster cluster, String applicationName,
+                                                   int socketTimeoutSeconds) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", SUPERUSER);
+        props.setProperty("ApplicationName", applicationName);
+        props.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
+        return DriverManager.getConnection(cluster.socketJdbcUrl(MAINTENANCE_DATABASE), props);
     }
 }

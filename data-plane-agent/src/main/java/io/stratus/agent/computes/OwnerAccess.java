@@ -4,14 +4,12 @@ import io.stratus.agent.ComputeConventions;
 import io.stratus.postgres.PostgresCluster;
 import io.stratus.protocol.ComputeSpec;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * The tenant's owner role and database inside a compute, managed over the Unix socket as the agent's superuser. Every
@@ -84,10 +82,7 @@ final class OwnerAccess {
     }
 
     private static Connection connect(PostgresCluster cluster) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", ComputeConventions.SUPERUSER);
-        props.setProperty("ApplicationName", "stratus-agent");
-        return DriverManager.getConnection(cluster.socketJdbcUrl(ComputeConventions.MAINTENANCE_DATABASE), props);
+        return ComputeConventions.maintenanceConnection(cluster, "stratus-agent", 0);
     }
 
     private record Role(boolean canLogin, String verifier) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -103,8 +104,9 @@ final class CuTimeline {
         }
     }
 
-    synchronized void forget(UUID computeId) {
-        points.remove(computeId);
+    /** Drops the history of every compute not in {@code known} (deleted ones, whether or not they ever ran here). */
+    synchronized void retainOnly(Set<UUID> known) {
+        points.keySet().retainAll(known);
     }
 
     private static BigDecimal cuSeconds(BigDecimal cu, Instant from, Instant to) {

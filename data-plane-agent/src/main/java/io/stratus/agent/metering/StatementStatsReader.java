@@ -4,17 +4,14 @@ import io.stratus.agent.ComputeConventions;
 import io.stratus.postgres.PostgresCluster;
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * Reads one compute's usage counters over a kept-open connection: over the Unix socket, as the agent's superuser, in
@@ -26,8 +23,6 @@ import java.util.Properties;
  * once from its text ({@link StatementClassifier}), fetched only for queryids not seen before.
  */
 final class StatementStatsReader implements AutoCloseable {
-
-    static final String EXTENSION = "pg_stat_statements";
 
     private static final String HEADER = "SELECT d.oid, pg_database_size(d.oid), pg_postmaster_start_time(), i.dealloc,"
             + " i.stats_reset FROM pg_database d CROSS JOIN pg_stat_statements_info i WHERE d.datname = ?";
@@ -141,34 +136,9 @@ final class StatementStatsReader implements AutoCloseable {
     }
 
     private void open(PostgresCluster cluster) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", ComputeConventions.SUPERUSER);
-        props.setProperty("ApplicationName", "stratus-agent-usage");
-        props.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
-        Connection c = DriverManager.getConnection(cluster.socketJdbcUrl(ComputeConventions.MAINTENANCE_DATABASE), props);
-        try {
-            ensureExtension(c);
-        } catch (SQLException e) {
-            c.close();
-            throw e;
-        }
-        connection = c;
-    }
-
-    /**
-     * Provisioning creates the extension already; this covers computes made before metering. Only ever here: in the
-     * maintenance database, as the agent's superuser, never in the tenant's database.
-     */
-    private static void ensureExtension(Connection c) throws SQLException {
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT 1 FROM pg_extension WHERE extname = '" + EXTENSION + "'")) {
-            if (rs.next()) {
-                return;
-            }
-        }
-        try (Statement st = c.createStatement()) {
-            st.execute("CREATE EXTENSION IF NOT EXISTS " + EXTENSION);
-        }
+        // The extension itself is OwnerAccess's: created in the maintenance database on every full apply, which an
+        // adopted compute gets too, so computes made before metering have it as well.
+        connection = ComputeConventions.maintenanceConnection(cluster, "stratus-agent-usage", SOCKET_TIMEOUT_SECONDS);
     }
 
     @Override

@@ -165,9 +165,9 @@ public class UsageMeter implements SmartLifecycle {
                 return false;
             }
             e.getValue().close();
-            timeline.forget(e.getKey());
             return true;
         });
+        timeline.retainOnly(known);
     }
 
     private static BigDecimal cuOf(ComputeStatus s) {

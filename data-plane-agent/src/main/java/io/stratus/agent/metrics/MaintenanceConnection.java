@@ -3,11 +3,9 @@ package io.stratus.agent.metrics;
 import io.stratus.agent.ComputeConventions;
 import io.stratus.postgres.PostgresCluster;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Properties;
 
 /**
  * One connection to a compute, kept open between samples: over the Unix socket, as the agent's superuser, in the
@@ -53,11 +51,7 @@ final class MaintenanceConnection implements AutoCloseable {
     }
 
     private void open(PostgresCluster cluster) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", ComputeConventions.SUPERUSER);
-        props.setProperty("ApplicationName", "stratus-agent-metrics");
-        props.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
-        connection = DriverManager.getConnection(cluster.socketJdbcUrl(ComputeConventions.MAINTENANCE_DATABASE), props);
+        connection = ComputeConventions.maintenanceConnection(cluster, "stratus-agent-metrics", SOCKET_TIMEOUT_SECONDS);
         counters = connection.prepareStatement(COUNTERS);
     }
 
