@@ -3,10 +3,10 @@ package io.stratus.controlplane.autoscaling;
 import io.stratus.controlplane.databases.DatabaseProvisioning;
 import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.web.ApiException;
+import io.stratus.controlplane.web.QueryParams;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -45,22 +45,11 @@ class AutoscalingController {
     List<ScalingHistory.Point> metrics(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String from,
                                        @RequestParam(required = false) String to) {
         databases.get(caller.tenant(), id);
-        Instant end = instant("to", to, clock.instant());
-        Instant start = instant("from", from, end.minus(Duration.ofMinutes(15)));
+        Instant end = QueryParams.instant("to", to, clock.instant());
+        Instant start = QueryParams.instant("from", from, end.minus(Duration.ofMinutes(15)));
         if (!start.isBefore(end)) {
             throw ApiException.invalid("from", "must be before to");
         }
         return history.series(id, start, end, MAX_POINTS);
-    }
-
-    private static Instant instant(String field, String value, Instant fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw ApiException.invalid(field, "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
-        }
     }
 }

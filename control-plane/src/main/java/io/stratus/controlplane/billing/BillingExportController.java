@@ -3,10 +3,10 @@ package io.stratus.controlplane.billing;
 import io.stratus.controlplane.billing.BillingExportRecords.ExportView;
 import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.web.ApiException;
+import io.stratus.controlplane.web.QueryParams;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -41,8 +41,8 @@ class BillingExportController {
     List<ExportView> list(Caller caller, @RequestParam(required = false) String from,
                           @RequestParam(required = false) String to) {
         caller.requireOperator();
-        Instant end = to == null ? clock.instant() : instant("to", to);
-        Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
+        Instant end = QueryParams.instant("to", to, clock.instant());
+        Instant start = QueryParams.instant("from", from, end.minus(DEFAULT_RANGE));
         if (start.isAfter(end)) {
             throw ApiException.invalid("from", "must not be after to");
         }
@@ -91,13 +91,5 @@ class BillingExportController {
             throw ApiException.invalid("period", "has not ended yet: only closed periods (end <= now) can be exported");
         }
         return p;
-    }
-
-    private static Instant instant(String field, String value) {
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw ApiException.invalid(field, "must be an ISO-8601 instant, e.g. 2026-11-25T00:00:00Z");
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.stratus.controlplane.metering;
 import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.controlplane.web.ApiException;
+import io.stratus.controlplane.web.QueryParams;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,7 +111,7 @@ class UsageController {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
-            errors.add(new ApiException.FieldError(field, "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z"));
+            errors.add(new ApiException.FieldError(field, QueryParams.INSTANT_EXPECTED));
             return null;
         }
     }

@@ -114,16 +114,11 @@ public class UsageIngest {
         jdbc.queryForObject("select 1 from pg_advisory_xact_lock(?, ?)", Integer.class, UsageLocks.NODE_DELIVERY,
                 nodeId.hashCode());
         Map<UUID, UUID> tenants = tenantsOfDatabasesOn(nodeId, records);
-        int n = 0;
-        for (UsageRecord r : records) {
-            if (tenants.containsKey(r.computeId())) {
-                n++;
-            }
+        List<UsageRecord> kept = records.stream().filter(r -> tenants.containsKey(r.computeId())).toList();
+        if (!kept.isEmpty()) {
+            insert(nodeId, kept, tenants);
         }
-        if (n > 0) {
-            insert(nodeId, records, tenants, n);
-        }
-        return records.size() - n;
+        return records.size() - kept.size();
     }
 
     /** One query for all computes of the report: database id → tenant, for databases placed on this node. */
@@ -144,31 +139,29 @@ public class UsageIngest {
         return tenants;
     }
 
-    private void insert(UUID nodeId, List<UsageRecord> records, Map<UUID, UUID> tenants, int n) {
-        long[] seq = new long[n];
+    /** The records as one array per column, unnested by {@link #INSERT} in one statement. */
+    private void insert(UUID nodeId, List<UsageRecord> records, Map<UUID, UUID> tenants) {
+        int n = records.size();
+        Long[] seq = new Long[n];
         String[] database = new String[n];
         String[] tenant = new String[n];
         String[] windowStart = new String[n];
         String[] windowEnd = new String[n];
         String[] usageHour = new String[n];
-        long[] requests = new long[n];
-        long[] rowsRead = new long[n];
-        long[] rowsWritten = new long[n];
+        Long[] requests = new Long[n];
+        Long[] rowsRead = new Long[n];
+        Long[] rowsWritten = new Long[n];
         String[] cuSeconds = new String[n];
-        long[] storageBytes = new long[n];
-        long[] storageByteSeconds = new long[n];
-        long[] egressBytes = new long[n];
-        boolean[] exact = new boolean[n];
+        Long[] storageBytes = new Long[n];
+        Long[] storageByteSeconds = new Long[n];
+        Long[] egressBytes = new Long[n];
+        Boolean[] exact = new Boolean[n];
         String[] requestSource = new String[n];
-        int i = 0;
-        for (UsageRecord r : records) {
-            UUID t = tenants.get(r.computeId());
-            if (t == null) {
-                continue;
-            }
+        for (int i = 0; i < n; i++) {
+            UsageRecord r = records.get(i);
             seq[i] = r.seq();
             database[i] = r.computeId().toString();
-            tenant[i] = t.toString();
+            tenant[i] = tenants.get(r.computeId()).toString();
             windowStart[i] = r.from().toString();
             windowEnd[i] = r.to().toString();
             usageHour[i] = r.from().truncatedTo(ChronoUnit.HOURS).toString();
@@ -181,7 +174,6 @@ public class UsageIngest {
             egressBytes[i] = r.egressBytes();
             exact[i] = r.exact();
             requestSource[i] = r.requestSource();
-            i++;
         }
         Instant now = clock.instant();
         jdbc.update(con -> {
@@ -189,36 +181,24 @@ public class UsageIngest {
             int p = 1;
             ps.setObject(p++, nodeId);
             ps.setObject(p++, UsageLedger.utc(now));
-            ps.setArray(p++, longs(con, seq));
+            ps.setArray(p++, con.createArrayOf("int8", seq));
             ps.setArray(p++, con.createArrayOf("text", database));
             ps.setArray(p++, con.createArrayOf("text", tenant));
             ps.setArray(p++, con.createArrayOf("text", windowStart));
             ps.setArray(p++, con.createArrayOf("text", windowEnd));
             ps.setArray(p++, con.createArrayOf("text", usageHour));
-            ps.setArray(p++, longs(con, requests));
-            ps.setArray(p++, longs(con, rowsRead));
-            ps.setArray(p++, longs(con, rowsWritten));
+            ps.setArray(p++, con.createArrayOf("int8", requests));
+            ps.setArray(p++, con.createArrayOf("int8", rowsRead));
+            ps.setArray(p++, con.createArrayOf("int8", rowsWritten));
             ps.setArray(p++, con.createArrayOf("text", cuSeconds));
-            ps.setArray(p++, longs(con, storageBytes));
-            ps.setArray(p++, longs(con, storageByteSeconds));
-            ps.setArray(p++, longs(con, egressBytes));
-            Boolean[] boxed = new Boolean[exact.length];
-            for (int k = 0; k < exact.length; k++) {
-                boxed[k] = exact[k];
-            }
-            ps.setArray(p++, con.createArrayOf("bool", boxed));
+            ps.setArray(p++, con.createArrayOf("int8", storageBytes));
+            ps.setArray(p++, con.createArrayOf("int8", storageByteSeconds));
+            ps.setArray(p++, con.createArrayOf("int8", egressBytes));
+            ps.setArray(p++, con.createArrayOf("bool", exact));
             ps.setArray(p++, con.createArrayOf("text", requestSource));
             ps.setObject(p, UsageLedger.utc(now.truncatedTo(ChronoUnit.HOURS)));
             return ps;
         });
-    }
-
-    private static java.sql.Array longs(java.sql.Connection con, long[] values) throws SQLException {
-        Long[] boxed = new Long[values.length];
-        for (int k = 0; k < values.length; k++) {
-            boxed[k] = values[k];
-        }
-        return con.createArrayOf("int8", boxed);
     }
 
     private void validate(UUID nodeId, UsageReport report) {
