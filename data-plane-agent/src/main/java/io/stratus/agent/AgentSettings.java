@@ -46,6 +46,8 @@ import org.springframework.util.unit.DataSize;
  * @param cpuPerCu            vCPUs one CU grants (its CFS quota); default 1
  * @param memoryPerCu         memory one CU grants (its cgroup memory limit, and the base of the memory settings that
  *                            follow CU); default 4GB (binary: 4 GiB)
+ * @param cpuBurst            share of a compute's CPU quota it may bank while below its CU and spend above it in a
+ *                            later 100 ms period (CFS burst, where the kernel has it), 0 to 1; default 1
  * @param metricsInterval     how often running computes are sampled and the samples sent; default 1s
  * @param cgroups             how CU is enforced: {@code auto} (probe cgroup v2, then v1, else none), {@code v2},
  *                            {@code v1} or {@code none}; a version that does not probe well falls back to none
@@ -78,6 +80,7 @@ public record AgentSettings(
         @DefaultValue Map<String, String> labels,
         @DefaultValue("1") BigDecimal cpuPerCu,
         @DefaultValue("4GB") DataSize memoryPerCu,
+        @DefaultValue("1") double cpuBurst,
         @DefaultValue("1s") Duration metricsInterval,
         @DefaultValue("auto") String cgroups,
         @DefaultValue("stratus") String cgroupParent,
@@ -109,6 +112,10 @@ public record AgentSettings(
         if (cpuPerCu == null || cpuPerCu.signum() <= 0) {
             throw new IllegalArgumentException("cpu-per-cu must be positive");
         }
+        if (!(cpuBurst >= 0 && cpuBurst <= 1)) {
+            throw new IllegalArgumentException("cpu-burst must be between 0 and 1 (a share of the CPU quota), not "
+                    + cpuBurst);
+        }
         if (memoryPerCu == null || memoryPerCu.toBytes() <= 0) {
             throw new IllegalArgumentException("memory-per-cu must be positive");
         }
@@ -137,7 +144,7 @@ public record AgentSettings(
 
     /** What one CU is worth on this host. */
     public CapacityUnit capacityUnit() {
-        return new CapacityUnit(cpuPerCu, memoryPerCu.toBytes());
+        return new CapacityUnit(cpuPerCu, memoryPerCu.toBytes(), cpuBurst);
     }
 
     private static final Pattern CGROUP_PARENT = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$");

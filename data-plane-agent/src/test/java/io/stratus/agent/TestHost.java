@@ -58,7 +58,7 @@ public final class TestHost implements AutoCloseable {
         return new AgentSettings(controlPlane, FakeControlPlane.BOOTSTRAP_TOKEN, null, dir.resolve("agent"), "test-node",
                 "127.0.0.1", "local", BigDecimal.valueOf(8), 55432, 56431, "postgres", List.of(), warmPoolSize,
                 heartbeat, Duration.ofMillis(500), Duration.ofSeconds(2), Map.of(), BigDecimal.ONE,
-                DataSize.ofGigabytes(4), Duration.ofSeconds(1), "auto", cgroupParent, Duration.ofSeconds(10), 500,
+                DataSize.ofGigabytes(4), 1.0, Duration.ofSeconds(1), "auto", cgroupParent, Duration.ofSeconds(10), 500,
                 Duration.ofMinutes(5));
     }
 

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * pgbench TPS on one compute while the agent meters it (pg_stat_statements preloaded, usage sampled every second:
  * ten times the default rate) against the same compute, same data and settings, restarted without
- * pg_stat_statements and with no agent at all; rounds alternate between the two. Run with
- * {@code ./mvnw -Pbench verify}.
+ * pg_stat_statements and with no agent at all (raw), and with pg_stat_statements but no agent (what the extension
+ * costs by itself); rounds alternate the order. Run with {@code ./mvnw -Pbench verify}.
  */
 class MeteringOverheadBenchmark {
 
@@ -60,45 +60,116 @@ class MeteringOverheadBenchmark {
             Path autoConf = pgdata.resolve("postgresql.auto.conf");
             String originalAutoConf = Files.readString(autoConf);
 
-            // Alternating rounds, so drift (caches, other load on the machine) hits both sides alike.
+            // Rounds alternate the order of the three set-ups (ABC, CBA, ...), so drift (caches, other load on the
+            // machine) hits all alike.
+            Setups setups = new Setups(stratus, cluster, autoConf, originalAutoConf);
+            setups.settle();
             List<Double> selectRatios = new ArrayList<>();
             List<Double> tpcbRatios = new ArrayList<>();
+            List<Double> selectAgentRatios = new ArrayList<>();
             List<String> rounds = new ArrayList<>();
             for (int i = 0; i < ROUNDS; i++) {
-                if (i > 0) {
-                    // Back to metered: the postmaster with pg_stat_statements again, and the agent adopting it.
-                    cluster.stop();
-                    Files.writeString(autoConf, originalAutoConf);
-                    cluster.start();
-                    stratus.startAgent();
+                List<Setup> order = new ArrayList<>(List.of(Setup.values()));
+                if (i % 2 == 1) {
+                    Collections.reverse(order);
                 }
-                pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", "3"); // warm-up after each switch
-                double meteredSelect = tps(pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
-                double meteredTpcb = tps(pgbench(uri, "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
-
-                // Unmetered: no agent, and the same postmaster restarted without pg_stat_statements
-                // (postgresql.auto.conf is read last, so it overrides the agent's include for this run only).
-                stratus.killAgent();
-                cluster.stop();
-                Files.writeString(autoConf, originalAutoConf + "\nshared_preload_libraries = ''\n");
-                cluster.start();
-                pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", "3");
-                double rawSelect = tps(pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
-                double rawTpcb = tps(pgbench(uri, "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
-                selectRatios.add(meteredSelect / rawSelect);
-                tpcbRatios.add(meteredTpcb / rawTpcb);
-                rounds.add(String.format("    round %d: select-only %.0f / %.0f tps, tpc-b %.0f / %.0f tps%n",
-                        i + 1, meteredSelect, rawSelect, meteredTpcb, rawTpcb));
+                double[] select = new double[Setup.values().length];
+                double[] tpcb = new double[Setup.values().length];
+                for (Setup setup : order) {
+                    setups.switchTo(setup);
+                    pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", "3"); // warm-up after each switch
+                    select[setup.ordinal()] = tps(pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
+                    tpcb[setup.ordinal()] = tps(pgbench(uri, "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
+                }
+                int m = Setup.METERED.ordinal();
+                int raw = Setup.RAW.ordinal();
+                int pgss = Setup.STATEMENT_STATS_ONLY.ordinal();
+                selectRatios.add(select[m] / select[raw]);
+                tpcbRatios.add(tpcb[m] / tpcb[raw]);
+                selectAgentRatios.add(select[m] / select[pgss]);
+                rounds.add(String.format("    round %d (%s): select-only %.0f / %.0f / %.0f tps, tpc-b %.0f / %.0f / %.0f tps%n",
+                        i + 1, order.stream().map(Setup::letter).reduce("", String::concat), select[m], select[pgss],
+                        select[raw], tpcb[m], tpcb[pgss], tpcb[raw]));
             }
+            setups.switchTo(Setup.METERED);
+            stratus.killAgent();
             cluster.stop();
-            Files.writeString(autoConf, originalAutoConf);
 
-            String report = String.format("metering overhead: pgbench -c 4 -j 2, %d s, scale 10, %d alternating rounds"
-                            + " (metered / unmetered)%n%s  median ratio metered/unmetered: select-only %.3f x, tpc-b %.3f x%n",
-                    SECONDS, ROUNDS, String.join("", rounds), median(selectRatios), median(tpcbRatios));
+            String report = String.format("metering overhead: pgbench -c 4 -j 2, %d s, scale 10, %d rounds"
+                            + " (M metered / P pg_stat_statements, no agent / R raw: neither)%n%s"
+                            + "  median ratio metered/raw: select-only %.3f x, tpc-b %.3f x"
+                            + " (the agent's own share, metered/P, select-only: %.3f x)%n",
+                    SECONDS, ROUNDS, String.join("", rounds), median(selectRatios), median(tpcbRatios),
+                    median(selectAgentRatios));
             System.out.print(report);
             Files.writeString(Path.of("target", "bench-results.txt"), report, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
+        }
+    }
+
+    /** What runs besides Postgres. */
+    private enum Setup {
+        /** pg_stat_statements preloaded and the agent metering: what every compute runs. */
+        METERED("M"),
+        /** pg_stat_statements preloaded, no agent: the extension's own cost. */
+        STATEMENT_STATS_ONLY("P"),
+        /** Neither: raw Postgres. */
+        RAW("R");
+
+        private final String letter;
+
+        Setup(String letter) {
+            this.letter = letter;
+        }
+
+        String letter() {
+            return letter;
+        }
+    }
+
+    /** Switches one compute between the set-ups: the same postmaster, data and settings, restarted. */
+    private static final class Setups {
+        /** A fresh agent JVM compiles and adopts for a while; a compute lives with one that has long settled. */
+        private static final Duration AGENT_SETTLE = Duration.ofSeconds(20);
+
+        private final StratusProcesses stratus;
+        private final PostgresCluster cluster;
+        private final Path autoConf;
+        private final String originalAutoConf;
+        private Setup current = Setup.METERED;
+        private boolean agentRunning = true;
+
+        Setups(StratusProcesses stratus, PostgresCluster cluster, Path autoConf, String originalAutoConf) {
+            this.stratus = stratus;
+            this.cluster = cluster;
+            this.autoConf = autoConf;
+            this.originalAutoConf = originalAutoConf;
+        }
+
+        void switchTo(Setup setup) throws Exception {
+            if (setup == current) {
+                return;
+            }
+            if (agentRunning) {
+                stratus.killAgent();
+                agentRunning = false;
+            }
+            cluster.stop();
+            // postgresql.auto.conf is read last, so it overrides the agent's include for this run only.
+            Files.writeString(autoConf, setup == Setup.RAW ? originalAutoConf + "\nshared_preload_libraries = ''\n"
+                    : originalAutoConf);
+            cluster.start();
+            if (setup == Setup.METERED) {
+                // The agent adopts the running postmaster.
+                stratus.startAgent();
+                agentRunning = true;
+                settle();
+            }
+            current = setup;
+        }
+
+        void settle() throws InterruptedException {
+            Thread.sleep(AGENT_SETTLE.toMillis());
         }
     }
 

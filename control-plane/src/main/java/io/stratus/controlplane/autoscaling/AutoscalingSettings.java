@@ -14,7 +14,10 @@ import org.springframework.util.unit.DataSize;
  * @param targetMemoryFraction memory working set / limit the policy aims for
  * @param cpuPerCu             vCPUs in one CU (the agents' setting must match)
  * @param memoryPerCu          memory in one CU
- * @param downscaleWindow      need must stay low this long before CU comes down
+ * @param downscaleWindow      need must stay low this long before CU comes down one step; a deeper drop to T waits
+ *                             {@code downscaleWindow × T / current}, unless the need above T went away and came back
+ *                             within the window (then the whole window)
+ * @param downscaleMinWindow   the shortest wait before a drop, however deep
  * @param throttleThreshold    throttled share of an interval above which CPU demand is assumed hidden
  * @param throttleBoost        factor on the allowed CPU assumed wanted when throttled
  * @param downscaleHeadroom    factor on the window's peak need kept when scaling down
@@ -36,11 +39,12 @@ public record AutoscalingSettings(
         @DefaultValue("1.15") double downscaleHeadroom,
         @DefaultValue("0.5") double throttleMinUtilization,
         @DefaultValue("2s") Duration throttleSettle,
-        @DefaultValue("24h") Duration sampleRetention) {
+        @DefaultValue("24h") Duration sampleRetention,
+        @DefaultValue("10s") Duration downscaleMinWindow) {
 
     ScalingPolicy.ScalingSettings policy(BigDecimal cuStep) {
         return new ScalingPolicy.ScalingSettings(targetCpuUtilization, targetMemoryFraction, cuStep, cpuPerCu,
                 memoryPerCu.toBytes(), downscaleWindow, throttleThreshold, throttleBoost, downscaleHeadroom,
-                throttleMinUtilization, throttleSettle);
+                throttleMinUtilization, throttleSettle, downscaleMinWindow);
     }
 }

@@ -18,10 +18,17 @@ import java.util.List;
  *       CFS period, not hidden demand; and a sample taken within {@code throttleSettle} of a CU change may have been
  *       throttled under the previous CU, so neither is boosted (boosting them cascaded one burst up to maxCu).</li>
  *   <li>Rounded up to the step, clamped to [minCu, maxCu].</li>
- *   <li>Up at once. Down to the largest need of the last {@code downscaleWindow} plus {@code downscaleHeadroom},
- *       once samples cover that window: a stabilisation window, as Kubernetes' HPA has. The sample that caused an
- *       upscale stays in the window for its length, so capacity never comes straight back down (no flapping), and a
- *       step down does not restart the wait: capacity follows the window's peak down as the peak ages out.</li>
+ *   <li>Up at once.</li>
+ *   <li>Down to a lower step T once the need, plus {@code downscaleHeadroom}, stayed at or below T for a window that
+ *       shrinks with the depth of the drop: {@code downscaleWindow × T / current}, at least {@code downscaleMinWindow}.
+ *       One step down from 2 CU waits nearly the whole window; from 2 CU to 0.25 an eighth of it. Small drops are
+ *       where noise lives, so they wait long; a load that fell to a fraction of the capacity is not noise, and every
+ *       second held costs the most there. The window is a stabilisation window (as Kubernetes' HPA has): a step down
+ *       does not restart the wait, capacity follows the need down as the peaks age out.</li>
+ *   <li>No flapping: a step whose need went above it, away and above it again within the last
+ *       {@code downscaleWindow} waits the whole window (a load that comes and goes, or noise across the step, is not
+ *       followed down quickly). The sample that caused an upscale stays in every window that covers it, so capacity
+ *       never comes straight back down.</li>
  * </ul>
  */
 public final class ScalingPolicy {
@@ -68,24 +75,83 @@ public final class ScalingPolicy {
         if (current.compareTo(clamp(current, minCu, maxCu)) != 0) {
             return new Decision(current, clamp(current, minCu, maxCu), "range changed", cpuNeed, memNeed);
         }
-        Instant windowStart = now.minus(settings.downscaleWindow());
-        if (samples.get(0).at().isAfter(windowStart)) {
-            return new Decision(current, current, "holding: downscale window not elapsed", cpuNeed, memNeed);
+        BigDecimal[] needs = new BigDecimal[samples.size()];
+        BigDecimal[] downTo = new BigDecimal[samples.size()];
+        BigDecimal headroom = BigDecimal.valueOf(settings.downscaleHeadroom());
+        for (int i = 0; i < needs.length; i++) {
+            Sample s = samples.get(i);
+            BigDecimal need = cpuNeed(s, lastChange).max(memoryNeed(s));
+            needs[i] = clamp(roundUp(need), minCu, maxCu);
+            // Headroom on the way down: coming down to exactly a peak would go straight back up on the next slightly
+            // higher sample.
+            downTo[i] = clamp(roundUp(need.multiply(headroom)), minCu, maxCu);
         }
-        BigDecimal windowMax = BigDecimal.ZERO;
-        for (Sample s : samples) {
-            if (!s.at().isBefore(windowStart)) {
-                windowMax = windowMax.max(cpuNeed(s, lastChange).max(memoryNeed(s)));
+        BigDecimal[] peakFrom = peakFrom(downTo);
+        Instant fullWindowStart = now.minus(settings.downscaleWindow());
+        boolean covered = false;
+        // The deepest step whose window the samples cover and whose need stayed at or below it wins.
+        for (BigDecimal step = clamp(minCu, minCu, maxCu); step.compareTo(current) < 0; step = step.add(settings.cuStep())) {
+            boolean returned = loadReturned(samples, needs, downTo, step, fullWindowStart);
+            Duration window = returned ? settings.downscaleWindow() : windowFor(step, current);
+            Instant windowStart = now.minus(window);
+            if (samples.get(0).at().isAfter(windowStart)) {
+                continue;
+            }
+            covered = true;
+            int first = 0;
+            while (first < samples.size() - 1 && samples.get(first).at().isBefore(windowStart)) {
+                first++;
+            }
+            if (peakFrom[first].compareTo(step) <= 0) {
+                return new Decision(current, step.stripTrailingZeros(), "scale down: need stayed at or below "
+                        + step.stripTrailingZeros().toPlainString() + " CU for " + window.toSeconds() + "s"
+                        + (returned ? " (the load went away and came back within the window)" : ""), cpuNeed, memNeed);
             }
         }
-        // Headroom on the way down: coming down to exactly the window's peak would go straight back up on the next
-        // slightly higher sample.
-        BigDecimal down = clamp(roundUp(windowMax.multiply(BigDecimal.valueOf(settings.downscaleHeadroom()))), minCu, maxCu);
-        if (down.compareTo(current) < 0) {
-            return new Decision(current, down, "scale down: need stayed at or below " + down.toPlainString() + " CU for "
-                    + settings.downscaleWindow().toSeconds() + "s", cpuNeed, memNeed);
+        return new Decision(current, current, covered ? "steady" : "holding: downscale window not elapsed", cpuNeed, memNeed);
+    }
+
+    /** Element i: the largest of elements i to the last, so the peak of each window is one look-up. */
+    private static BigDecimal[] peakFrom(BigDecimal[] values) {
+        BigDecimal[] peak = new BigDecimal[values.length];
+        BigDecimal running = BigDecimal.ZERO;
+        for (int i = values.length - 1; i >= 0; i--) {
+            running = running.max(values[i]);
+            peak[i] = running;
         }
-        return new Decision(current, current, "steady", cpuNeed, memNeed);
+        return peak;
+    }
+
+    /**
+     * True when, since {@code since}, the load needed more than {@code step}, then fit in it (with headroom), then
+     * needed more again: it went away and came back, so its going away once more is no evidence that it is gone.
+     * Samples between the two thresholds change nothing, so noise just under a step is no edge.
+     */
+    private static boolean loadReturned(List<Sample> samples, BigDecimal[] needs, BigDecimal[] downTo, BigDecimal step,
+                                        Instant since) {
+        boolean wasAbove = false;
+        boolean wentAway = false;
+        for (int i = 0; i < needs.length; i++) {
+            if (samples.get(i).at().isBefore(since)) {
+                continue;
+            }
+            if (needs[i].compareTo(step) > 0) {
+                if (wentAway) {
+                    return true;
+                }
+                wasAbove = true;
+            } else if (wasAbove && downTo[i].compareTo(step) <= 0) {
+                wentAway = true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code downscaleWindow × to / from}, within [{@code downscaleMinWindow}, {@code downscaleWindow}]. */
+    Duration windowFor(BigDecimal to, BigDecimal from) {
+        long full = settings.downscaleWindow().toMillis();
+        long scaled = to.multiply(BigDecimal.valueOf(full)).divide(from, 0, RoundingMode.CEILING).longValueExact();
+        return Duration.ofMillis(Math.min(full, Math.max(Math.min(full, settings.downscaleMinWindow().toMillis()), scaled)));
     }
 
     BigDecimal cpuNeed(Sample s, Instant lastChange) {
@@ -125,15 +191,17 @@ public final class ScalingPolicy {
     public record ScalingSettings(double targetCpuUtilization, double targetMemoryFraction, BigDecimal cuStep,
                                   double cpuPerCu, long memoryPerCuBytes, Duration downscaleWindow,
                                   double throttleThreshold, double throttleBoost, double downscaleHeadroom,
-                                  double throttleMinUtilization, Duration throttleSettle) {
+                                  double throttleMinUtilization, Duration throttleSettle,
+                                  Duration downscaleMinWindow) {
 
         /**
-         * 70 % CPU, 75 % memory, 0.25 CU steps, 1 vCPU + 4 GiB per CU, 60 s window, 5 % throttling at 50 % or more of
-         * the allowance doubles the need (not within 2 s of a change), 15 % headroom when scaling down.
+         * 70 % CPU, 75 % memory, 0.25 CU steps, 1 vCPU + 4 GiB per CU, 60 s window (10 s at least for a deep drop), 5 %
+         * throttling at 50 % or more of the allowance doubles the need (not within 2 s of a change), 15 % headroom when
+         * scaling down.
          */
         public static ScalingSettings defaults() {
             return new ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30, Duration.ofSeconds(60), 0.05,
-                    2.0, 1.15, 0.5, Duration.ofSeconds(2));
+                    2.0, 1.15, 0.5, Duration.ofSeconds(2), Duration.ofSeconds(10));
         }
     }
 }

@@ -82,8 +82,8 @@ class ScalingPolicyTests {
     }
 
     @Test
-    void capacityFollowsTheWindowsPeakDownWithoutRestartingTheWait() {
-        // A staircase: 1.2 cores for two minutes, 0.6 for 30 s, then 0.1. Each step ages out of the window in turn.
+    void capacityFollowsTheNeedDownWithoutRestartingTheWait() {
+        // A staircase: 1.2 cores for two minutes, 0.6 for 30 s, then 0.1.
         List<Sample> samples = new ArrayList<>();
         BigDecimal current = new BigDecimal("2");
         Instant lastChange = T0;
@@ -100,10 +100,11 @@ class ScalingPolicyTests {
                 lastChange = T0.plusSeconds(t);
             }
         }
-        // 0.6 cores need 0.86 CU, plus headroom 1 CU, once the busy minutes leave the window (180 s); the quiet need
-        // 30 s later (210 s), not a whole window after the first step down.
+        // 0.6 cores need 0.86 CU, plus headroom 1 CU: from 2 that is half the window (30 s) after the busy minutes;
+        // the quiet need, 0.25 of 1 CU, a quarter window (15 s) after the step to 0.1 cores, not a window after the
+        // first step down.
         assertThat(steps).containsExactly(new BigDecimal("1"), new BigDecimal("0.25"));
-        assertThat(downAt).containsExactly(180, 210);
+        assertThat(downAt).containsExactly(150, 165);
     }
 
     @Test
@@ -131,25 +132,77 @@ class ScalingPolicyTests {
     }
 
     @Test
-    void scalesDownOnlyAfterHysteresisWindow() {
+    void scalesDownOnlyAfterHysteresisWindowThatShrinksWithTheDepthOfTheDrop() {
         BigDecimal current = new BigDecimal("2");
-        Instant lastChange = T0;
-        // Load gone at once: within the window the policy holds.
-        var early = policy.decide(current, MIN, MAX, series(0, 30, "2", 0.05), lastChange, T0.plusSeconds(30));
+        // Load gone at once: from 2 CU to 0.25 is an eighth of the 60 s window, so the 10 s minimum applies.
+        var early = policy.decide(current, MIN, MAX, series(0, 9, "2", 0.05), T0, T0.plusSeconds(9));
         assertThat(early.changes()).isFalse();
         assertThat(early.reason()).contains("window");
-        // After a full window of low need it comes down, to the window's largest need.
-        var later = policy.decide(current, MIN, MAX, series(0, 61, "2", 0.05), lastChange, T0.plusSeconds(61));
+        var later = policy.decide(current, MIN, MAX, series(0, 10, "2", 0.05), T0, T0.plusSeconds(10));
         assertThat(later.toCu()).isEqualByComparingTo("0.25");
-        assertThat(later.reason()).startsWith("scale down");
+        assertThat(later.reason()).startsWith("scale down").contains("10s");
     }
 
     @Test
-    void aSingleBusySampleInTheWindowKeepsCapacity() {
+    void aOneStepDropWaitsMostOfTheWindow() {
+        // 0.55 cores need 0.79 CU, 0.9 with headroom: one step below 1.25, which waits 60 s x 1 / 1.25 = 48 s.
+        BigDecimal current = new BigDecimal("1.25");
+        var before = policy.decide(current, MIN, MAX, series(0, 47, "1.25", 0.55), T0, T0.plusSeconds(47));
+        assertThat(before.changes()).as(before.reason()).isFalse();
+        var after = policy.decide(current, MIN, MAX, series(0, 48, "1.25", 0.55), T0, T0.plusSeconds(48));
+        assertThat(after.toCu()).isEqualByComparingTo("1");
+    }
+
+    @Test
+    void aSingleBusySampleHoldsCapacityForTheWindowOfEveryDropBelowIt() {
         List<Sample> s = series(0, 70, "2", 0.05);
         s.set(40, cpu(40, "2", 1.3));
-        var d = policy.decide(new BigDecimal("2"), MIN, MAX, s, T0, T0.plusSeconds(70));
-        assertThat(d.toCu()).isEqualByComparingTo("2");
+        var soon = policy.decide(new BigDecimal("2"), MIN, MAX, s.subList(0, 50), T0, T0.plusSeconds(49));
+        assertThat(soon.toCu()).isEqualByComparingTo("2");
+        var later = policy.decide(new BigDecimal("2"), MIN, MAX, s.subList(0, 52), T0, T0.plusSeconds(51));
+        assertThat(later.toCu()).isEqualByComparingTo("0.25");
+    }
+
+    @Test
+    void aBusySampleThatCameBackHoldsCapacityForTheWholeWindow() {
+        // Busy, quiet, busy again 20 s later: the load came back once, so its going away is no evidence.
+        List<Sample> s = series(0, 100, "2", 0.05);
+        s.set(20, cpu(20, "2", 1.3));
+        s.set(40, cpu(40, "2", 1.3));
+        var held = policy.decide(new BigDecimal("2"), MIN, MAX, s.subList(0, 81), T0, T0.plusSeconds(80));
+        assertThat(held.toCu()).as(held.reason()).isEqualByComparingTo("2");
+        // Once the first busy sample left the window, what is left is one busy sample 41 s ago: a deep drop.
+        var later = policy.decide(new BigDecimal("2"), MIN, MAX, s.subList(0, 82), T0, T0.plusSeconds(81));
+        assertThat(later.toCu()).isEqualByComparingTo("0.25");
+    }
+
+    @Test
+    void aSustainedLoadThatEndsIsFollowedDownQuickly() {
+        // Busy for a whole window, then quiet: from 2 CU to 0.25 waits the 10 s minimum, not 60 s.
+        List<Sample> s = new ArrayList<>(series(0, 69, "2", 1.3));
+        s.addAll(series(70, 80, "2", 0.05));
+        var d = policy.decide(new BigDecimal("2"), MIN, MAX, s, T0, T0.plusSeconds(80));
+        assertThat(d.toCu()).isEqualByComparingTo("0.25");
+    }
+
+    @Test
+    void aLoadThatComesAndGoesIsNotFollowedDownAgainWithinTheWindow() {
+        // One busy second every 20 s: the first drop is quick, the drop it turned out to be wrong about is not repeated.
+        List<Sample> samples = new ArrayList<>();
+        BigDecimal current = MIN;
+        Instant lastChange = T0;
+        List<Integer> changedAt = new ArrayList<>();
+        for (int t = 0; t < 200; t++) {
+            samples.add(cpu(t, current.toPlainString(), t % 20 == 0 ? 1.3 : 0.05));
+            var d = policy.decide(current, MIN, MAX, samples, lastChange, T0.plusSeconds(t));
+            if (d.changes()) {
+                changedAt.add(t);
+                current = d.toCu();
+                lastChange = T0.plusSeconds(t);
+            }
+        }
+        assertThat(changedAt).containsExactly(0, 11, 20);
+        assertThat(current).isEqualByComparingTo("2");
     }
 
     @Test
@@ -179,7 +232,7 @@ class ScalingPolicyTests {
     @Test
     void windowIsConfigurable() {
         var settings = new ScalingPolicy.ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30,
-                Duration.ofSeconds(10), 0.05, 2.0, 1.15, 0.5, Duration.ofSeconds(2));
+                Duration.ofSeconds(10), 0.05, 2.0, 1.15, 0.5, Duration.ofSeconds(2), Duration.ofSeconds(10));
         var d = new ScalingPolicy(settings).decide(new BigDecimal("2"), MIN, MAX, series(0, 11, "2", 0.0), T0, T0.plusSeconds(11));
         assertThat(d.toCu()).isEqualByComparingTo("0.25");
     }

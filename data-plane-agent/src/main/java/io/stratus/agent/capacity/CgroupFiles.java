@@ -49,6 +49,34 @@ final class CgroupFiles {
         return true;
     }
 
+    /** A write of the CPU quota (and period) that says whether it changed anything. */
+    @FunctionalInterface
+    interface QuotaWrite {
+        boolean write() throws IOException;
+    }
+
+    /**
+     * Writes a CPU quota and its burst in an order the kernel accepts at every step (it refuses a burst above the
+     * quota, EINVAL): a lower burst before the quota, a higher one after it. Kernels before 5.14 have no burst file;
+     * their computes get no burst.
+     *
+     * @return true when anything was written
+     */
+    static boolean writeQuotaAndBurst(QuotaWrite quota, Path burstFile, long burstMicros) throws IOException {
+        boolean burstable = Files.exists(burstFile);
+        String burst = String.valueOf(burstMicros);
+        boolean changed = false;
+        if (burstable && readLong(burstFile) > burstMicros) {
+            write(burstFile, burst);
+            changed = true;
+        }
+        changed |= quota.write();
+        if (burstable) {
+            changed |= writeIfDiffers(burstFile, burst);
+        }
+        return changed;
+    }
+
     /** {@code key value} lines, as in {@code cpu.stat} and {@code memory.stat}. */
     static Map<String, Long> keyedLongs(Path file) throws IOException {
         Map<String, Long> values = new HashMap<>();
@@ -162,6 +190,12 @@ final class CgroupFiles {
         } catch (IOException e) {
             // Left behind; harmless and reused by the next start.
         }
+    }
+
+    /** A failed write of {@code what}, with the kernel's reason. */
+    static CgroupException cannotWrite(String what, Exception e) {
+        return new CgroupException("cannot write " + what + ": " + (e instanceof IOException io ? reason(io)
+                : e.getMessage()), e);
     }
 
     /** The kernel's answer (EBUSY, EACCES, ...) as Java reports it, without the path repeated. */

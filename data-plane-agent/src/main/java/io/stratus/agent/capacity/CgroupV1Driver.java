@@ -15,7 +15,8 @@ import java.util.UUID;
 /**
  * cgroup v1: a group {@code <parent>/<computeId>} in the {@code cpu}, {@code memory} and (when mounted)
  * {@code cpuacct} hierarchies, which may be separate mounts or shared ({@code cpu,cpuacct}). Limits are
- * {@code cpu.cfs_period_us}/{@code cpu.cfs_quota_us} and {@code memory.limit_in_bytes}.
+ * {@code cpu.cfs_period_us}/{@code cpu.cfs_quota_us} (with {@code cpu.cfs_burst_us} where the kernel has it) and
+ * {@code memory.limit_in_bytes}.
  */
 public final class CgroupV1Driver implements CgroupDriver {
 
@@ -89,20 +90,21 @@ public final class CgroupV1Driver implements CgroupDriver {
 
     private boolean writeLimits(UUID computeId, CgroupLimits limits) throws CgroupException {
         Path cpu = cpuGroup(computeId);
-        Path memory = memoryGroup(computeId);
-        Path file = null;
+        boolean changed;
         try {
-            boolean changed = CgroupFiles.writeIfDiffers(file = cpu.resolve("cpu.cfs_period_us"),
-                    String.valueOf(limits.cpuPeriodMicros()));
-            changed |= CgroupFiles.writeIfDiffers(file = cpu.resolve("cpu.cfs_quota_us"),
-                    String.valueOf(limits.cpuQuotaMicros()));
-            // Lowering it below what the group uses makes the kernel reclaim first; EBUSY when it cannot.
-            changed |= CgroupFiles.writeIfDiffers(file = memory.resolve("memory.limit_in_bytes"),
-                    String.valueOf(limits.memoryBytes()));
-            return changed;
+            changed = CgroupFiles.writeQuotaAndBurst(() -> CgroupFiles.writeIfDiffers(cpu.resolve("cpu.cfs_period_us"),
+                            String.valueOf(limits.cpuPeriodMicros()))
+                            | CgroupFiles.writeIfDiffers(cpu.resolve("cpu.cfs_quota_us"), String.valueOf(limits.cpuQuotaMicros())),
+                    cpu.resolve("cpu.cfs_burst_us"), limits.cpuBurstMicros());
         } catch (IOException | NumberFormatException e) {
-            throw new CgroupException("cannot write " + file + ": " + (e instanceof IOException io ? CgroupFiles.reason(io)
-                    : e.getMessage()), e);
+            throw CgroupFiles.cannotWrite("the cpu limits of " + cpu, e);
+        }
+        Path memoryLimit = memoryGroup(computeId).resolve("memory.limit_in_bytes");
+        try {
+            // Lowering it below what the group uses makes the kernel reclaim first; EBUSY when it cannot.
+            return CgroupFiles.writeIfDiffers(memoryLimit, String.valueOf(limits.memoryBytes())) | changed;
+        } catch (IOException | NumberFormatException e) {
+            throw CgroupFiles.cannotWrite(memoryLimit.toString(), e);
         }
     }
 

@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * cgroup v2: one group {@code <parent>/<computeId>} in the unified hierarchy, limited by {@code cpu.max} and
- * {@code memory.max}. Every group from the mount point down to the parent delegates the cpu and memory controllers
+ * cgroup v2: one group {@code <parent>/<computeId>} in the unified hierarchy, limited by {@code cpu.max} (with
+ * {@code cpu.max.burst} where the kernel has it) and {@code memory.max}. Every group from the mount point down to the parent delegates the cpu and memory controllers
  * to its children ({@code cgroup.subtree_control}); v2 allows that only in groups without processes of their own
  * (the root excepted), so the parent holds none and each compute group is a leaf.
  */
@@ -93,15 +93,20 @@ public final class CgroupV2Driver implements CgroupDriver {
     }
 
     private static boolean writeLimits(Path group, CgroupLimits limits) throws CgroupException {
-        Path file = null;
+        boolean changed;
         try {
-            boolean changed = CgroupFiles.writeIfDiffers(file = group.resolve("cpu.max"),
-                    limits.cpuQuotaMicros() + " " + limits.cpuPeriodMicros());
+            changed = CgroupFiles.writeQuotaAndBurst(() -> CgroupFiles.writeIfDiffers(group.resolve("cpu.max"),
+                    limits.cpuQuotaMicros() + " " + limits.cpuPeriodMicros()), group.resolve("cpu.max.burst"),
+                    limits.cpuBurstMicros());
+        } catch (IOException | NumberFormatException e) {
+            throw CgroupFiles.cannotWrite("the cpu limits of " + group, e);
+        }
+        Path memoryMax = group.resolve("memory.max");
+        try {
             // Lowering it below what the group uses makes the kernel reclaim, and OOM-kill if it cannot.
-            changed |= CgroupFiles.writeIfDiffers(file = group.resolve("memory.max"), String.valueOf(limits.memoryBytes()));
-            return changed;
+            return CgroupFiles.writeIfDiffers(memoryMax, String.valueOf(limits.memoryBytes())) | changed;
         } catch (IOException e) {
-            throw new CgroupException("cannot write " + file + ": " + CgroupFiles.reason(e), e);
+            throw CgroupFiles.cannotWrite(memoryMax.toString(), e);
         }
     }
 

@@ -126,7 +126,10 @@ public class ComputeReconciler implements SmartLifecycle {
         checkHealth();
     }
 
-    /** Finishes the pass in progress, then stops every postmaster (fast shutdown: sessions are disconnected). */
+    /**
+     * Finishes the pass in progress, then stops every postmaster (fast shutdown: sessions are disconnected) and removes
+     * its cgroup.
+     */
     @Override
     public void stop() {
         ExecutorService e = executor;
@@ -148,10 +151,14 @@ public class ComputeReconciler implements SmartLifecycle {
                     c.cluster.stop();
                     log.info("stopped postmaster on agent shutdown");
                 }
+                // An empty group would outlive the agent on the host; the next start makes it again when it starts
+                // the compute.
+                steps.removeCapacity(c.id);
             } catch (RuntimeException ex) {
                 log.warn("cannot stop compute on shutdown: {}", ex.getMessage());
             }
         }
+        cgroups.removeParentIfEmpty();
     }
 
     @Override

@@ -111,6 +111,17 @@ class CgroupDetectorTests {
             assertThat(v1.cpuGroup(id).resolve("cpu.cfs_period_us")).content().isEqualToIgnoringNewLines("100000");
             assertThat(v1.memoryGroup(id).resolve("memory.limit_in_bytes")).content()
                     .isEqualToIgnoringNewLines(String.valueOf(1L << 30));
+            Path burst = v1.cpuGroup(id).resolve("cpu.cfs_burst_us");
+            if (Files.exists(burst)) {
+                assertThat(burst).content().isEqualToIgnoringNewLines("25000");
+                // The kernel refuses a quota below the burst and a burst above the quota: up and down again proves
+                // each is written in an order it accepts.
+                assertThat(v1.updateLimitsIfPresent(id, CapacityUnit.DEFAULT.limits(new BigDecimal("2")))).isTrue();
+                assertThat(burst).content().isEqualToIgnoringNewLines("200000");
+                assertThat(v1.updateLimitsIfPresent(id, quarter)).isTrue();
+                assertThat(burst).content().isEqualToIgnoringNewLines("25000");
+                assertThat(v1.cpuGroup(id).resolve("cpu.cfs_quota_us")).content().isEqualToIgnoringNewLines("25000");
+            }
             assertEnrolsAndRemoves(v1, id, v1.groupDirs(id));
         } else if (driver instanceof CgroupV2Driver v2) {
             assertThat(v2.enforcement()).isEqualTo("cgroup-v2");

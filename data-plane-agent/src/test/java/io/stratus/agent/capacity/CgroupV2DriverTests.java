@@ -31,6 +31,7 @@ class CgroupV2DriverTests {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("cgroup.subtree_control"), "\n");
         Files.writeString(dir.resolve("cpu.max"), "max 100000\n");
+        Files.writeString(dir.resolve("cpu.max.burst"), "0\n");
         Files.writeString(dir.resolve("memory.max"), "max\n");
         return dir;
     }
@@ -47,6 +48,7 @@ class CgroupV2DriverTests {
         assertThat(mount.resolve("cgroup.subtree_control")).content().isEqualToIgnoringNewLines("+cpu +memory");
         assertThat(mount.resolve("stratus/cgroup.subtree_control")).content().isEqualToIgnoringNewLines("+cpu +memory");
         assertThat(v2.group(id).resolve("cpu.max")).content().isEqualToIgnoringNewLines("75000 100000");
+        assertThat(v2.group(id).resolve("cpu.max.burst")).content().isEqualToIgnoringNewLines("75000");
         assertThat(v2.group(id).resolve("memory.max")).content().isEqualToIgnoringNewLines(String.valueOf(3L << 30));
     }
 
@@ -62,6 +64,10 @@ class CgroupV2DriverTests {
         assertThat(v2.applyLimits(id, half)).as("already as wanted").isFalse();
         assertThat(v2.updateLimitsIfPresent(id, CapacityUnit.DEFAULT.limits(new BigDecimal("2")))).isTrue();
         assertThat(v2.group(id).resolve("cpu.max")).content().isEqualToIgnoringNewLines("200000 100000");
+        assertThat(v2.group(id).resolve("cpu.max.burst")).content().isEqualToIgnoringNewLines("200000");
+        // Plain files are not truncated by a write as the kernel's are not either: a value of the same length.
+        assertThat(v2.updateLimitsIfPresent(id, CapacityUnit.DEFAULT.limits(BigDecimal.ONE))).isTrue();
+        assertThat(v2.group(id).resolve("cpu.max.burst")).content().isEqualToIgnoringNewLines("100000");
     }
 
     @Test
