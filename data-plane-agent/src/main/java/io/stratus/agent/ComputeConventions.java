@@ -18,6 +18,13 @@ public final class ComputeConventions {
     /** Where the agent runs all of its own queries, so that none of them lands in (or is billed to) a tenant's database. */
     public static final String MAINTENANCE_DATABASE = "postgres";
 
+    /**
+     * The database a warm-pool cluster holds ready, renamed to the tenant's on claim ({@code ALTER DATABASE ... RENAME}
+     * is a catalog update; {@code CREATE DATABASE} copies template1 and took a quarter of provisioning). Tenants' names
+     * are lower-case letters, digits and underscores, so this one, with a hyphen, is never theirs.
+     */
+    public static final String POOL_DATABASE = "stratus-pool";
+
     private ComputeConventions() {
     }
 

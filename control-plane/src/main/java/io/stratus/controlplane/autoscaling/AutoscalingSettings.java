@@ -19,7 +19,8 @@ import org.springframework.util.unit.DataSize;
  *                             within the window (then the whole window)
  * @param downscaleMinWindow   the shortest wait before a drop, however deep
  * @param throttleThreshold    throttled share of an interval above which CPU demand is assumed hidden
- * @param throttleBoost        factor on the allowed CPU assumed wanted when throttled
+ * @param throttleBoost        factor on the allowed CPU assumed wanted when throttled throughout an interval; a compute
+ *                             throttled part of it is assumed to want that share of the extra
  * @param downscaleHeadroom    factor on the window's peak need kept when scaling down
  * @param throttleMinUtilization share of its allowance a throttled compute must use for throttling to count as
  *                             hidden demand (below it, throttling is a burst caught by the CFS period)

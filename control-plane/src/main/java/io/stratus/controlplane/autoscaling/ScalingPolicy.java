@@ -13,8 +13,9 @@ import java.util.List;
  * <ul>
  *   <li>Need in CU = max(CPU used / target utilisation, memory working set / target fraction), where a compute
  *       throttled for more than {@code throttleThreshold} of the interval while using at least
- *       {@code throttleMinUtilization} of its allowance is assumed to want {@code throttleBoost} times what it was
- *       allowed (throttled CPU hides the real demand). Throttling of a mostly idle compute is a burst caught by the
+ *       {@code throttleMinUtilization} of its allowance is assumed to want more than it was allowed, up to
+ *       {@code throttleBoost} times it when throttled throughout, in proportion to the throttled share (throttled CPU
+ *       hides the real demand). Throttling of a mostly idle compute is a burst caught by the
  *       CFS period, not hidden demand; and a sample taken within {@code throttleSettle} of a CU change may have been
  *       throttled under the previous CU, so neither is boosted (boosting them cascaded one burst up to maxCu).</li>
  *   <li>Rounded up to the step, clamped to [minCu, maxCu].</li>
@@ -157,7 +158,12 @@ public final class ScalingPolicy {
     BigDecimal cpuNeed(Sample s, Instant lastChange) {
         double cores = s.cpuUsedCores();
         if (hiddenDemand(s, lastChange)) {
-            cores = Math.max(cores, s.allowedCu().doubleValue() * settings.cpuPerCu() * settings.throttleBoost());
+            // The more of the interval was throttled, the more demand the quota hid: a fully throttled compute is
+            // assumed to want throttleBoost times its allowance, one throttled a fifth of the time a fifth of that
+            // extra. (A flat boost sent a compute whose new connections were throttled for a moment to three times
+            // the CU its load needed, where the downscale window then held it.)
+            double boost = 1 + Math.min(1, s.throttledFraction()) * (settings.throttleBoost() - 1);
+            cores = Math.max(cores, s.allowedCu().doubleValue() * settings.cpuPerCu() * boost);
         }
         return BigDecimal.valueOf(cores / settings.cpuPerCu() / settings.targetCpuUtilization());
     }
@@ -196,8 +202,8 @@ public final class ScalingPolicy {
 
         /**
          * 70 % CPU, 75 % memory, 0.25 CU steps, 1 vCPU + 4 GiB per CU, 60 s window (10 s at least for a deep drop), 5 %
-         * throttling at 50 % or more of the allowance doubles the need (not within 2 s of a change), 15 % headroom when
-         * scaling down.
+         * throttling at 50 % or more of the allowance raises the need by up to 2x, by the throttled share (not within 2 s
+         * of a change), 15 % headroom when scaling down.
          */
         public static ScalingSettings defaults() {
             return new ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30, Duration.ofSeconds(60), 0.05,

@@ -39,11 +39,16 @@ class ScalingPolicyTests {
     }
 
     @Test
-    void throttledComputeIsAssumedToWantMoreThanItWasAllowed() {
+    void throttledComputeIsAssumedToWantMoreThanItWasAllowedTheMoreItWasThrottled() {
         var s = new Sample(T0, new BigDecimal("0.25"), 0.25, 0.4, 64L << 20, 5, 100);
         var d = policy.decide(MIN, MIN, MAX, List.of(s), T0.minusSeconds(30), T0);
-        assertThat(d.toCu()).isGreaterThan(MIN);
+        // 1.4 x 0.25 cores at 70 % -> 0.5 CU
+        assertThat(d.toCu()).isEqualByComparingTo("0.5");
         assertThat(d.reason()).contains("throttled");
+        var throughout = new Sample(T0, new BigDecimal("0.25"), 0.25, 1.0, 64L << 20, 5, 100);
+        // 2 x 0.25 cores at 70 % -> 0.71 -> 0.75 CU
+        assertThat(policy.decide(MIN, MIN, MAX, List.of(throughout), T0.minusSeconds(30), T0).toCu())
+                .isEqualByComparingTo("0.75");
     }
 
     @Test
@@ -55,7 +60,8 @@ class ScalingPolicyTests {
         // The same throttling two seconds later, on a busy compute, is hidden demand.
         var later = new Sample(T0.plusSeconds(3), new BigDecimal("0.75"), 0.7, 0.3, 64L << 20, 3, 30);
         var up = policy.decide(new BigDecimal("0.75"), MIN, MAX, List.of(later), T0.plusMillis(500), T0.plusSeconds(3));
-        assertThat(up.toCu()).isEqualByComparingTo("2");
+        // Throttled 30 % of the time: wants 1.3 x 0.75 cores, 1.39 CU at 70 %.
+        assertThat(up.toCu()).isEqualByComparingTo("1.5");
         assertThat(up.reason()).contains("throttled");
     }
 
@@ -66,7 +72,7 @@ class ScalingPolicyTests {
         List<Sample> samples = new ArrayList<>(series(0, 58, "0.25", 0.05));
         samples.add(busy);
         var up = policy.decide(MIN, MIN, MAX, samples, T0, T0.plusSeconds(60));
-        assertThat(up.toCu()).isEqualByComparingTo("0.75");
+        assertThat(up.toCu()).isEqualByComparingTo("0.5");
         // The next sample, under the new CU, is quiet: the throttled one is still in the window and keeps the CU.
         samples.add(cpu(61, "0.75", 0.1));
         var next = policy.decide(up.toCu(), MIN, MAX, samples, T0.plusSeconds(60), T0.plusSeconds(61));

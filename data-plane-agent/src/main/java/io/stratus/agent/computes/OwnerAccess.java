@@ -18,7 +18,8 @@ import java.util.List;
 final class OwnerAccess {
 
     /**
-     * Creates or corrects the owner role (login, password verifier), the database it owns, the CONNECT privileges
+     * Creates or corrects the owner role (login, password verifier), the database it owns (the warm pool's ready
+     * database renamed, where the cluster came from the pool and has it), the CONNECT privileges
      * (PUBLIC has none, the owner has it) and pg_stat_statements in the maintenance database. Looks before it acts, so
      * a second call with the same spec runs no DDL at all.
      */
@@ -37,6 +38,13 @@ final class OwnerAccess {
                 done.add("set role's password");
             }
             String owner = databaseOwner(c, spec.databaseName());
+            if (owner == null && databaseOwner(c, ComputeConventions.POOL_DATABASE) != null) {
+                // A warm-pool cluster's ready database: a rename instead of copying template1. No tenant ever had it,
+                // so it holds nothing but what template1 held.
+                execute(c, "ALTER DATABASE \"" + ComputeConventions.POOL_DATABASE + "\" RENAME TO " + db);
+                done.add("renamed the warm pool's database");
+                owner = databaseOwner(c, spec.databaseName());
+            }
             if (owner == null) {
                 execute(c, "CREATE DATABASE " + db + " OWNER " + role);
                 done.add("created database");

@@ -7,7 +7,12 @@ import io.stratus.agent.releases.ReleaseCatalog;
 import io.stratus.postgres.OsUser;
 import io.stratus.postgres.PostgresCluster;
 import io.stratus.postgres.PostgresRelease;
+import io.stratus.postgres.SocketDirs;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,7 +34,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Pre-initialised, stopped Postgres clusters of the default release, so that a new compute skips initdb (the slow part
- * of provisioning): {@code <dataDir>/pool/<uuid>/pgdata}, complete once the {@value #READY_MARKER} marker exists.
+ * of provisioning) and {@code CREATE DATABASE}: {@code <dataDir>/pool/<uuid>/pgdata}, holding an empty database
+ * {@link ComputeConventions#POOL_DATABASE} that PUBLIC may not connect to, complete once the {@value #READY_MARKER}
+ * marker exists.
  * Refills run on a background thread of their own, never on the reconcile thread; an entry without the marker is the
  * remains of a crash mid-initdb and is deleted and made again.
  */
@@ -158,13 +165,38 @@ public class WarmPool implements SmartLifecycle {
             Files.createDirectories(poolDir);
             Files.createDirectory(entry, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
             long started = System.nanoTime();
-            new PostgresCluster(release, entry.resolve("pgdata"), user).initdb(ComputeConventions.SUPERUSER, null, true);
+            PostgresCluster cluster = new PostgresCluster(release, entry.resolve("pgdata"), user);
+            cluster.initdb(ComputeConventions.SUPERUSER, null, true);
+            createDatabase(cluster, entry);
             Files.createFile(entry.resolve(READY_MARKER));
             log.info("warm pool: initialised {} with Postgres {} in {} ms", entry.getFileName(), release.version(),
                     (System.nanoTime() - started) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             PostgresCluster.deleteRecursively(entry);
             throw e instanceof RuntimeException re ? re : new IllegalStateException("cannot make " + entry, e);
+        }
+    }
+
+    /**
+     * Starts the new cluster on a Unix socket only (no TCP port to collide with), creates the database a compute will
+     * rename, and stops it again. The settings written here are replaced in full when a compute claims the cluster.
+     */
+    private static void createDatabase(PostgresCluster cluster, Path entry) {
+        Path socketDir = SocketDirs.forData(entry);
+        cluster.writeSettings(Map.of("listen_addresses", "", "port", "5432", "unix_socket_directories", socketDir.toString()));
+        cluster.start();
+        try (Connection c = ComputeConventions.maintenanceConnection(cluster, "stratus-warm-pool", 60);
+             Statement st = c.createStatement()) {
+            String db = '"' + ComputeConventions.POOL_DATABASE + '"';
+            st.execute("CREATE DATABASE " + db);
+            st.execute("REVOKE CONNECT ON DATABASE " + db + ", " + ComputeConventions.MAINTENANCE_DATABASE
+                    + ", template1 FROM PUBLIC");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the pool database in " + cluster.dataDir() + ": "
+                    + e.getMessage(), e);
+        } finally {
+            cluster.stop();
+            PostgresCluster.deleteRecursively(socketDir);
         }
     }
 

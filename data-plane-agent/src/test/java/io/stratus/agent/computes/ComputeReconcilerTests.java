@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.stratus.agent.AgentPaths;
+import io.stratus.agent.ComputeConventions;
 import io.stratus.agent.Scram;
 import io.stratus.agent.TestHost;
 import io.stratus.agent.capacity.CgroupDriver;
@@ -381,6 +382,18 @@ class ComputeReconcilerTests {
         assertThat(paths.compute(spec.computeId()).resolve("ready")).doesNotExist();
         insertRow(spec, "pw");
         assertThat(countRows(spec, "pw")).isEqualTo(1);
+        // The pool's ready database became the tenant's: renamed, owned by the tenant's role, closed to PUBLIC.
+        try (Connection c = connect(spec, "pw"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT current_database(), pg_get_userbyid(d.datdba),"
+                     + " has_database_privilege('public', d.oid, 'CONNECT'),"
+                     + " (SELECT count(*) FROM pg_database WHERE datname = '" + ComputeConventions.POOL_DATABASE + "')"
+                     + " FROM pg_database d WHERE d.datname = current_database()")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo(spec.databaseName());
+            assertThat(rs.getString(2)).isEqualTo(spec.ownerRole());
+            assertThat(rs.getBoolean(3)).isFalse();
+            assertThat(rs.getLong(4)).isZero();
+        }
     }
 
     @Test
