@@ -13,6 +13,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,7 +54,7 @@ class Invoices {
         for (HourlyUsage h : usage.hourlyForTenant(tenantId, start(month), start(month.plusMonths(1)))) {
             used = add(used, h);
         }
-        return price(tenantId, month, used, history, now);
+        return price(tenantId, month, used, history, now, new HashMap<>());
     }
 
     /** Every month with usage, and the running month, newest first. */
@@ -63,23 +64,25 @@ class Invoices {
         YearMonth current = monthOf(now);
         Map<YearMonth, MonthUsage> months = new TreeMap<>(Comparator.reverseOrder());
         months.put(current, MonthUsage.NONE);
-        // From the epoch: usage cannot predate the tenant, and the (tenant_id, hour) index bounds the scan anyway.
-        for (HourlyUsage h : usage.hourlyForTenant(tenantId, Instant.EPOCH, start(current.plusMonths(1)))) {
-            months.merge(monthOf(h.hour()), add(MonthUsage.NONE, h), (a, b) -> add(a, b));
+        for (UsageQueries.Bucket b : usage.monthlyForTenant(tenantId, start(current.plusMonths(1)))) {
+            months.put(monthOf(b.start()), MonthUsage.NONE.plus(b.requests(), b.cuSeconds(), b.storageByteSeconds(),
+                    b.egressBytes()));
         }
+        // A tenant changes plans rarely: look each up once, not once per month.
+        Map<UUID, PricePlan> planById = new HashMap<>();
         List<InvoiceSummary> out = new ArrayList<>();
         months.forEach((month, used) -> {
-            Invoice i = price(tenantId, month, used, history, now);
+            Invoice i = price(tenantId, month, used, history, now, planById);
             out.add(new InvoiceSummary(i.period(), i.status(), i.currency(), i.total()));
         });
         return out;
     }
 
-    private Invoice price(UUID tenantId, YearMonth month, MonthUsage used, List<PricePlans.Assignment> history, Instant now) {
+    private Invoice price(UUID tenantId, YearMonth month, MonthUsage used, List<PricePlans.Assignment> history, Instant now,
+                          Map<UUID, PricePlan> planById) {
         Instant end = start(month.plusMonths(1));
         Status status = end.isAfter(now) ? Status.OPEN : Status.CLOSED;
-        UUID planId = planAt(history, end);
-        PricePlan plan = plans.find(planId).orElseThrow();
+        PricePlan plan = planById.computeIfAbsent(planAt(history, end), id -> plans.find(id).orElseThrow());
         return InvoiceCalculator.invoice(tenantId, month, status, plan, used);
     }
 
@@ -105,10 +108,6 @@ class Invoices {
 
     private static MonthUsage add(MonthUsage m, HourlyUsage h) {
         return m.plus(h.requests(), h.cuSeconds(), h.storageByteSeconds(), h.egressBytes());
-    }
-
-    private static MonthUsage add(MonthUsage a, MonthUsage b) {
-        return a.plus(b.requests(), b.cuSeconds(), b.storageByteSeconds(), b.egressBytes());
     }
 
     static Instant start(YearMonth month) {

@@ -49,8 +49,8 @@ public class UsageQueries {
                 .list();
     }
 
-    /** A bucket of the usage API's series: sums over one hour or day, of one database or a whole tenant. */
-    record Bucket(Instant start, long requests, long rowsRead, long rowsWritten, java.math.BigDecimal cuSeconds,
+    /** A bucket of usage: sums over one hour, day or month, of one database or a whole tenant. */
+    public record Bucket(Instant start, long requests, long rowsRead, long rowsWritten, java.math.BigDecimal cuSeconds,
                   java.math.BigDecimal storageByteSeconds, long storageBytesMax, long egressBytes, long inexactRecords,
                   long lateRecords) {
     }
@@ -60,8 +60,20 @@ public class UsageQueries {
         return jdbc.sql("select tenant_id from databases where id = ?").param(databaseId).query(UUID.class).optional();
     }
 
+    /**
+     * One tenant's usage summed per UTC month, for every month with usage before {@code to}, oldest first: what its
+     * invoices price. Summed by the database, so a long-lived tenant's invoice list reads one row per month.
+     */
+    public List<Bucket> monthlyForTenant(UUID tenantId, Instant to) {
+        return series(tenantId, null, "month", Instant.EPOCH, to);
+    }
+
     /** Buckets with data, in order; {@code databaseId} null means all of the tenant's databases. */
     List<Bucket> series(UUID tenantId, UUID databaseId, Granularity granularity, Instant from, Instant to) {
+        return series(tenantId, databaseId, granularity.sqlUnit(), from, to);
+    }
+
+    private List<Bucket> series(UUID tenantId, UUID databaseId, String unit, Instant from, Instant to) {
         // storage_bytes_max of a tenant's bucket is the largest single database's size, summed storage lives in
         // byte-seconds.
         String scope = databaseId == null ? "" : "and database_id = :database ";
@@ -72,7 +84,7 @@ public class UsageQueries {
                         + "sum(late_records) as late_records "
                         + "from usage_hourly where tenant_id = :tenant " + scope
                         + "and hour >= :from and hour < :to group by 1 order by 1")
-                .param("unit", granularity.sqlUnit())
+                .param("unit", unit)
                 .param("tenant", tenantId);
         if (databaseId != null) {
             sql = sql.param("database", databaseId);
