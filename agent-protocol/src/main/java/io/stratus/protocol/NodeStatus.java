@@ -8,10 +8,19 @@ import java.util.UUID;
 /**
  * What an agent observes on its host.
  *
- * @param observedGeneration the desired-state generation the agent has fully reconciled
- * @param computes           every compute on the host; one missing has been deleted
- * @param enforcement        how CU limits are enforced here: {@code cgroup-v2}, {@code cgroup-v1} or {@code none}
+ * @param observedGeneration   the desired-state generation the agent has fully reconciled: every compute applied
+ * @param computes             every compute on the host; one missing has been deleted
+ * @param enforcement          how CU limits are enforced here: {@code cgroup-v2}, {@code cgroup-v1} or {@code none}
+ * @param reconciledGeneration the latest generation whose whole pass ran: every compute it names was tried (some may
+ *                             have failed, and say so in their status) and every other one deleted or still listed;
+ *                             at least {@code observedGeneration}. A deletion is done once it is at least the
+ *                             deleting generation and the compute is not listed, whatever other computes' state.
  */
 public record NodeStatus(UUID nodeId, long observedGeneration, Instant observedAt, BigDecimal capacityCu,
-                         String enforcement, List<ComputeStatus> computes) {
+                         String enforcement, List<ComputeStatus> computes, long reconciledGeneration) {
+
+    /** An older agent does not send {@code reconciledGeneration}: then only the full one counts. */
+    public long reconciledOrObservedGeneration() {
+        return Math.max(observedGeneration, reconciledGeneration);
+    }
 }

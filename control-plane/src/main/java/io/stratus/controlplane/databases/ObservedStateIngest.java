@@ -48,7 +48,8 @@ public class ObservedStateIngest {
         for (Database db : databases.findByNodeIdAndStateIn(nodeId, ON_NODE)) {
             ComputeStatus cs = observed.get(db.getId());
             if (db.state() == DatabaseState.DELETING) {
-                if (cs == null && db.deleteGeneration() != null && status.observedGeneration() >= db.deleteGeneration()) {
+                if (cs == null && db.deleteGeneration() != null
+                        && status.reconciledOrObservedGeneration() >= db.deleteGeneration()) {
                     db.markDeleted(clock.instant());
                     operations.observed(db.getId(), EnumSet.of(OperationType.DELETE_DATABASE), Long.MAX_VALUE);
                     log.info("database {} ({}) deleted from node {}", db.name(), db.getId(), nodeId);

@@ -94,6 +94,7 @@ public class ComputeReconciler implements SmartLifecycle {
     /** The last desired state a pass took up; null until the control plane has spoken since start. */
     private volatile DesiredState desired;
     private volatile long observedGeneration;
+    private volatile long reconciledGeneration;
     private NodeObservation lastPublished;
 
     public ComputeReconciler(AgentSettings settings, AgentPaths paths, ReleaseCatalog releases, WarmPool pool,
@@ -236,11 +237,11 @@ public class ComputeReconciler implements SmartLifecycle {
         }
     }
 
-    /** Every compute's status and the generation reconciled fully; safe from any thread. */
+    /** Every compute's status and the generations reconciled fully and passed through; safe from any thread. */
     public NodeObservation observe() {
         List<ComputeStatus> statuses = computes.values().stream().map(c -> c.status).filter(s -> s != null)
                 .sorted(Comparator.comparing(ComputeStatus::computeId)).toList();
-        return new NodeObservation(observedGeneration, statuses);
+        return new NodeObservation(observedGeneration, statuses, reconciledGeneration);
     }
 
     private CompletableFuture<NodeObservation> submit(String what, Runnable pass) {
@@ -282,6 +283,9 @@ public class ComputeReconciler implements SmartLifecycle {
             }
         }
         updateObservedGeneration();
+        // Every compute was tried and every unwanted one deleted (or still listed, failed): what the control plane needs
+        // to finish deletions, which one failing compute must not hold back.
+        reconciledGeneration = Math.max(reconciledGeneration, state.generation());
         log.info("reconciled generation {} ({} computes) in {} ms", state.generation(), state.computes().size(),
                 (System.nanoTime() - started) / 1_000_000);
     }

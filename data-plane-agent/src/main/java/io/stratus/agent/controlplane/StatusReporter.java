@@ -68,7 +68,7 @@ class StatusReporter extends PeriodicTask {
         }
         NodeObservation observed = reconciler.observe();
         NodeStatus status = new NodeStatus(node.nodeId(), observed.observedGeneration(), clock.instant(), capacityCu,
-                reconciler.enforcement(), observed.computes());
+                reconciler.enforcement(), observed.computes(), observed.reconciledGeneration());
         try {
             client.reportStatus(node, status);
             if (failuresInARow > 0) {

@@ -427,6 +427,24 @@ class ComputeReconcilerTests {
     }
 
     @Test
+    void aFailedComputeDoesNotHoldBackTheDeletionOfAnother() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec broken = new ComputeSpec(UUID.randomUUID(), DB, OWNER, Scram.verifier("pw"), true, BigDecimal.ONE,
+                BigDecimal.ONE, BigDecimal.ONE, PostgresCluster.freePort(), "9", 1);
+        ComputeSpec healthy = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        apply(reconciler, state(1, broken, healthy));
+
+        NodeObservation observed = apply(reconciler, state(2, broken));
+
+        // Generation 2 is not fully applied (the broken compute failed), but its pass ran: the healthy compute is gone,
+        // and the reconciled generation says so, so the control plane can finish that deletion.
+        assertThat(observed.observedGeneration()).isZero();
+        assertThat(observed.reconciledGeneration()).isEqualTo(2);
+        assertThat(observed.computes()).extracting(ComputeStatus::computeId).containsExactly(broken.computeId());
+        assertThat(paths.compute(healthy.computeId())).doesNotExist();
+    }
+
+    @Test
     void specWithUnsafeNamesFailsBeforeAnythingIsCreated() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
         ComputeSpec spec = new ComputeSpec(UUID.randomUUID(), "app\"; DROP ROLE x; --", OWNER, Scram.verifier("pw"), true,
