@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class MeteringOverheadBenchmark {
 
     private static final int SECONDS = Integer.getInteger("bench.pgbenchSeconds", 15);
-    private static final int ROUNDS = Integer.getInteger("bench.pgbenchRounds", 3);
+    /** Even, so that each set-up runs early in as many rounds as it runs late (ABC, CBA): linear drift cancels. */
+    private static final int ROUNDS = Integer.getInteger("bench.pgbenchRounds", 4);
     private static final Path PGBENCH = Path.of("/usr/lib/postgresql/15/bin/pgbench");
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
@@ -97,10 +98,10 @@ class MeteringOverheadBenchmark {
 
             String report = String.format("metering overhead: pgbench -c 4 -j 2, %d s, scale 10, %d rounds"
                             + " (M metered / P pg_stat_statements, no agent / R raw: neither)%n%s"
-                            + "  median ratio metered/raw: select-only %.3f x, tpc-b %.3f x"
+                            + "  ratio of geometric means over the rounds, metered/raw: select-only %.3f x, tpc-b %.3f x"
                             + " (the agent's own share, metered/P, select-only: %.3f x)%n",
-                    SECONDS, ROUNDS, String.join("", rounds), median(selectRatios), median(tpcbRatios),
-                    median(selectAgentRatios));
+                    SECONDS, ROUNDS, String.join("", rounds), geometricMean(selectRatios), geometricMean(tpcbRatios),
+                    geometricMean(selectAgentRatios));
             System.out.print(report);
             Files.writeString(Path.of("target", "bench-results.txt"), report, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
@@ -193,9 +194,11 @@ class MeteringOverheadBenchmark {
         return Double.parseDouble(m.group(1));
     }
 
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        return sorted.get(sorted.size() / 2);
+    /**
+     * The geometric mean of per-round ratios, which is the ratio of the set-ups' geometric means: every round weighs
+     * alike, and with the order alternated a drift that slows (or speeds up) the machine through a round cancels out.
+     */
+    private static double geometricMean(List<Double> ratios) {
+        return Math.exp(ratios.stream().mapToDouble(Math::log).average().orElse(Double.NaN));
     }
 }
