@@ -14,13 +14,14 @@ import java.util.UUID;
  * @param reconciledGeneration the latest generation whose whole pass ran: every compute it names was tried (some may
  *                             have failed, and say so in their status) and every other one deleted or still listed;
  *                             at least {@code observedGeneration}. A deletion is done once it is at least the
- *                             deleting generation and the compute is not listed, whatever other computes' state.
+ *                             deleting generation and the compute is not listed, whatever other computes' state;
+ *                             null from agents older than it.
  */
 public record NodeStatus(UUID nodeId, long observedGeneration, Instant observedAt, BigDecimal capacityCu,
-                         String enforcement, List<ComputeStatus> computes, long reconciledGeneration) {
+                         String enforcement, List<ComputeStatus> computes, Long reconciledGeneration) {
 
-    /** An older agent does not send {@code reconciledGeneration}: then only the full one counts. */
+    /** An older agent does not send {@code reconciledGeneration} (null): then only the full one counts. */
     public long reconciledOrObservedGeneration() {
-        return Math.max(observedGeneration, reconciledGeneration);
+        return reconciledGeneration == null ? observedGeneration : Math.max(observedGeneration, reconciledGeneration);
     }
 }
