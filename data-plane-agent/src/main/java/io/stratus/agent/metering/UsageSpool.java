@@ -1,5 +1,6 @@
 package io.stratus.agent.metering;
 
+import io.stratus.agent.support.PrivateFiles;
 import io.stratus.protocol.UsageRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -199,7 +199,7 @@ public final class UsageSpool implements AutoCloseable {
             segments.remove(s);
         }
         if (!done.isEmpty()) {
-            fsyncDirectory();
+            PrivateFiles.syncDirectory(dir);
         }
     }
 
@@ -261,7 +261,7 @@ public final class UsageSpool implements AutoCloseable {
             }
         }
         if (deleted) {
-            fsyncDirectory();
+            PrivateFiles.syncDirectory(dir);
         }
         log.info("usage spool {}: {} records pending (seq {} to {})", dir, lastSeq - ackedThrough, ackedThrough + 1, lastSeq);
     }
@@ -302,7 +302,7 @@ public final class UsageSpool implements AutoCloseable {
         Files.deleteIfExists(file);
         activeChannel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
-        fsyncDirectory();
+        PrivateFiles.syncDirectory(dir);
         active = new Segment(file);
     }
 
@@ -337,24 +337,8 @@ public final class UsageSpool implements AutoCloseable {
     }
 
     private void writeState() throws IOException {
-        State state = new State(ackedThrough, lastSeq, List.copyOf(cursors.values()));
-        Path tmp = dir.resolve(STATE + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(codec.json().writeValueAsBytes(state));
-            while (buffer.hasRemaining()) {
-                ch.write(buffer);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, dir.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory();
-    }
-
-    private void fsyncDirectory() throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        PrivateFiles.write(dir.resolve(STATE), codec.json().writeValueAsBytes(
+                new State(ackedThrough, lastSeq, List.copyOf(cursors.values()))));
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {
