@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stratus.postgres.OsUser;
 import io.stratus.postgres.PostgresCluster;
 import io.stratus.postgres.ReleaseLocator;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ class MeteringOverheadBenchmark {
             // Rounds alternate the order of the three set-ups (ABC, CBA, ...), so drift (caches, other load on the
             // machine) hits all alike.
             Setups setups = new Setups(stratus, cluster, autoConf, originalAutoConf);
-            setups.settle();
+            Setups.settle();
             List<Double> selectRatios = new ArrayList<>();
             List<Double> tpcbRatios = new ArrayList<>();
             List<Double> selectAgentRatios = new ArrayList<>();
@@ -105,6 +106,99 @@ class MeteringOverheadBenchmark {
             System.out.print(report);
             Files.writeString(Path.of("target", "bench-results.txt"), report, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
+        }
+    }
+
+    /**
+     * The same question asked side by side: two computes with the same data run pgbench at the same time, one metered
+     * and one raw, so whatever the machine does to one it does to the other in the same seconds (the alternating
+     * rounds above cannot cancel drift within a round). Halfway through the two swap roles, so a difference between
+     * the computes themselves cancels too.
+     */
+    @Test
+    void pgbenchSideBySideWithAndWithoutMetering() throws Exception {
+        assertThat(PGBENCH).as("pgbench from Debian's postgresql-15 (.ci/run installs it)").exists();
+        try (StratusProcesses stratus = new StratusProcesses(58500)
+                .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", "1s")
+                .withAgentEnv("STRATUS_AGENT_METRICS_INTERVAL", "1h")) {
+            stratus.startControlPlane();
+            stratus.startAgent();
+            var api = stratus.api();
+            var tenant = E2e.newTenant(api);
+            BenchCompute a = BenchCompute.create(stratus, api, tenant, "side_a");
+            BenchCompute b = BenchCompute.create(stratus, api, tenant, "side_b");
+            pgbench(a.uri(), "-i", "-s", "10", "-q");
+            pgbench(b.uri(), "-i", "-s", "10", "-q");
+
+            List<Double> selectRatios = new ArrayList<>();
+            List<Double> tpcbRatios = new ArrayList<>();
+            List<String> rounds = new ArrayList<>();
+            for (int half = 0; half < 2; half++) {
+                BenchCompute metered = half == 0 ? a : b;
+                BenchCompute raw = half == 0 ? b : a;
+                metered.restart(true);
+                raw.restart(false);
+                Setups.settle();
+                for (int i = 0; i < ROUNDS; i++) {
+                    double[] select = together(metered.uri(), raw.uri(), "-S");
+                    double[] tpcb = together(metered.uri(), raw.uri());
+                    selectRatios.add(select[0] / select[1]);
+                    tpcbRatios.add(tpcb[0] / tpcb[1]);
+                    rounds.add(String.format("    round %d (%s metered): select-only %.0f / %.0f tps, tpc-b %.0f / %.0f tps%n",
+                            rounds.size() + 1, metered.name(), select[0], select[1], tpcb[0], tpcb[1]));
+                }
+            }
+            a.restart(true);
+            b.restart(true);
+
+            String report = String.format("metering overhead side by side: two computes at once, each pgbench -c 2 -j 1,"
+                            + " %d s, scale 10, %d rounds (metered / raw)%n%s"
+                            + "  geometric mean of metered/raw: select-only %.3f x, tpc-b %.3f x%n",
+                    SECONDS, rounds.size(), String.join("", rounds), geometricMean(selectRatios),
+                    geometricMean(tpcbRatios));
+            System.out.print(report);
+            Files.writeString(Path.of("target", "bench-results.txt"), report, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        }
+    }
+
+    /** pgbench against two databases over the same seconds; their TPS, in that order. */
+    private static double[] together(URI first, URI second, String... mode) throws Exception {
+        List<String> args = new ArrayList<>(List.of(mode));
+        args.addAll(List.of("-c", "2", "-j", "1", "-T", String.valueOf(SECONDS)));
+        Process p1 = pgbenchProcess(first, args.toArray(String[]::new));
+        Process p2 = pgbenchProcess(second, args.toArray(String[]::new));
+        return new double[] {tps(output(p1)), tps(output(p2))};
+    }
+
+    /** One of the side-by-side computes: a fixed 2 CU, never suspended, pg_stat_statements switchable by restart. */
+    private record BenchCompute(String name, URI uri, PostgresCluster cluster, Path autoConf, String originalAutoConf) {
+
+        static BenchCompute create(StratusProcesses stratus, io.stratus.testing.ApiClient api, E2e.Tenant tenant,
+                                   String name) throws Exception {
+            var r = api.post(tenant.adminKey(), "/v1/databases",
+                    "{\"name\":\"" + name + "\",\"minCu\":2,\"maxCu\":2,\"suspendTimeoutSeconds\":0}");
+            assertThat(r.status()).as(r.raw()).isEqualTo(202);
+            String id = r.at("/database/id").asString();
+            assertThat(E2e.awaitOperation(api, tenant, r.at("/operation/id").asString(), Duration.ofSeconds(120)))
+                    .isEqualTo("SUCCEEDED");
+            Path pgdata = stratus.agentDataDir().resolve("computes").resolve(id).resolve("pgdata");
+            String major = Files.readString(pgdata.resolve("PG_VERSION")).trim();
+            var release = new ReleaseLocator(List.of(), stratus.agentDataDir().resolve("releases")).find(major).orElseThrow();
+            Path autoConf = pgdata.resolve("postgresql.auto.conf");
+            return new BenchCompute(name, URI.create(r.at("/connection/uri").asString()),
+                    new PostgresCluster(release, pgdata, OsUser.forPostgres("postgres")), autoConf, Files.readString(autoConf));
+        }
+
+        /**
+         * Restarts the postmaster with or without pg_stat_statements. The file is written first: the agent restarts a
+         * postmaster it finds stopped, and whichever start comes first must read the new setting.
+         */
+        void restart(boolean statementStats) throws IOException {
+            Files.writeString(autoConf, statementStats ? originalAutoConf
+                    : originalAutoConf + "\nshared_preload_libraries = ''\n");
+            cluster.stop();
+            cluster.start();
         }
     }
 
@@ -169,12 +263,16 @@ class MeteringOverheadBenchmark {
             current = setup;
         }
 
-        void settle() throws InterruptedException {
+        static void settle() throws InterruptedException {
             Thread.sleep(AGENT_SETTLE.toMillis());
         }
     }
 
     private static String pgbench(URI uri, String... args) throws Exception {
+        return output(pgbenchProcess(uri, args));
+    }
+
+    private static Process pgbenchProcess(URI uri, String... args) throws IOException {
         String[] user = uri.getUserInfo().split(":", 2);
         List<String> cmd = new ArrayList<>(List.of(PGBENCH.toString(), "-h", uri.getHost(), "-p",
                 String.valueOf(uri.getPort()), "-U", user[0]));
@@ -182,7 +280,10 @@ class MeteringOverheadBenchmark {
         cmd.add(uri.getPath().substring(1));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("PGPASSWORD", user[1]);
-        Process p = pb.start();
+        return pb.start();
+    }
+
+    private static String output(Process p) throws Exception {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
         return out;
