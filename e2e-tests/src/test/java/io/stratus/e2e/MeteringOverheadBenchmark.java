@@ -36,31 +36,13 @@ class MeteringOverheadBenchmark {
     @Test
     void pgbenchWithMeteringVersusWithout() throws Exception {
         assertThat(PGBENCH).as("pgbench from Debian's postgresql-15 (.ci/run installs it)").exists();
-        // Autoscaling samples are not metering: with a fixed CU they are switched off, so what is left is the cost of
-        // pg_stat_statements and of usage sampling (at ten times its default rate) and shipping.
-        try (StratusProcesses stratus = new StratusProcesses(58400)
-                .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", "1s")
-                .withAgentEnv("STRATUS_AGENT_METRICS_INTERVAL", "1h")) {
-            stratus.startControlPlane();
-            stratus.startAgent();
-            var api = stratus.api();
-            var tenant = E2e.newTenant(api);
-            // A fixed 2 CU (the whole machine) and no suspend: autoscaling must not move the numbers.
-            var r = api.post(tenant.adminKey(), "/v1/databases",
-                    "{\"name\":\"bench\",\"minCu\":2,\"maxCu\":2,\"suspendTimeoutSeconds\":0}");
-            assertThat(r.status()).as(r.raw()).isEqualTo(202);
-            String id = r.at("/database/id").asString();
-            URI uri = URI.create(r.at("/connection/uri").asString());
-            assertThat(E2e.awaitOperation(api, tenant, r.at("/operation/id").asString(), Duration.ofSeconds(120)))
-                    .isEqualTo("SUCCEEDED");
-
+        try (StratusProcesses stratus = meteringStack(58400)) {
+            BenchCompute bench = BenchCompute.create(stratus, stratus.api(), E2e.newTenant(stratus.api()), "bench");
+            URI uri = bench.uri();
             pgbench(uri, "-i", "-s", "10", "-q");
-            Path pgdata = stratus.agentDataDir().resolve("computes").resolve(id).resolve("pgdata");
-            String major = Files.readString(pgdata.resolve("PG_VERSION")).trim();
-            var release = new ReleaseLocator(List.of(), stratus.agentDataDir().resolve("releases")).find(major).orElseThrow();
-            PostgresCluster cluster = new PostgresCluster(release, pgdata, OsUser.forPostgres("postgres"));
-            Path autoConf = pgdata.resolve("postgresql.auto.conf");
-            String originalAutoConf = Files.readString(autoConf);
+            PostgresCluster cluster = bench.cluster();
+            Path autoConf = bench.autoConf();
+            String originalAutoConf = bench.originalAutoConf();
 
             // Rounds alternate the order of the three set-ups (ABC, CBA, ...), so drift (caches, other load on the
             // machine) hits all alike.
@@ -118,11 +100,7 @@ class MeteringOverheadBenchmark {
     @Test
     void pgbenchSideBySideWithAndWithoutMetering() throws Exception {
         assertThat(PGBENCH).as("pgbench from Debian's postgresql-15 (.ci/run installs it)").exists();
-        try (StratusProcesses stratus = new StratusProcesses(58500)
-                .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", "1s")
-                .withAgentEnv("STRATUS_AGENT_METRICS_INTERVAL", "1h")) {
-            stratus.startControlPlane();
-            stratus.startAgent();
+        try (StratusProcesses stratus = meteringStack(58500)) {
             var api = stratus.api();
             var tenant = E2e.newTenant(api);
             BenchCompute a = BenchCompute.create(stratus, api, tenant, "side_a");
@@ -162,6 +140,25 @@ class MeteringOverheadBenchmark {
         }
     }
 
+    /**
+     * Control plane and agent, usage read every second (ten times the default). Autoscaling samples are not metering:
+     * with a fixed CU they are switched off, so what is left is the cost of pg_stat_statements and of usage sampling
+     * and shipping.
+     */
+    private static StratusProcesses meteringStack(int portBase) throws Exception {
+        StratusProcesses stratus = new StratusProcesses(portBase)
+                .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", "1s")
+                .withAgentEnv("STRATUS_AGENT_METRICS_INTERVAL", "1h");
+        try {
+            stratus.startControlPlane();
+            stratus.startAgent();
+            return stratus;
+        } catch (RuntimeException e) {
+            stratus.close();
+            throw e;
+        }
+    }
+
     /** pgbench against two databases over the same seconds; their TPS, in that order. */
     private static double[] together(URI first, URI second, String... mode) throws Exception {
         List<String> args = new ArrayList<>(List.of(mode));
@@ -171,7 +168,10 @@ class MeteringOverheadBenchmark {
         return new double[] {tps(output(p1)), tps(output(p2))};
     }
 
-    /** One of the side-by-side computes: a fixed 2 CU, never suspended, pg_stat_statements switchable by restart. */
+    /**
+     * A benchmarked compute: a fixed 2 CU (autoscaling must not move the numbers), never suspended, pg_stat_statements
+     * switchable by a restart.
+     */
     private record BenchCompute(String name, URI uri, PostgresCluster cluster, Path autoConf, String originalAutoConf) {
 
         static BenchCompute create(StratusProcesses stratus, io.stratus.testing.ApiClient api, E2e.Tenant tenant,
