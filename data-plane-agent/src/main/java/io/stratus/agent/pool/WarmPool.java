@@ -203,6 +203,18 @@ public class WarmPool implements SmartLifecycle {
     private void removeHalfMade() {
         for (Path entry : entries()) {
             if (!Files.exists(entry.resolve(READY_MARKER))) {
+                try {
+                    // An agent killed while it made the pool database leaves that postmaster running on the entry.
+                    PostgresCluster leftover = new PostgresCluster(releases.defaultRelease(), entry.resolve("pgdata"), user);
+                    if (leftover.isRunning()) {
+                        log.info("warm pool: stopping the postmaster left running on half-made entry {}", entry.getFileName());
+                        leftover.stop();
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("warm pool: cannot stop the postmaster on half-made entry {}, leaving it: {}",
+                            entry.getFileName(), e.getMessage());
+                    continue;
+                }
                 log.info("warm pool: removing half-made entry {}", entry.getFileName());
                 PostgresCluster.deleteRecursively(entry);
             }

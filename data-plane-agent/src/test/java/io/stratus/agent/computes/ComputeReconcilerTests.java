@@ -412,6 +412,30 @@ class ComputeReconcilerTests {
     }
 
     @Test
+    void warmPoolStopsThePostmasterAKilledAgentLeftOnAHalfMadeEntry() throws Exception {
+        // As a kill -9 of the agent leaves an entry while it made the pool database: initialised, running, no marker.
+        Path entry = paths.pool().resolve(UUID.randomUUID().toString());
+        Files.createDirectories(entry, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        PostgresCluster running = new PostgresCluster(releases.defaultRelease(), entry.resolve("pgdata"), user);
+        running.initdb(ComputeConventions.SUPERUSER, null, false);
+        Path socketDir = SocketDirs.forData(entry);
+        running.writeSettings(Map.of("listen_addresses", "", "port", "5432", "unix_socket_directories", socketDir.toString()));
+        running.start();
+        long pid = running.postmasterPid().orElseThrow();
+        WarmPool pool = new WarmPool(0, paths, releases, user);
+
+        pool.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(entry));
+            assertThat(TestHost.isLive(pid)).isFalse();
+        } finally {
+            pool.stop();
+            running.stop();
+            PostgresCluster.deleteRecursively(socketDir);
+        }
+    }
+
+    @Test
     void computeFailsClearlyWhenNoReleaseMatches() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
         ComputeSpec spec = new ComputeSpec(UUID.randomUUID(), DB, OWNER, Scram.verifier("pw"), true, BigDecimal.ONE,
