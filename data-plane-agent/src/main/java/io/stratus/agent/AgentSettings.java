@@ -109,16 +109,11 @@ public record AgentSettings(
         }
         releaseDirs = releaseDirs == null ? List.of() : List.copyOf(releaseDirs);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
-        if (cpuPerCu == null || cpuPerCu.signum() <= 0) {
-            throw new IllegalArgumentException("cpu-per-cu must be positive");
-        }
-        if (!(cpuBurst >= 0 && cpuBurst <= 1)) {
-            throw new IllegalArgumentException("cpu-burst must be between 0 and 1 (a share of the CPU quota), not "
-                    + cpuBurst);
-        }
-        if (memoryPerCu == null || memoryPerCu.toBytes() <= 0) {
+        if (memoryPerCu == null) {
             throw new IllegalArgumentException("memory-per-cu must be positive");
         }
+        // What a CU is worth is checked where it is defined (cpu-per-cu, memory-per-cu, cpu-burst), at start-up.
+        new CapacityUnit(cpuPerCu, memoryPerCu.toBytes(), cpuBurst);
         if (metricsInterval == null || metricsInterval.isNegative() || metricsInterval.isZero()) {
             throw new IllegalArgumentException("metrics-interval must be positive");
         }

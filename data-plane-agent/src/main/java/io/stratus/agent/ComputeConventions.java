@@ -25,6 +25,9 @@ public final class ComputeConventions {
      */
     public static final String POOL_DATABASE = "stratus-pool";
 
+    /** {@link #POOL_DATABASE} as an SQL identifier (quoted: the hyphen needs it). */
+    public static final String POOL_DATABASE_SQL = '"' + POOL_DATABASE + '"';
+
     private ComputeConventions() {
     }
 

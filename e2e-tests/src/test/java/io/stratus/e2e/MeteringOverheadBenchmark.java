@@ -40,13 +40,10 @@ class MeteringOverheadBenchmark {
             BenchCompute bench = BenchCompute.create(stratus, stratus.api(), E2e.newTenant(stratus.api()), "bench");
             URI uri = bench.uri();
             pgbench(uri, "-i", "-s", "10", "-q");
-            PostgresCluster cluster = bench.cluster();
-            Path autoConf = bench.autoConf();
-            String originalAutoConf = bench.originalAutoConf();
 
             // Rounds alternate the order of the three set-ups (ABC, CBA, ...), so drift (caches, other load on the
             // machine) hits all alike.
-            Setups setups = new Setups(stratus, cluster, autoConf, originalAutoConf);
+            Setups setups = new Setups(stratus, bench);
             Setups.settle();
             List<Double> selectRatios = new ArrayList<>();
             List<Double> tpcbRatios = new ArrayList<>();
@@ -77,7 +74,7 @@ class MeteringOverheadBenchmark {
             }
             setups.switchTo(Setup.METERED);
             stratus.killAgent();
-            cluster.stop();
+            bench.cluster().stop();
 
             String report = String.format("metering overhead: pgbench -c 4 -j 2, %d s, scale 10, %d rounds"
                             + " (M metered / P pg_stat_statements, no agent / R raw: neither)%n%s"
@@ -191,8 +188,9 @@ class MeteringOverheadBenchmark {
         }
 
         /**
-         * Restarts the postmaster with or without pg_stat_statements. The file is written first: the agent restarts a
-         * postmaster it finds stopped, and whichever start comes first must read the new setting.
+         * Restarts the postmaster with or without pg_stat_statements; postgresql.auto.conf is read last, so it
+         * overrides the agent's include. The file is written first: the agent restarts a postmaster it finds stopped,
+         * and whichever start comes first must read the new setting.
          */
         void restart(boolean statementStats) throws IOException {
             Files.writeString(autoConf, statementStats ? originalAutoConf
@@ -228,17 +226,13 @@ class MeteringOverheadBenchmark {
         private static final Duration AGENT_SETTLE = Duration.ofSeconds(20);
 
         private final StratusProcesses stratus;
-        private final PostgresCluster cluster;
-        private final Path autoConf;
-        private final String originalAutoConf;
+        private final BenchCompute compute;
         private Setup current = Setup.METERED;
         private boolean agentRunning = true;
 
-        Setups(StratusProcesses stratus, PostgresCluster cluster, Path autoConf, String originalAutoConf) {
+        Setups(StratusProcesses stratus, BenchCompute compute) {
             this.stratus = stratus;
-            this.cluster = cluster;
-            this.autoConf = autoConf;
-            this.originalAutoConf = originalAutoConf;
+            this.compute = compute;
         }
 
         void switchTo(Setup setup) throws Exception {
@@ -249,11 +243,7 @@ class MeteringOverheadBenchmark {
                 stratus.killAgent();
                 agentRunning = false;
             }
-            cluster.stop();
-            // postgresql.auto.conf is read last, so it overrides the agent's include for this run only.
-            Files.writeString(autoConf, setup == Setup.RAW ? originalAutoConf + "\nshared_preload_libraries = ''\n"
-                    : originalAutoConf);
-            cluster.start();
+            compute.restart(setup != Setup.RAW);
             if (setup == Setup.METERED) {
                 // The agent adopts the running postmaster.
                 stratus.startAgent();

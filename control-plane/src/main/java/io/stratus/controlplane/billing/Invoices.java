@@ -3,7 +3,6 @@ package io.stratus.controlplane.billing;
 import io.stratus.controlplane.billing.InvoiceCalculator.Invoice;
 import io.stratus.controlplane.billing.InvoiceCalculator.MonthUsage;
 import io.stratus.controlplane.billing.InvoiceCalculator.Status;
-import io.stratus.controlplane.metering.HourlyUsage;
 import io.stratus.controlplane.metering.UsageQueries;
 import io.stratus.controlplane.web.ApiException;
 import java.math.BigDecimal;
@@ -50,10 +49,8 @@ class Invoices {
             throw ApiException.notFound("invoice");
         }
         List<PricePlans.Assignment> history = requirePlan(tenantId);
-        MonthUsage used = MonthUsage.NONE;
-        for (HourlyUsage h : usage.hourlyForTenant(tenantId, start(month), start(month.plusMonths(1)))) {
-            used = add(used, h);
-        }
+        MonthUsage used = usage.monthlyForTenant(tenantId, start(month), start(month.plusMonths(1))).stream()
+                .findFirst().map(Invoices::usageOf).orElse(MonthUsage.NONE);
         return price(tenantId, month, used, history, now, new HashMap<>());
     }
 
@@ -64,9 +61,8 @@ class Invoices {
         YearMonth current = monthOf(now);
         Map<YearMonth, MonthUsage> months = new TreeMap<>(Comparator.reverseOrder());
         months.put(current, MonthUsage.NONE);
-        for (UsageQueries.Bucket b : usage.monthlyForTenant(tenantId, start(current.plusMonths(1)))) {
-            months.put(monthOf(b.start()), MonthUsage.NONE.plus(b.requests(), b.cuSeconds(), b.storageByteSeconds(),
-                    b.egressBytes()));
+        for (UsageQueries.Bucket b : usage.monthlyForTenant(tenantId, Instant.EPOCH, start(current.plusMonths(1)))) {
+            months.put(monthOf(b.start()), usageOf(b));
         }
         // A tenant changes plans rarely: look each up once, not once per month.
         Map<UUID, PricePlan> planById = new HashMap<>();
@@ -106,8 +102,8 @@ class Invoices {
         return history;
     }
 
-    private static MonthUsage add(MonthUsage m, HourlyUsage h) {
-        return m.plus(h.requests(), h.cuSeconds(), h.storageByteSeconds(), h.egressBytes());
+    private static MonthUsage usageOf(UsageQueries.Bucket month) {
+        return MonthUsage.NONE.plus(month.requests(), month.cuSeconds(), month.storageByteSeconds(), month.egressBytes());
     }
 
     static Instant start(YearMonth month) {

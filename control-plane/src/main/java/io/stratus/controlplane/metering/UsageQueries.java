@@ -61,11 +61,11 @@ public class UsageQueries {
     }
 
     /**
-     * One tenant's usage summed per UTC month, for every month with usage before {@code to}, oldest first: what its
+     * One tenant's usage summed per UTC month, for every month with usage in [from, to), oldest first: what its
      * invoices price. Summed by the database, so a long-lived tenant's invoice list reads one row per month.
      */
-    public List<Bucket> monthlyForTenant(UUID tenantId, Instant to) {
-        return series(tenantId, null, "month", Instant.EPOCH, to);
+    public List<Bucket> monthlyForTenant(UUID tenantId, Instant from, Instant to) {
+        return series(tenantId, null, "month", from, to);
     }
 
     /** Buckets with data, in order; {@code databaseId} null means all of the tenant's databases. */

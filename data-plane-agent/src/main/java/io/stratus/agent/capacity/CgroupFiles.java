@@ -63,18 +63,19 @@ final class CgroupFiles {
      * @return true when anything was written
      */
     static boolean writeQuotaAndBurst(QuotaWrite quota, Path burstFile, long burstMicros) throws IOException {
-        boolean burstable = Files.exists(burstFile);
-        String burst = String.valueOf(burstMicros);
-        boolean changed = false;
-        if (burstable && readLong(burstFile) > burstMicros) {
-            write(burstFile, burst);
-            changed = true;
+        if (!Files.exists(burstFile)) {
+            return quota.write();
         }
-        changed |= quota.write();
-        if (burstable) {
-            changed |= writeIfDiffers(burstFile, burst);
+        long current = readLong(burstFile);
+        boolean lower = current > burstMicros;
+        if (lower) {
+            write(burstFile, String.valueOf(burstMicros));
         }
-        return changed;
+        boolean changed = quota.write();
+        if (current < burstMicros) {
+            write(burstFile, String.valueOf(burstMicros));
+        }
+        return changed || current != burstMicros;
     }
 
     /** {@code key value} lines, as in {@code cpu.stat} and {@code memory.stat}. */

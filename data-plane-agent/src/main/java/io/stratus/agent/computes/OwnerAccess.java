@@ -38,12 +38,14 @@ final class OwnerAccess {
                 done.add("set role's password");
             }
             String owner = databaseOwner(c, spec.databaseName());
-            if (owner == null && databaseOwner(c, ComputeConventions.POOL_DATABASE) != null) {
+            if (owner == null) {
                 // A warm-pool cluster's ready database: a rename instead of copying template1. No tenant ever had it,
                 // so it holds nothing but what template1 held.
-                execute(c, "ALTER DATABASE \"" + ComputeConventions.POOL_DATABASE + "\" RENAME TO " + db);
-                done.add("renamed the warm pool's database");
-                owner = databaseOwner(c, spec.databaseName());
+                owner = databaseOwner(c, ComputeConventions.POOL_DATABASE);
+                if (owner != null) {
+                    execute(c, "ALTER DATABASE " + ComputeConventions.POOL_DATABASE_SQL + " RENAME TO " + db);
+                    done.add("renamed the warm pool's database");
+                }
             }
             if (owner == null) {
                 execute(c, "CREATE DATABASE " + db + " OWNER " + role);

@@ -187,7 +187,7 @@ public class WarmPool implements SmartLifecycle {
         cluster.start();
         try (Connection c = ComputeConventions.maintenanceConnection(cluster, "stratus-warm-pool", 60);
              Statement st = c.createStatement()) {
-            String db = '"' + ComputeConventions.POOL_DATABASE + '"';
+            String db = ComputeConventions.POOL_DATABASE_SQL;
             st.execute("CREATE DATABASE " + db);
             st.execute("REVOKE CONNECT ON DATABASE " + db + ", " + ComputeConventions.MAINTENANCE_DATABASE
                     + ", template1 FROM PUBLIC");
