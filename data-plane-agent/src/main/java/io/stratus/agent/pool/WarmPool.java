@@ -85,8 +85,16 @@ public class WarmPool implements SmartLifecycle {
         ScheduledExecutorService e = executor;
         executor = null;
         if (e != null) {
-            // An initdb in flight is abandoned; its entry has no marker and is remade on the next start.
+            // An initdb in flight is abandoned; its entry has no marker and is remade on the next start. A postmaster
+            // started to make the pool database must not outlive the agent, though.
             e.shutdownNow();
+            try {
+                e.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            entries().stream().filter(entry -> !Files.exists(entry.resolve(READY_MARKER)))
+                    .forEach(this::stopPostmasterOf);
         }
     }
 
@@ -203,21 +211,29 @@ public class WarmPool implements SmartLifecycle {
     private void removeHalfMade() {
         for (Path entry : entries()) {
             if (!Files.exists(entry.resolve(READY_MARKER))) {
-                try {
-                    // An agent killed while it made the pool database leaves that postmaster running on the entry.
-                    PostgresCluster leftover = new PostgresCluster(releases.defaultRelease(), entry.resolve("pgdata"), user);
-                    if (leftover.isRunning()) {
-                        log.info("warm pool: stopping the postmaster left running on half-made entry {}", entry.getFileName());
-                        leftover.stop();
-                    }
-                } catch (RuntimeException e) {
-                    log.warn("warm pool: cannot stop the postmaster on half-made entry {}, leaving it: {}",
-                            entry.getFileName(), e.getMessage());
+                // An agent killed while it made the pool database leaves that postmaster running on the entry.
+                if (!stopPostmasterOf(entry)) {
                     continue;
                 }
                 log.info("warm pool: removing half-made entry {}", entry.getFileName());
                 PostgresCluster.deleteRecursively(entry);
             }
+        }
+    }
+
+    /** Stops a postmaster running on a half-made entry; false when one runs and cannot be stopped. */
+    private boolean stopPostmasterOf(Path entry) {
+        try {
+            PostgresCluster cluster = new PostgresCluster(releases.defaultRelease(), entry.resolve("pgdata"), user);
+            if (cluster.isRunning()) {
+                log.info("warm pool: stopping the postmaster running on half-made entry {}", entry.getFileName());
+                cluster.stop();
+            }
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("warm pool: cannot stop the postmaster on half-made entry {}, leaving it: {}", entry.getFileName(),
+                    e.getMessage());
+            return false;
         }
     }
 
