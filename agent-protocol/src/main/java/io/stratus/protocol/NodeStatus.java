@@ -16,9 +16,13 @@ import java.util.UUID;
  *                             at least {@code observedGeneration}. A deletion is done once it is at least the
  *                             deleting generation and the compute is not listed, whatever other computes' state;
  *                             null from agents older than it.
+ * @param busyPorts            ports of the host's compute range that another process holds (a listener, or an
+ *                             outgoing connection's local port): a compute placed there could not bind it. Ascending;
+ *                             null from agents older than it.
  */
 public record NodeStatus(UUID nodeId, long observedGeneration, Instant observedAt, BigDecimal capacityCu,
-                         String enforcement, List<ComputeStatus> computes, Long reconciledGeneration) {
+                         String enforcement, List<ComputeStatus> computes, Long reconciledGeneration,
+                         List<Integer> busyPorts) {
 
     /** An older agent does not send {@code reconciledGeneration} (null): then only the full one counts. */
     public long reconciledOrObservedGeneration() {

@@ -30,6 +30,20 @@ class MeteringOverheadBenchmark {
     private static final int SECONDS = Integer.getInteger("bench.pgbenchSeconds", 15);
     /** Even, so that each set-up runs early in as many rounds as it runs late (ABC, CBA): linear drift cancels. */
     private static final int ROUNDS = Integer.getInteger("bench.pgbenchRounds", 4);
+    /**
+     * CU of each side-by-side compute. Below the machine's two cores (0.5 + 0.5 leaves a core for the pgbench
+     * clients, the agent and the JVMs) each compute's throughput is set by its own CPU quota rather than by what else
+     * the machine runs: TPS per CU, what a tenant buys, with anything metering adds inside the compute (the extension
+     * in every backend, the agent's reads) paid from the same quota.
+     */
+    private static final String SIDE_BY_SIDE_CU = System.getProperty("bench.cu", "0.5");
+    /**
+     * An A/A check of the side-by-side design: both computes metered, so any ratio away from 1 is the design's own
+     * bias or noise, not metering.
+     */
+    private static final boolean SIDE_BY_SIDE_AA = Boolean.getBoolean("bench.aa");
+    /** How often the agent reads usage: every second by default here, ten times the product's default of 10 s. */
+    private static final String USAGE_INTERVAL = System.getProperty("bench.usageInterval", "1s");
     private static final Path PGBENCH = Path.of("/usr/lib/postgresql/15/bin/pgbench");
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
@@ -37,7 +51,7 @@ class MeteringOverheadBenchmark {
     void pgbenchWithMeteringVersusWithout() throws Exception {
         assertThat(PGBENCH).as("pgbench from Debian's postgresql-15 (.ci/run installs it)").exists();
         try (StratusProcesses stratus = meteringStack(58400)) {
-            BenchCompute bench = BenchCompute.create(stratus, stratus.api(), E2e.newTenant(stratus.api()), "bench");
+            BenchCompute bench = BenchCompute.create(stratus, stratus.api(), E2e.newTenant(stratus.api()), "bench", "2");
             URI uri = bench.uri();
             pgbench(uri, "-i", "-s", "10", "-q");
 
@@ -100,8 +114,8 @@ class MeteringOverheadBenchmark {
         try (StratusProcesses stratus = meteringStack(58500)) {
             var api = stratus.api();
             var tenant = E2e.newTenant(api);
-            BenchCompute a = BenchCompute.create(stratus, api, tenant, "side_a");
-            BenchCompute b = BenchCompute.create(stratus, api, tenant, "side_b");
+            BenchCompute a = BenchCompute.create(stratus, api, tenant, "side_a", SIDE_BY_SIDE_CU);
+            BenchCompute b = BenchCompute.create(stratus, api, tenant, "side_b", SIDE_BY_SIDE_CU);
             pgbench(a.uri(), "-i", "-s", "10", "-q");
             pgbench(b.uri(), "-i", "-s", "10", "-q");
 
@@ -112,7 +126,7 @@ class MeteringOverheadBenchmark {
                 BenchCompute metered = half == 0 ? a : b;
                 BenchCompute raw = half == 0 ? b : a;
                 metered.restart(true);
-                raw.restart(false);
+                raw.restart(SIDE_BY_SIDE_AA);
                 Setups.settle();
                 for (int i = 0; i < ROUNDS; i++) {
                     double[] select = together(metered.uri(), raw.uri(), "-S");
@@ -126,10 +140,11 @@ class MeteringOverheadBenchmark {
             a.restart(true);
             b.restart(true);
 
-            String report = String.format("metering overhead side by side: two computes at once, each pgbench -c 2 -j 1,"
-                            + " %d s, scale 10, %d rounds (metered / raw)%n%s"
+            String report = String.format("metering overhead side by side: two computes of %s CU at once, usage read every %s,"
+                            + " each pgbench -c 2 -j 1, %d s, scale 10, %d rounds (metered / %s)%n%s"
                             + "  geometric mean of metered/raw: select-only %.3f x, tpc-b %.3f x%n",
-                    SECONDS, rounds.size(), String.join("", rounds), geometricMean(selectRatios),
+                    SIDE_BY_SIDE_CU, USAGE_INTERVAL, SECONDS, rounds.size(),
+                    SIDE_BY_SIDE_AA ? "metered too: A/A check" : "raw", String.join("", rounds), geometricMean(selectRatios),
                     geometricMean(tpcbRatios));
             System.out.print(report);
             Files.writeString(Path.of("target", "bench-results.txt"), report, StandardOpenOption.CREATE,
@@ -144,7 +159,7 @@ class MeteringOverheadBenchmark {
      */
     private static StratusProcesses meteringStack(int portBase) throws Exception {
         StratusProcesses stratus = new StratusProcesses(portBase)
-                .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", "1s")
+                .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", USAGE_INTERVAL)
                 .withAgentEnv("STRATUS_AGENT_METRICS_INTERVAL", "1h");
         try {
             stratus.startControlPlane();
@@ -166,15 +181,15 @@ class MeteringOverheadBenchmark {
     }
 
     /**
-     * A benchmarked compute: a fixed 2 CU (autoscaling must not move the numbers), never suspended, pg_stat_statements
+     * A benchmarked compute: a fixed CU (autoscaling must not move the numbers), never suspended, pg_stat_statements
      * switchable by a restart.
      */
     private record BenchCompute(String name, URI uri, PostgresCluster cluster, Path autoConf, String originalAutoConf) {
 
         static BenchCompute create(StratusProcesses stratus, io.stratus.testing.ApiClient api, E2e.Tenant tenant,
-                                   String name) throws Exception {
-            var r = api.post(tenant.adminKey(), "/v1/databases",
-                    "{\"name\":\"" + name + "\",\"minCu\":2,\"maxCu\":2,\"suspendTimeoutSeconds\":0}");
+                                   String name, String cu) throws Exception {
+            var r = api.post(tenant.adminKey(), "/v1/databases", "{\"name\":\"" + name + "\",\"minCu\":" + cu
+                    + ",\"maxCu\":" + cu + ",\"suspendTimeoutSeconds\":0}");
             assertThat(r.status()).as(r.raw()).isEqualTo(202);
             String id = r.at("/database/id").asString();
             assertThat(E2e.awaitOperation(api, tenant, r.at("/operation/id").asString(), Duration.ofSeconds(120)))

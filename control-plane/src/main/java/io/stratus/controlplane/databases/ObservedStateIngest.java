@@ -42,7 +42,7 @@ public class ObservedStateIngest {
 
     @Transactional
     public void apply(UUID nodeId, NodeStatus status) {
-        fleet.heartbeat(nodeId, status.observedGeneration(), status.enforcement());
+        fleet.heartbeat(nodeId, status.observedGeneration(), status.enforcement(), status.busyPorts());
         Map<UUID, ComputeStatus> observed = status.computes() == null ? Map.of()
                 : status.computes().stream().collect(Collectors.toMap(ComputeStatus::computeId, Function.identity(), (a, b) -> b));
         for (Database db : databases.findByNodeIdAndStateIn(nodeId, ON_NODE)) {

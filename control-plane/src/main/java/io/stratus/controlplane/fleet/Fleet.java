@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -41,7 +42,7 @@ public class Fleet {
     /** A node as the operator sees it. */
     public record NodeView(UUID id, String name, String address, String zone, BigDecimal capacityCu, NodeState state,
                            String enforcement, List<String> releases, long desiredGeneration, long observedGeneration,
-                           Instant lastHeartbeatAt) {
+                           Instant lastHeartbeatAt, List<Integer> busyPorts) {
     }
 
     /** Where a compute goes: the node, its address and the port allocated to the compute there. */
@@ -73,9 +74,16 @@ public class Fleet {
         return nodes.findByCredentialHash(Tokens.hash(credential)).map(Node::getId);
     }
 
+    /**
+     * An agent's report: alive, how far it got, how it enforces CU, and which ports of its range other processes
+     * hold ({@code busyPorts}, null from agents that do not say; then the last known set stays).
+     */
     @Transactional
-    public void heartbeat(UUID nodeId, long observedGeneration, String enforcement) {
-        nodes.findById(nodeId).ifPresent(n -> n.heartbeat(clock.instant(), observedGeneration, enforcement));
+    public void heartbeat(UUID nodeId, long observedGeneration, String enforcement, List<Integer> busyPorts) {
+        nodes.findById(nodeId).ifPresent(n -> {
+            n.heartbeat(clock.instant(), observedGeneration, enforcement);
+            n.busyPorts(busyPorts);
+        });
     }
 
     @Transactional(readOnly = true)
@@ -94,8 +102,9 @@ public class Fleet {
 
     /**
      * Picks a READY node that can run {@code release} with the most CU left (counting {@code committedCu}, the sum of
-     * minimum CU already placed per node) and allocates a free port there. Locks the node row, so concurrent placements
-     * on one node serialise and never share a port. Must run inside the caller's transaction.
+     * minimum CU already placed per node) and allocates a free port there: one no compute has and no other process on
+     * the host held at the agent's last report. Locks the node row, so concurrent placements on one node serialise and
+     * never share a port. Must run inside the caller's transaction.
      *
      * @param usedPorts ports taken on a node by live computes
      */
@@ -110,7 +119,8 @@ public class Fleet {
                 .toList();
         for (Node candidate : ready) {
             Node node = nodes.lockById(candidate.getId()).orElseThrow();
-            Set<Integer> used = Set.copyOf(usedPorts.apply(node.getId()));
+            Set<Integer> used = new HashSet<>(usedPorts.apply(node.getId()));
+            used.addAll(node.busyPorts());
             for (int port = node.portMin(); port <= node.portMax(); port++) {
                 if (!used.contains(port)) {
                     return Optional.of(new Placement(node.getId(), node.address(), port));
@@ -183,6 +193,6 @@ public class Fleet {
     private static NodeView view(Node n) {
         return new NodeView(n.getId(), n.name(), n.address(), n.zone(), n.capacityCu(), n.state(), n.enforcement(),
                 n.releases().isEmpty() ? List.of() : List.of(n.releases().split(",")), n.desiredGeneration(),
-                n.observedGeneration(), n.lastHeartbeatAt());
+                n.observedGeneration(), n.lastHeartbeatAt(), n.busyPorts());
     }
 }

@@ -8,7 +8,10 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Table;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /** A data-plane host with one agent. */
 @Entity
@@ -30,6 +33,8 @@ class Node extends AbstractEntity {
     private byte[] credentialHash;
     private String releases;
     private String enforcement;
+    @Column(name = "busy_ports")
+    private String busyPorts = "";
     @Column(name = "desired_generation")
     private long desiredGeneration;
     @Column(name = "observed_generation")
@@ -73,6 +78,17 @@ class Node extends AbstractEntity {
         }
     }
 
+    /**
+     * What the agent last saw held by other processes in its compute range (anything outside the range is no concern
+     * of placement and is dropped); null, from an older agent, keeps the last.
+     */
+    void busyPorts(List<Integer> ports) {
+        if (ports != null) {
+            this.busyPorts = ports.stream().filter(p -> p != null && p >= portMin && p <= portMax).distinct().sorted()
+                    .map(String::valueOf).collect(Collectors.joining(","));
+        }
+    }
+
     void markNotReady() {
         state = NodeState.NOT_READY;
     }
@@ -86,6 +102,10 @@ class Node extends AbstractEntity {
     NodeState state() { return state; }
     String releases() { return releases; }
     String enforcement() { return enforcement; }
+    List<Integer> busyPorts() {
+        return busyPorts == null || busyPorts.isEmpty() ? List.of()
+                : Arrays.stream(busyPorts.split(",")).map(Integer::valueOf).toList();
+    }
     long desiredGeneration() { return desiredGeneration; }
     long observedGeneration() { return observedGeneration; }
     Instant lastHeartbeatAt() { return lastHeartbeatAt; }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratus.controlplane.ControlPlaneTest;
 import io.stratus.testing.ApiClient;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -97,6 +98,27 @@ class AgentProtocolTests extends ControlPlaneTest {
         assertThat(state).as("the long-poll answered because of the change, not the timeout").isNotNull();
         assertThat(state.get("generation").asLong()).isGreaterThan(generation);
         assertThat(state.get("computes").findValuesAsString("computeId")).containsExactly(db);
+    }
+
+    @Test
+    void placesNewComputesAroundPortsTheAgentReportsHeldByOtherProcesses() {
+        OwnNode node = ownNode();
+        long generation = desired(node, 0, 0).get("generation").asLong();
+        // The lowest ports of the range, and one outside it (dropped: no concern of placement).
+        var status = api().post(node.credential(), "/agent/v1/nodes/" + node.id() + "/status", "{\"nodeId\":\""
+                + node.id() + "\",\"observedGeneration\":" + generation + ",\"observedAt\":\"2026-01-01T00:00:00Z\","
+                + "\"capacityCu\":10,\"enforcement\":\"none\",\"computes\":[],\"busyPorts\":[62000,62001,62003,70000]}");
+        assertThat(status.status()).as(status.raw()).isEqualTo(204);
+        TestTenant t = newTenant();
+
+        int first = api().post(t.adminKey(), "/v1/databases", ApiClient.json("name", "around_a", "minCu", 0.25,
+                "maxCu", 2, "release", node.release())).at("/connection/port").asInt();
+        int second = api().post(t.adminKey(), "/v1/databases", ApiClient.json("name", "around_b", "minCu", 0.25,
+                "maxCu", 2, "release", node.release())).at("/connection/port").asInt();
+
+        assertThat(List.of(first, second)).containsExactly(62002, 62004);
+        var fleet = api().get(OPERATOR_KEY, "/v1/admin/nodes/" + node.id());
+        assertThat(fleet.json().get("busyPorts").toString()).as("operators see them").isEqualTo("[62000,62001,62003]");
     }
 
     @Test

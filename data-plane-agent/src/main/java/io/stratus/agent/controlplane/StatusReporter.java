@@ -1,15 +1,18 @@
 package io.stratus.agent.controlplane;
 
 import io.stratus.agent.AgentSettings;
+import io.stratus.agent.computes.BusyPorts;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.computes.NodeObservation;
 import io.stratus.agent.support.PeriodicTask;
+import io.stratus.protocol.ComputeStatus;
 import io.stratus.protocol.NodeStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -28,6 +31,7 @@ class StatusReporter extends PeriodicTask {
     private final ComputeReconciler reconciler;
     private final Clock clock;
     private final BigDecimal capacityCu;
+    private final BusyPorts busyPorts;
     private final AtomicBoolean sendQueued = new AtomicBoolean();
     private int failuresInARow;
 
@@ -39,6 +43,7 @@ class StatusReporter extends PeriodicTask {
         this.reconciler = reconciler;
         this.clock = clock;
         this.capacityCu = settings.capacityCu();
+        this.busyPorts = new BusyPorts(settings.portMin(), settings.portMax());
     }
 
     @EventListener
@@ -68,7 +73,8 @@ class StatusReporter extends PeriodicTask {
         }
         NodeObservation observed = reconciler.observe();
         NodeStatus status = new NodeStatus(node.nodeId(), observed.observedGeneration(), clock.instant(), capacityCu,
-                reconciler.enforcement(), observed.computes(), observed.reconciledGeneration());
+                reconciler.enforcement(), observed.computes(), observed.reconciledGeneration(),
+                busyPorts.scan(observed.computes().stream().map(ComputeStatus::port).collect(Collectors.toSet())));
         try {
             client.reportStatus(node, status);
             if (failuresInARow > 0) {

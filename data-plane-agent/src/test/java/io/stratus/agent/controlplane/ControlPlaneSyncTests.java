@@ -142,6 +142,6 @@ class ControlPlaneSyncTests {
     }
 
     private static NodeStatus status(NodeIdentity node) {
-        return new NodeStatus(node.nodeId(), 0, Instant.now(), BigDecimal.ONE, "none", List.of(), 0L);
+        return new NodeStatus(node.nodeId(), 0, Instant.now(), BigDecimal.ONE, "none", List.of(), 0L, List.of());
     }
 }
