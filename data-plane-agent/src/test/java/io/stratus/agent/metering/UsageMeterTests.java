@@ -25,6 +25,7 @@ import io.stratus.protocol.UsageRecord;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -290,6 +291,36 @@ class UsageMeterTests {
             assertThat(spooled.get(i).seq()).isGreaterThan(spooled.get(i - 1).seq());
         }
         System.out.println("records: " + spooled);
+    }
+
+    @Test
+    void aComputeWhoseStatementStatsCannotBeReadIsRetriedOverOneKeptConnection() throws Exception {
+        PostgresCluster cluster = reconciler.running().get(0).cluster();
+        Path autoConf = cluster.dataDir().resolve("postgresql.auto.conf");
+        Files.writeString(autoConf, Files.readString(autoConf) + "\nshared_preload_libraries = ''\n");
+        cluster.stop();
+        cluster.start();
+        int before = spooled.size();
+
+        meter();
+        long firstPid = usageBackendPid(cluster);
+        meter();
+        meter();
+
+        assertThat(spooled).as("nothing to bill from a compute that cannot be read").hasSize(before);
+        assertThat(usageBackendPid(cluster)).as("the same backend answered every pass: no connection start per pass")
+                .isEqualTo(firstPid);
+    }
+
+    /** The pid of the agent's usage connection on the compute; fails when there is none. */
+    private static long usageBackendPid(PostgresCluster cluster) throws SQLException {
+        try (Connection c = superuser(cluster, ComputeConventions.MAINTENANCE_DATABASE); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = 'stratus-agent-usage'")) {
+            assertThat(rs.next()).as("the agent's usage connection is open").isTrue();
+            long pid = rs.getLong(1);
+            assertThat(rs.next()).as("one usage connection").isFalse();
+            return pid;
+        }
     }
 
     @Test
