@@ -138,6 +138,7 @@ class MeteringOverheadBenchmark {
                     tpcbRatios.add(tpcb[0] / tpcb[1]);
                     rounds.add(String.format("    round %d (%s metered): select-only %.0f / %.0f tps, tpc-b %.0f / %.0f tps%n",
                             rounds.size() + 1, metered.name(), select[0], select[1], tpcb[0], tpcb[1]));
+                    System.out.print(rounds.get(rounds.size() - 1));
                 }
             }
             a.restart(true);
@@ -214,7 +215,14 @@ class MeteringOverheadBenchmark {
             Files.writeString(autoConf, statementStats ? originalAutoConf
                     : originalAutoConf + "\nshared_preload_libraries = ''\n");
             cluster.stop();
-            cluster.start();
+            try {
+                cluster.start();
+            } catch (RuntimeException e) {
+                if (!cluster.isRunning()) {
+                    throw e;
+                }
+                // The agent's health check found it stopped and started it first, with the file already written.
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
@@ -65,6 +66,23 @@ class BillingExportRecords {
                 .update();
     }
 
+    /** The start of the earliest period of {@code granularity} ever claimed for an export, if any. */
+    Optional<Instant> firstTried(BillingPeriod.Granularity granularity) {
+        return jdbc.sql("select min(period_start) from billing_exports where granularity = ?")
+                .params(granularity.name())
+                .query((rs, row) -> Optional.ofNullable(instant(rs, 1)))
+                .single();
+    }
+
+    /** The names of the periods of {@code granularity} starting in [from, to] that were exported. */
+    Set<String> exported(BillingPeriod.Granularity granularity, Instant from, Instant to) {
+        return Set.copyOf(jdbc.sql("select period from billing_exports where granularity = ? and state = 'SUCCEEDED' "
+                        + "and period_start between ? and ?")
+                .params(granularity.name(), Timestamp.from(from), Timestamp.from(to))
+                .query(String.class)
+                .list());
+    }
+
     Optional<ExportView> find(String period) {
         return jdbc.sql("select * from billing_exports where period = ?").params(period).query(this::view).optional();
     }
@@ -90,6 +108,11 @@ class BillingExportRecords {
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
     }

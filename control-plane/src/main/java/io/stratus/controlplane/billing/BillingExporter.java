@@ -11,7 +11,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -43,6 +48,7 @@ public class BillingExporter {
     private final DataSource dataSource;
     private final ObjectProvider<Scheduler> scheduler;
     private final Path directory;
+    private final Duration catchUp;
     private final Clock clock;
 
     BillingExporter(UsageLedger ledger, UsageQueries usage, BillingExportRecords records, DataSource dataSource,
@@ -53,6 +59,7 @@ public class BillingExporter {
         this.dataSource = dataSource;
         this.scheduler = scheduler;
         this.directory = settings.directoryOrDefault(stratus);
+        this.catchUp = settings.catchUp();
         this.clock = clock;
     }
 
@@ -76,6 +83,57 @@ public class BillingExporter {
         ExportFailedException(String period, Throwable cause) {
             super("export of " + period + " failed: " + cause.getMessage(), cause);
         }
+    }
+
+    /**
+     * What a scheduled firing does: exports every period of {@code granularity} that is due and not exported yet,
+     * oldest first: the previous one, and those within the catch-up reach that were missed (every control plane down
+     * when they were due) or failed, but none before the first period ever tried (a new installation does not
+     * export a week of empty periods). One failure does not stop the later periods; it is thrown at the end, and the
+     * next firing tries that period again.
+     *
+     * @return the outcome of each period tried, oldest first
+     */
+    public List<Outcome> exportDue(BillingPeriod.Granularity granularity) {
+        return exportDue(granularity, clock.instant(), catchUp);
+    }
+
+    List<Outcome> exportDue(BillingPeriod.Granularity granularity, Instant now, Duration reach) {
+        List<Outcome> outcomes = new ArrayList<>();
+        ExportFailedException failure = null;
+        for (BillingPeriod period : due(granularity, now, reach)) {
+            try {
+                outcomes.add(export(period, false));
+            } catch (ExportFailedException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return outcomes;
+    }
+
+    /** The periods {@link #exportDue} exports at {@code now}, looking back {@code catchUp}, oldest first. */
+    List<BillingPeriod> due(BillingPeriod.Granularity granularity, Instant now, Duration catchUp) {
+        BillingPeriod previous = BillingPeriod.previous(granularity, now);
+        Optional<Instant> first = records.firstTried(granularity);
+        if (first.isEmpty() || first.get().isAfter(previous.start())) {
+            return List.of(previous);
+        }
+        Instant reach = previous.end().minus(catchUp);
+        if (reach.isBefore(first.get())) {
+            reach = first.get();
+        }
+        BillingPeriod from = reach.isAfter(previous.start()) ? previous : BillingPeriod.containing(granularity, reach);
+        Set<String> exported = records.exported(granularity, from.start(), previous.start());
+        List<BillingPeriod> due = new ArrayList<>();
+        for (BillingPeriod p = from; !p.start().isAfter(previous.start()); p = p.next()) {
+            if (!exported.contains(p.name())) {
+                due.add(p);
+            }
+        }
+        return due;
     }
 
     /**

@@ -59,14 +59,22 @@ public record BillingPeriod(String name, Granularity granularity, Instant start,
         return new BillingPeriod(day.toString(), Granularity.DAY, start, start.plus(Duration.ofDays(1)));
     }
 
-    /** The last hour that has ended at {@code now}. */
-    static BillingPeriod previousHour(Instant now) {
-        return hour(now.minus(Duration.ofHours(1)));
+    /** The period of {@code granularity} containing {@code instant}. */
+    static BillingPeriod containing(Granularity granularity, Instant instant) {
+        return switch (granularity) {
+            case HOUR -> hour(instant);
+            case DAY -> day(LocalDate.ofInstant(instant, ZoneOffset.UTC));
+        };
     }
 
-    /** The last UTC day that has ended at {@code now}. */
-    static BillingPeriod previousDay(Instant now) {
-        return day(LocalDate.ofInstant(now, ZoneOffset.UTC).minusDays(1));
+    /** The last period of {@code granularity} that has ended at {@code now}. */
+    static BillingPeriod previous(Granularity granularity, Instant now) {
+        return containing(granularity, containing(granularity, now).start().minusNanos(1));
+    }
+
+    /** The period right after this one. */
+    BillingPeriod next() {
+        return containing(granularity, end);
     }
 
     /** Whether the period has ended at {@code now}, so its hours can be closed and exported. */

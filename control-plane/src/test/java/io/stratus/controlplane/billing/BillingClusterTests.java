@@ -79,7 +79,7 @@ class BillingClusterTests {
         if (Duration.between(now, nextHour).toSeconds() < 90) {
             Thread.sleep(Duration.between(now, nextHour).plusSeconds(2).toMillis());
         }
-        BillingPeriod period = BillingPeriod.previousHour(Instant.now());
+        BillingPeriod period = BillingPeriod.previous(BillingPeriod.Granularity.HOUR, Instant.now());
 
         // Schema and usage in place before any instance starts, so the first firing already sees the usage.
         PostgresHarness.TestDatabase db = PostgresHarness.newDatabase();

@@ -27,6 +27,8 @@ class BillingExportApiTests extends ControlPlaneTest {
 
     @Autowired
     private io.stratus.controlplane.metering.UsageLedger ledger;
+    @Autowired
+    private BillingExporter exporter;
 
     private Instant hour;
     private UUID tenant1;
@@ -109,6 +111,36 @@ class BillingExportApiTests extends ControlPlaneTest {
         var listed = api().get(OPERATOR_KEY, "/v1/admin/billing-exports?from=" + hour + "&to=" + hour.plus(Duration.ofHours(1)));
         assertThat(listed.status()).isEqualTo(200);
         assertThat(listed.json().findValuesAsString("period")).containsExactly(hourName());
+    }
+
+    @Test
+    void aFiringExportsThePeriodsMissedOrFailedSinceTheLastOneOldestFirstAndThenNothing() throws Exception {
+        assertThat(run(hourName()).status()).isEqualTo(200);
+        BillingPeriod first = BillingPeriod.hour(hour);
+        BillingPeriod missed = first.next();
+        BillingPeriod failed = missed.next();
+        BillingPeriod previous = failed.next();
+        jdbc.update("insert into billing_exports (period, granularity, period_start, period_end, state, runs, error)"
+                        + " values (?, 'HOUR', ?, ?, 'FAILED', 1, 'disk full')", failed.name(),
+                Timestamp.from(failed.start()), Timestamp.from(failed.end()));
+        Instant now = previous.end().plus(Duration.ofMinutes(5));
+        Duration reach = Duration.ofHours(4);
+
+        assertThat(exporter.due(BillingPeriod.Granularity.HOUR, now, Duration.ZERO)).as("no catch-up: the previous only")
+                .containsExactly(previous);
+        var outcomes = exporter.exportDue(BillingPeriod.Granularity.HOUR, now, reach);
+
+        assertThat(outcomes).extracting(o -> ((BillingExporter.Outcome.Exported) o).export().period())
+                .containsExactly(missed.name(), failed.name(), previous.name());
+        assertThat(state(failed.name())).isEqualTo("SUCCEEDED");
+        var missedExport = api().get(OPERATOR_KEY, "/v1/admin/billing-exports/" + missed.name()).json();
+        assertThat(Files.readString(Path.of(missedExport.get("location").asString()).resolve("usage-" + missed.name() + ".csv")))
+                .contains(missed.name() + "," + tenant1 + "," + db1 + ",requests,1,requests\n");
+        assertThat(exporter.exportDue(BillingPeriod.Granularity.HOUR, now, reach)).as("a second firing").isEmpty();
+    }
+
+    private String state(String period) {
+        return jdbc.queryForObject("select state from billing_exports where period = ?", String.class, period);
     }
 
     @Test

@@ -31,10 +31,18 @@ class BillingPeriodTests {
     @Test
     void previousPeriodsAreTheLastOnesThatEnded() {
         Instant now = Instant.parse("2026-11-25T00:05:00Z");
-        assertThat(BillingPeriod.previousHour(now).name()).isEqualTo("2026-11-24T23");
-        assertThat(BillingPeriod.previousDay(now).name()).isEqualTo("2026-11-24");
-        assertThat(BillingPeriod.previousHour(now).endedAt(now)).isTrue();
+        assertThat(BillingPeriod.previous(BillingPeriod.Granularity.HOUR, now).name()).isEqualTo("2026-11-24T23");
+        assertThat(BillingPeriod.previous(BillingPeriod.Granularity.DAY, now).name()).isEqualTo("2026-11-24");
+        assertThat(BillingPeriod.previous(BillingPeriod.Granularity.HOUR, now).endedAt(now)).isTrue();
         assertThat(BillingPeriod.hour(now).endedAt(now)).isFalse();
         assertThat(BillingPeriod.hour(Instant.parse("2026-01-02T03:59:59Z")).name()).isEqualTo("2026-01-02T03");
+    }
+
+    @Test
+    void theNextPeriodCrossesDaysMonthsAndYears() {
+        assertThat(BillingPeriod.parse("2026-12-31T23").orElseThrow().next().name()).isEqualTo("2027-01-01T00");
+        assertThat(BillingPeriod.parse("2028-02-28").orElseThrow().next().name()).isEqualTo("2028-02-29");
+        assertThat(BillingPeriod.containing(BillingPeriod.Granularity.DAY, Instant.parse("2026-11-25T23:59:59Z")).name())
+                .isEqualTo("2026-11-25");
     }
 }
