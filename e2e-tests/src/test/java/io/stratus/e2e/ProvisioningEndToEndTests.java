@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -70,6 +74,56 @@ class ProvisioningEndToEndTests {
         assertThat(api.get(tenant.adminKey(), "/v1/databases/" + db.id()).text("state")).isEqualTo("DELETED");
         assertThat(dataDir).doesNotExist();
         assertThatThrownBy(() -> E2e.connect(db.uri()).close()).isInstanceOf(SQLException.class);
+    }
+
+    /**
+     * The CI failure behind busyPorts: a port of the compute range held by another process (here listeners, in CI an
+     * outgoing connection's local port). Every free port of the range but the last is taken; the new database must
+     * land on the last one and run.
+     */
+    @Test
+    void aNewDatabaseIsPlacedAroundPortsAnotherProcessHolds() throws Exception {
+        var api = stratus.api();
+        int last = 57099;
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int port = 57000; port < last; port++) {
+                try {
+                    held.add(new ServerSocket(port, 1, InetAddress.getLoopbackAddress()));
+                } catch (IOException e) {
+                    // A compute of an earlier test listens there: not free for placement either.
+                }
+            }
+            List<Integer> ours = held.stream().map(ServerSocket::getLocalPort).toList();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                var nodes = api.get(StratusProcesses.OPERATOR_KEY, "/v1/admin/nodes").json();
+                for (var n : nodes) {
+                    List<Integer> busy = new ArrayList<>();
+                    n.get("busyPorts").forEach(p -> busy.add(p.asInt()));
+                    if (busy.containsAll(ours)) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+
+            var db = E2e.create(api, tenant, "around");
+
+            assertThat(URI.create(db.uri()).getPort()).isEqualTo(last);
+            assertThat(E2e.awaitOperation(api, tenant, db.operationId(), Duration.ofSeconds(90))).isEqualTo("SUCCEEDED");
+            try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT current_database()")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("around");
+            }
+            var del = api.delete(tenant.adminKey(), "/v1/databases/" + db.id());
+            assertThat(E2e.awaitOperation(api, tenant, del.at("/operation/id").asString(), Duration.ofSeconds(60)))
+                    .isEqualTo("SUCCEEDED");
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
     }
 
     @Test
