@@ -68,9 +68,9 @@ class BillingExportRecords {
 
     /** The start of the earliest period of {@code granularity} ever claimed for an export, if any. */
     Optional<Instant> firstTried(BillingPeriod.Granularity granularity) {
-        return jdbc.sql("select min(period_start) from billing_exports where granularity = ?")
+        return jdbc.sql("select min(period_start) as first from billing_exports where granularity = ?")
                 .params(granularity.name())
-                .query((rs, row) -> Optional.ofNullable(instant(rs, 1)))
+                .query((rs, row) -> Optional.ofNullable(instant(rs, "first")))
                 .single();
     }
 
@@ -108,11 +108,6 @@ class BillingExportRecords {
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
     }

@@ -5,6 +5,7 @@ import io.stratus.agent.computes.BusyPorts;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.computes.NodeObservation;
+import io.stratus.agent.support.Outage;
 import io.stratus.agent.support.PeriodicTask;
 import io.stratus.protocol.ComputeStatus;
 import io.stratus.protocol.NodeStatus;
@@ -33,7 +34,7 @@ class StatusReporter extends PeriodicTask {
     private final BigDecimal capacityCu;
     private final BusyPorts busyPorts;
     private final AtomicBoolean sendQueued = new AtomicBoolean();
-    private int failuresInARow;
+    private final Outage outage = new Outage(log, "send status");
 
     StatusReporter(NodeRegistration registration, ControlPlaneClient client, ComputeReconciler reconciler, Clock clock,
                    AgentSettings settings) {
@@ -77,19 +78,11 @@ class StatusReporter extends PeriodicTask {
                 busyPorts.scan(observed.computes().stream().map(ComputeStatus::port).collect(Collectors.toSet())));
         try {
             client.reportStatus(node, status);
-            if (failuresInARow > 0) {
-                log.info("status delivered again after {} failed attempts", failuresInARow);
-            }
-            failuresInARow = 0;
+            outage.succeeded();
         } catch (ControlPlaneException.CredentialRejected e) {
             registration.forget(node);
         } catch (ControlPlaneException e) {
-            // Once per outage at warn; the next heartbeat simply tries again.
-            if (failuresInARow++ == 0) {
-                log.warn("cannot send status: {}", e.getMessage());
-            } else {
-                log.debug("cannot send status: {}", e.getMessage());
-            }
+            outage.failed(e.getMessage()); // the next heartbeat simply tries again
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import io.stratus.agent.AgentSettings;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.metering.UsageSpool;
 import io.stratus.agent.support.Backoff;
+import io.stratus.agent.support.Outage;
 import io.stratus.agent.support.LoopThread;
 import io.stratus.protocol.UsageAck;
 import io.stratus.protocol.UsageRecord;
@@ -36,7 +37,7 @@ class UsageShipper extends LoopThread {
     private final Duration interval;
     private final Duration retryInitial;
     private final Duration retryMax;
-    private int failuresInARow;
+    private final Outage outage = new Outage(log, "deliver usage");
 
     @Autowired
     UsageShipper(NodeRegistration registration, ControlPlaneClient client, UsageSpool spool, AgentSettings settings) {
@@ -95,23 +96,14 @@ class UsageShipper extends LoopThread {
             Duration pause = interval;
             try {
                 deliverPending();
-                if (failuresInARow > 0) {
-                    log.info("usage delivered again after {} failed attempts ({} records pending)", failuresInARow,
-                            spool.pendingCount());
-                }
-                failuresInARow = 0;
+                outage.succeeded(spool.pendingCount() + " records pending");
                 backoff.reset();
             } catch (InterruptedException e) {
                 return;
             } catch (ControlPlaneException | IOException | RuntimeException e) {
                 pause = backoff.next();
-                // Once per outage at warn; usage waits in the spool meanwhile.
-                if (failuresInARow++ == 0) {
-                    log.warn("cannot deliver usage ({} records pending; retrying): {}", spool.pendingCount(),
-                            e.getMessage());
-                } else {
-                    log.debug("cannot deliver usage (attempt {}, retry in {}): {}", failuresInARow, pause, e.getMessage());
-                }
+                // Usage waits in the spool meanwhile.
+                outage.failed(e.getMessage() + " (" + spool.pendingCount() + " records pending, retry in " + pause + ")");
             }
             try {
                 Thread.sleep(pause.toMillis());

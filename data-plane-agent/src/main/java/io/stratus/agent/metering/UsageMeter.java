@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import io.stratus.agent.support.Outage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -57,7 +58,7 @@ public class UsageMeter implements SmartLifecycle {
     private final WindowCutter cutter;
     private final Map<UUID, StatementStatsReader> readers = new HashMap<>();
     private volatile ScheduledExecutorService scheduler;
-    private int failuresInARow;
+    private final Outage spoolOutage = new Outage(log, "write the usage spool");
 
     @Autowired
     public UsageMeter(ComputeReconciler reconciler, UsageSpool spool, Clock clock, AgentSettings settings) {
@@ -120,16 +121,11 @@ public class UsageMeter implements SmartLifecycle {
         try {
             List<UsageRecord> spooled = spool.append(entries);
             entries.forEach(e -> timeline.forgetBefore(e.cursor().computeId(), e.cursor().at()));
-            if (failuresInARow > 0) {
-                log.info("usage spooled again after {} failed attempts", failuresInARow);
-            }
-            failuresInARow = 0;
+            spoolOutage.succeeded();
             return spooled;
         } catch (IOException e) {
             // Not taken: the cursors did not move, so the next pass meters the same span again, and more.
-            if (failuresInARow++ == 0) {
-                log.error("cannot write the usage spool: {}", e.getMessage());
-            }
+            spoolOutage.failed(e.getMessage());
             return List.of();
         }
     }
