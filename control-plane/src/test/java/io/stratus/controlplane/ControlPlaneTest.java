@@ -37,6 +37,8 @@ public abstract class ControlPlaneTest {
         registry.add("stratus.db.password", DB::password);
         registry.add("stratus.operator-key", () -> OPERATOR_KEY);
         registry.add("stratus.agent-bootstrap-token", () -> BOOTSTRAP_TOKEN);
+        // Real crons fire in the shared context; catching up would export a week of real hours into other tests' data.
+        registry.add("stratus.billing.export.catch-up", () -> "0s");
         registry.add("stratus.data-dir", () -> Path.of("target", "test-data").toAbsolutePath().toString());
     }
 

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -41,6 +42,8 @@ public class BillingExporter {
     private static final Logger log = LoggerFactory.getLogger(BillingExporter.class);
     /** First key of the two-key advisory locks on export periods; the second is the hash of the period name. */
     private static final int LOCK_CLASS = 0x42696c6c; // "Bill"
+    /** A firing stops after this many failed periods in a row. */
+    private static final int MAX_FAILURES_IN_A_ROW = 3;
 
     private final UsageLedger ledger;
     private final UsageQueries usage;
@@ -89,8 +92,8 @@ public class BillingExporter {
      * What a scheduled firing does: exports every period of {@code granularity} that is due and not exported yet,
      * oldest first: the previous one, and those within the catch-up reach that were missed (every control plane down
      * when they were due) or failed, but none before the first period ever tried (a new installation does not
-     * export a week of empty periods). One failure does not stop the later periods; it is thrown at the end, and the
-     * next firing tries that period again.
+     * export a week of empty periods). A failed period does not stop the later ones (three failures in a row do); the
+     * first failure is thrown at the end, and the next firing tries the failed periods again.
      *
      * @return the outcome of each period tried, oldest first
      */
@@ -100,12 +103,21 @@ public class BillingExporter {
 
     List<Outcome> exportDue(BillingPeriod.Granularity granularity, Instant now, Duration reach) {
         List<Outcome> outcomes = new ArrayList<>();
-        ExportFailedException failure = null;
+        RuntimeException failure = null;
+        int failuresInARow = 0;
         for (BillingPeriod period : due(granularity, now, reach)) {
             try {
                 outcomes.add(export(period, false));
-            } catch (ExportFailedException e) {
+                failuresInARow = 0;
+            } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
+                // A fault that fails every period (an unwritable directory, the database gone) is reported by a few,
+                // not by a week of hours each firing; one bad period does not hold back the ones after it.
+                if (++failuresInARow == MAX_FAILURES_IN_A_ROW) {
+                    log.warn("{} exports failed in a row; the rest of the {} periods due wait for the next firing",
+                            failuresInARow, granularity.name().toLowerCase(Locale.ROOT));
+                    break;
+                }
             }
         }
         if (failure != null) {

@@ -7,11 +7,13 @@ import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.computes.NodeObservation;
 import io.stratus.agent.support.Outage;
 import io.stratus.agent.support.PeriodicTask;
+import io.stratus.protocol.ComputePhase;
 import io.stratus.protocol.ComputeStatus;
 import io.stratus.protocol.NodeStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -75,7 +77,7 @@ class StatusReporter extends PeriodicTask {
         NodeObservation observed = reconciler.observe();
         NodeStatus status = new NodeStatus(node.nodeId(), observed.observedGeneration(), clock.instant(), capacityCu,
                 reconciler.enforcement(), observed.computes(), observed.reconciledGeneration(),
-                busyPorts.scan(observed.computes().stream().map(ComputeStatus::port).collect(Collectors.toSet())));
+                busyPorts.scan(ownPorts(observed)));
         try {
             client.reportStatus(node, status);
             outage.succeeded();
@@ -88,6 +90,18 @@ class StatusReporter extends PeriodicTask {
         } catch (RuntimeException e) {
             log.warn("cannot send status", e);
         }
+    }
+
+    /**
+     * Ports of the node's own computes, whose postmasters listen there or did until they stopped (their connections'
+     * TIME_WAIT sockets linger a minute, harmless to their own restart). A failed compute's port is not among them:
+     * held by another process, it is reported busy, which is what tells an operator why that compute cannot start.
+     */
+    private static Set<Integer> ownPorts(NodeObservation observed) {
+        return observed.computes().stream()
+                .filter(c -> c.phase() != ComputePhase.FAILED)
+                .map(ComputeStatus::port)
+                .collect(Collectors.toSet());
     }
 
     @Override

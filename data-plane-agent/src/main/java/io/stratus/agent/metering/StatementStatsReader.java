@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * Reads one compute's usage counters over a kept-open connection: over the Unix socket, as the agent's superuser, in
  * the maintenance database (pg_stat_statements shows every database's statements from there), so that nothing the
- * agent runs lands in, or is billed to, the tenant's database. Closed on any error and opened again at the next read.
+ * agent runs lands in, or is billed to, the tenant's database. Replaced when it breaks; a statement the server refused
+ * leaves it open.
  *
  * <p>Counters come from {@code pg_stat_statements(showtext := false)}: top-level entries of the tenant's database,
  * leaving out superusers (the agent's own role; tenants never have one). Each statement shape (queryid) is classified

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import io.stratus.agent.support.Outage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
@@ -58,7 +59,7 @@ public class UsageMeter implements SmartLifecycle {
     private final WindowCutter cutter;
     private final Map<UUID, StatementStatsReader> readers = new HashMap<>();
     private volatile ScheduledExecutorService scheduler;
-    private final Outage spoolOutage = new Outage(log, "write the usage spool");
+    private final Outage spoolOutage = new Outage(log, "write the usage spool", Level.ERROR);
 
     @Autowired
     public UsageMeter(ComputeReconciler reconciler, UsageSpool spool, Clock clock, AgentSettings settings) {

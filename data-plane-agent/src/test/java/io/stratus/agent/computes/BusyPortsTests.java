@@ -31,6 +31,21 @@ class BusyPortsTests {
     }
 
     @Test
+    void aClosedOutgoingConnectionStillHoldsItsPort() throws Exception {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        int outgoing;
+        try (ServerSocket listener = new ServerSocket(0, 1, loopback)) {
+            Socket client = new Socket(loopback, listener.getLocalPort());
+            try (Socket accepted = listener.accept()) {
+                outgoing = client.getLocalPort();
+                client.close(); // the side that closes first waits in TIME_WAIT, its port unbindable without SO_REUSEADDR
+            }
+        }
+
+        assertThat(new BusyPorts(outgoing, outgoing).scan(Set.of())).containsExactly(outgoing);
+    }
+
+    @Test
     void aPortIsFreeAgainOnceItsSocketsAreGone() throws Exception {
         int port;
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -42,7 +57,7 @@ class BusyPortsTests {
     }
 
     @Test
-    void ignoresSocketsThatDoNotBlockABindWithReuseAddressAndPortsOutsideTheRange(@TempDir Path dir) throws Exception {
+    void countsEveryStateButCloseAndOnlyPortsInTheRange(@TempDir Path dir) throws Exception {
         Path tcp = dir.resolve("tcp");
         Files.writeString(tcp, """
                   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -61,6 +76,6 @@ class BusyPortsTests {
         // 0xDAC0 = 56000: listening (0A), established (01), TIME_WAIT (06), CLOSE (07), IPv6 listening; 0x1538 = 5432.
         List<Integer> busy = new BusyPorts(List.of(tcp, tcp6, dir.resolve("missing")), 56000, 56010).scan(Set.of());
 
-        assertThat(busy).containsExactly(56000, 56001, 56004);
+        assertThat(busy).containsExactly(56000, 56001, 56002, 56004);
     }
 }
