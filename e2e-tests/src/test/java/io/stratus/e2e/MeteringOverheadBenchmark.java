@@ -146,10 +146,10 @@ class MeteringOverheadBenchmark {
 
             String report = String.format("metering overhead side by side: two computes of %s CU at once, usage read every %s,"
                             + " each pgbench -c 2 -j 1, %d s, scale 10, %d rounds (metered / %s)%n%s"
-                            + "  geometric mean of metered/raw: select-only %.3f x, tpc-b %.3f x%n",
+                            + "  geometric mean of metered/%s: select-only %.3f x, tpc-b %.3f x%n",
                     SIDE_BY_SIDE_CU, USAGE_INTERVAL, SECONDS, rounds.size(),
-                    SIDE_BY_SIDE_AA ? "metered too: A/A check" : "raw", String.join("", rounds), geometricMean(selectRatios),
-                    geometricMean(tpcbRatios));
+                    SIDE_BY_SIDE_AA ? "metered too: A/A check" : "raw", String.join("", rounds),
+                    SIDE_BY_SIDE_AA ? "metered" : "raw", geometricMean(selectRatios), geometricMean(tpcbRatios));
             System.out.print(report);
             Files.writeString(Path.of("target", "bench-results.txt"), report, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);

@@ -1,6 +1,7 @@
 package io.stratus.controlplane.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stratus.controlplane.ControlPlaneTest;
 import io.stratus.testing.ApiClient;
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,6 +140,41 @@ class BillingExportApiTests extends ControlPlaneTest {
         assertThat(Files.readString(Path.of(missedExport.get("location").asString()).resolve("usage-" + missed.name() + ".csv")))
                 .contains(missed.name() + "," + tenant1 + "," + db1 + ",requests,1,requests\n");
         assertThat(exporter.exportDue(BillingPeriod.Granularity.HOUR, now, reach)).as("a second firing").isEmpty();
+    }
+
+    @Test
+    void aFailingPeriodDoesNotHoldBackLaterOnesButThreeInARowEndTheFiring() throws Exception {
+        assertThat(run(hourName()).status()).isEqualTo(200);
+        Path exports = Path.of("target", "test-data", "exports").toAbsolutePath();
+        BillingPeriod first = BillingPeriod.hour(hour);
+        List<BillingPeriod> hours = new ArrayList<>();
+        for (BillingPeriod p = first.next(); hours.size() < 6; p = p.next()) {
+            hours.add(p);
+        }
+        // A file where a period's directory goes makes that period's export fail: hours 1, 3, 4 and 5 of six.
+        for (int i : new int[] {0, 2, 3, 4}) {
+            Files.writeString(exports.resolve(hours.get(i).name()), "in the way");
+        }
+        Instant now = hours.get(5).end().plus(Duration.ofMinutes(5));
+
+        try {
+            assertThatThrownBy(() -> exporter.exportDue(BillingPeriod.Granularity.HOUR, now, Duration.ofHours(7)))
+                    .isInstanceOf(BillingExporter.ExportFailedException.class).hasMessageContaining(hours.get(0).name());
+        } finally {
+            for (BillingPeriod p : hours) {
+                if (Files.isRegularFile(exports.resolve(p.name()))) {
+                    Files.delete(exports.resolve(p.name()));
+                }
+            }
+        }
+
+        assertThat(state(hours.get(0).name())).isEqualTo("FAILED");
+        assertThat(state(hours.get(1).name())).as("after a failure, the next period still goes").isEqualTo("SUCCEEDED");
+        assertThat(state(hours.get(2).name())).isEqualTo("FAILED");
+        assertThat(state(hours.get(3).name())).isEqualTo("FAILED");
+        assertThat(state(hours.get(4).name())).isEqualTo("FAILED");
+        assertThat(jdbc.queryForObject("select count(*) from billing_exports where period = ?", Long.class,
+                hours.get(5).name())).as("three failures in a row end the firing").isZero();
     }
 
     private String state(String period) {
