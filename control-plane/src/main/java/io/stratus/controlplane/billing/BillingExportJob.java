@@ -1,5 +1,6 @@
 package io.stratus.controlplane.billing;
 
+import io.stratus.controlplane.metering.Granularity;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;
@@ -25,7 +26,7 @@ class BillingExportJob implements Job {
     @Override
     public void execute(JobExecutionContext context) throws JobExecutionException {
         try {
-            exporter.exportDue(BillingPeriod.Granularity.valueOf(context.getMergedJobDataMap().getString(GRANULARITY)));
+            exporter.exportDue(Granularity.valueOf(context.getMergedJobDataMap().getString(GRANULARITY)));
         } catch (RuntimeException e) {
             // Not refired at once: the row says FAILED and the next firing (or a re-run through the API) retries it.
             throw new JobExecutionException(e, false);

@@ -1,5 +1,6 @@
 package io.stratus.controlplane.billing;
 
+import io.stratus.controlplane.metering.Granularity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -27,7 +28,7 @@ class BillingExportRecords {
     }
 
     /** An export as the API shows it. */
-    record ExportView(String period, BillingPeriod.Granularity granularity, Instant periodStart, Instant periodEnd,
+    record ExportView(String period, Granularity granularity, Instant periodStart, Instant periodEnd,
                       String state, int runs, Long rowCount, String manifestSha256, List<ExportFiles.FileEntry> files,
                       String location, String instance, String error, Instant startedAt, Instant finishedAt) {
     }
@@ -67,7 +68,7 @@ class BillingExportRecords {
     }
 
     /** The start of the earliest period of {@code granularity} ever claimed for an export, if any. */
-    Optional<Instant> firstTried(BillingPeriod.Granularity granularity) {
+    Optional<Instant> firstTried(Granularity granularity) {
         return jdbc.sql("select min(period_start) as first from billing_exports where granularity = ?")
                 .params(granularity.name())
                 .query((rs, row) -> Optional.ofNullable(instant(rs, "first")))
@@ -75,7 +76,7 @@ class BillingExportRecords {
     }
 
     /** The names of the periods of {@code granularity} starting in [from, to] that were exported. */
-    Set<String> exported(BillingPeriod.Granularity granularity, Instant from, Instant to) {
+    Set<String> exported(Granularity granularity, Instant from, Instant to) {
         return Set.copyOf(jdbc.sql("select period from billing_exports where granularity = ? and state = 'SUCCEEDED' "
                         + "and period_start between ? and ?")
                 .params(granularity.name(), Timestamp.from(from), Timestamp.from(to))
@@ -99,7 +100,7 @@ class BillingExportRecords {
     private ExportView view(ResultSet rs, int row) throws SQLException {
         String files = rs.getString("files");
         Long rowCount = rs.getObject("row_count", Long.class);
-        return new ExportView(rs.getString("period"), BillingPeriod.Granularity.valueOf(rs.getString("granularity")),
+        return new ExportView(rs.getString("period"), Granularity.valueOf(rs.getString("granularity")),
                 instant(rs, "period_start"), instant(rs, "period_end"), rs.getString("state"), rs.getInt("runs"),
                 rowCount, rs.getString("manifest_sha256"),
                 files == null ? List.of() : json.readValue(files, new TypeReference<List<ExportFiles.FileEntry>>() { }),

@@ -1,5 +1,6 @@
 package io.stratus.controlplane.billing;
 
+import io.stratus.controlplane.metering.Granularity;
 import java.util.TimeZone;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.JobBuilder;
@@ -23,12 +24,12 @@ class BillingExportSchedule {
 
     @Bean
     JobDetail hourlyBillingExportJob() {
-        return job(HOURLY_JOB, BillingPeriod.Granularity.HOUR, "exports the previous hour's usage");
+        return job(HOURLY_JOB, Granularity.HOUR, "exports the previous hour's usage");
     }
 
     @Bean
     JobDetail dailyBillingExportJob() {
-        return job(DAILY_JOB, BillingPeriod.Granularity.DAY, "exports the previous UTC day's usage");
+        return job(DAILY_JOB, Granularity.DAY, "exports the previous UTC day's usage");
     }
 
     @Bean
@@ -41,7 +42,7 @@ class BillingExportSchedule {
         return trigger(DAILY_JOB, settings.dailyCron());
     }
 
-    private static JobDetail job(JobKey key, BillingPeriod.Granularity granularity, String description) {
+    private static JobDetail job(JobKey key, Granularity granularity, String description) {
         return JobBuilder.newJob(BillingExportJob.class)
                 .withIdentity(key)
                 .withDescription(description)

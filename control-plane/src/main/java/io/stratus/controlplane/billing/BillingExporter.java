@@ -2,6 +2,7 @@ package io.stratus.controlplane.billing;
 
 import io.stratus.controlplane.StratusSettings;
 import io.stratus.controlplane.billing.BillingExportRecords.ExportView;
+import io.stratus.controlplane.metering.Granularity;
 import io.stratus.controlplane.metering.UsageLedger;
 import io.stratus.controlplane.metering.UsageQueries;
 import java.net.InetAddress;
@@ -97,11 +98,11 @@ public class BillingExporter {
      *
      * @return the outcome of each period tried, oldest first
      */
-    public List<Outcome> exportDue(BillingPeriod.Granularity granularity) {
+    public List<Outcome> exportDue(Granularity granularity) {
         return exportDue(granularity, clock.instant(), catchUp);
     }
 
-    List<Outcome> exportDue(BillingPeriod.Granularity granularity, Instant now, Duration reach) {
+    List<Outcome> exportDue(Granularity granularity, Instant now, Duration reach) {
         List<Outcome> outcomes = new ArrayList<>();
         RuntimeException failure = null;
         int failuresInARow = 0;
@@ -127,7 +128,7 @@ public class BillingExporter {
     }
 
     /** The periods {@link #exportDue} exports at {@code now}, looking back {@code catchUp}, oldest first. */
-    List<BillingPeriod> due(BillingPeriod.Granularity granularity, Instant now, Duration catchUp) {
+    List<BillingPeriod> due(Granularity granularity, Instant now, Duration catchUp) {
         BillingPeriod previous = BillingPeriod.previous(granularity, now);
         Optional<Instant> first = records.firstTried(granularity);
         if (first.isEmpty() || first.get().isAfter(previous.start())) {

@@ -1,5 +1,6 @@
 package io.stratus.controlplane.billing;
 
+import io.stratus.controlplane.metering.Granularity;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,11 +16,6 @@ import java.util.regex.Pattern;
  * directory and the file names.
  */
 public record BillingPeriod(String name, Granularity granularity, Instant start, Instant end) {
-
-    /** How long a period is. */
-    public enum Granularity {
-        HOUR, DAY
-    }
 
     private static final Pattern HOUR = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}T\\d{2}$");
     private static final Pattern DAY = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}$");

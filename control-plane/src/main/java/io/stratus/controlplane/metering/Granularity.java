@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
-/** Bucket size of the usage API's series: UTC hours or UTC days. */
-enum Granularity {
+/** UTC hours or UTC days: the buckets of the usage API's series and the lengths of billing periods. */
+public enum Granularity {
     HOUR(ChronoUnit.HOURS), DAY(ChronoUnit.DAYS);
 
     private final ChronoUnit unit;

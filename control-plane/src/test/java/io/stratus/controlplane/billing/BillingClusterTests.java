@@ -3,6 +3,7 @@ package io.stratus.controlplane.billing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratus.controlplane.ControlPlaneApplication;
+import io.stratus.controlplane.metering.Granularity;
 import io.stratus.testing.ApiClient;
 import io.stratus.testing.PostgresHarness;
 import java.nio.file.Files;
@@ -79,7 +80,7 @@ class BillingClusterTests {
         if (Duration.between(now, nextHour).toSeconds() < 90) {
             Thread.sleep(Duration.between(now, nextHour).plusSeconds(2).toMillis());
         }
-        BillingPeriod period = BillingPeriod.previous(BillingPeriod.Granularity.HOUR, Instant.now());
+        BillingPeriod period = BillingPeriod.previous(Granularity.HOUR, Instant.now());
 
         // Schema and usage in place before any instance starts, so the first firing already sees the usage.
         PostgresHarness.TestDatabase db = PostgresHarness.newDatabase();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stratus.controlplane.ControlPlaneTest;
+import io.stratus.controlplane.metering.Granularity;
 import io.stratus.testing.ApiClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -129,9 +130,9 @@ class BillingExportApiTests extends ControlPlaneTest {
         Instant now = previous.end().plus(Duration.ofMinutes(5));
         Duration reach = Duration.ofHours(4);
 
-        assertThat(exporter.due(BillingPeriod.Granularity.HOUR, now, Duration.ZERO)).as("no catch-up: the previous only")
+        assertThat(exporter.due(Granularity.HOUR, now, Duration.ZERO)).as("no catch-up: the previous only")
                 .containsExactly(previous);
-        var outcomes = exporter.exportDue(BillingPeriod.Granularity.HOUR, now, reach);
+        var outcomes = exporter.exportDue(Granularity.HOUR, now, reach);
 
         assertThat(outcomes).extracting(o -> ((BillingExporter.Outcome.Exported) o).export().period())
                 .containsExactly(missed.name(), failed.name(), previous.name());
@@ -139,7 +140,7 @@ class BillingExportApiTests extends ControlPlaneTest {
         var missedExport = api().get(OPERATOR_KEY, "/v1/admin/billing-exports/" + missed.name()).json();
         assertThat(Files.readString(Path.of(missedExport.get("location").asString()).resolve("usage-" + missed.name() + ".csv")))
                 .contains(missed.name() + "," + tenant1 + "," + db1 + ",requests,1,requests\n");
-        assertThat(exporter.exportDue(BillingPeriod.Granularity.HOUR, now, reach)).as("a second firing").isEmpty();
+        assertThat(exporter.exportDue(Granularity.HOUR, now, reach)).as("a second firing").isEmpty();
     }
 
     @Test
@@ -158,7 +159,7 @@ class BillingExportApiTests extends ControlPlaneTest {
         Instant now = hours.get(5).end().plus(Duration.ofMinutes(5));
 
         try {
-            assertThatThrownBy(() -> exporter.exportDue(BillingPeriod.Granularity.HOUR, now, Duration.ofHours(7)))
+            assertThatThrownBy(() -> exporter.exportDue(Granularity.HOUR, now, Duration.ofHours(7)))
                     .isInstanceOf(BillingExporter.ExportFailedException.class).hasMessageContaining(hours.get(0).name());
         } finally {
             for (BillingPeriod p : hours) {
