@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * pgbench TPS on one compute while the agent meters it (pg_stat_statements preloaded, usage read every
- * {@code bench.usageInterval}, the product's default 10 s unless set) against the same compute, same data and settings, restarted without
- * pg_stat_statements and with no agent at all (raw), and with pg_stat_statements but no agent (what the extension
+ * {@code bench.usageInterval}, the product's default 10 s unless set) against the same compute, same data and
+ * settings, restarted without pg_stat_statements and with no agent at all (raw), and with pg_stat_statements but no agent (what the extension
  * costs by itself); rounds alternate the order. Run with {@code ./mvnw -Pbench verify}.
  */
 class MeteringOverheadBenchmark {
@@ -97,8 +97,8 @@ class MeteringOverheadBenchmark {
                             + " (M metered / P pg_stat_statements, no agent / R raw: neither)%n%s"
                             + "  ratio of geometric means over the rounds, metered/raw: select-only %.3f x, tpc-b %.3f x"
                             + " (the agent's own share, metered/P, select-only: %.3f x)%n",
-                    USAGE_INTERVAL, SECONDS, ROUNDS, String.join("", rounds), geometricMean(selectRatios), geometricMean(tpcbRatios),
-                    geometricMean(selectAgentRatios));
+                    USAGE_INTERVAL, SECONDS, ROUNDS, String.join("", rounds), geometricMean(selectRatios),
+                    geometricMean(tpcbRatios), geometricMean(selectAgentRatios));
             System.out.print(report);
             Files.writeString(Path.of("target", "bench-results.txt"), report, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);

@@ -67,13 +67,13 @@ final class CgroupFiles {
             return quota.write();
         }
         long current = readLong(burstFile);
-        boolean lower = current > burstMicros;
-        if (lower) {
-            write(burstFile, String.valueOf(burstMicros));
+        String burst = String.valueOf(burstMicros);
+        if (current > burstMicros) {
+            write(burstFile, burst);
         }
         boolean changed = quota.write();
         if (current < burstMicros) {
-            write(burstFile, String.valueOf(burstMicros));
+            write(burstFile, burst);
         }
         return changed || current != burstMicros;
     }

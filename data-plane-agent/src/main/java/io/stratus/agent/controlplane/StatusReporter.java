@@ -13,6 +13,7 @@ import io.stratus.protocol.NodeStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -35,6 +36,8 @@ class StatusReporter extends PeriodicTask {
     private final Clock clock;
     private final BigDecimal capacityCu;
     private final BusyPorts busyPorts;
+    /** Written and read on this task's one thread only. */
+    private List<Integer> lastBusyPorts = List.of();
     private final AtomicBoolean sendQueued = new AtomicBoolean();
     private final Outage outage = new Outage(log, "send status");
 
@@ -58,7 +61,7 @@ class StatusReporter extends PeriodicTask {
     void sendSoon() {
         if (sendQueued.compareAndSet(false, true) && !runSoon(() -> {
             sendQueued.set(false);
-            send();
+            send(false);
         })) {
             sendQueued.set(false);
         }
@@ -66,18 +69,24 @@ class StatusReporter extends PeriodicTask {
 
     @Override
     protected void tick() {
-        send();
+        send(true);
     }
 
-    private void send() {
+    /**
+     * @param rescanPorts read the host's socket tables again (heartbeats only: the send right after a reconcile pass
+     *                    is what provisioning waits on, and placement can live with ports a heartbeat old)
+     */
+    private void send(boolean rescanPorts) {
         NodeIdentity node = registration.current().orElse(null);
         if (node == null) {
             return;
         }
         NodeObservation observed = reconciler.observe();
+        if (rescanPorts) {
+            lastBusyPorts = busyPorts.scan(ownPorts(observed));
+        }
         NodeStatus status = new NodeStatus(node.nodeId(), observed.observedGeneration(), clock.instant(), capacityCu,
-                reconciler.enforcement(), observed.computes(), observed.reconciledGeneration(),
-                busyPorts.scan(ownPorts(observed)));
+                reconciler.enforcement(), observed.computes(), observed.reconciledGeneration(), lastBusyPorts);
         try {
             client.reportStatus(node, status);
             outage.succeeded();

@@ -93,8 +93,7 @@ public class WarmPool implements SmartLifecycle {
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
-            entries().stream().filter(entry -> !Files.exists(entry.resolve(READY_MARKER)))
-                    .forEach(this::stopPostmasterOf);
+            halfMadeEntries().forEach(this::stopPostmasterOf);
         }
     }
 
@@ -209,12 +208,9 @@ public class WarmPool implements SmartLifecycle {
     }
 
     private void removeHalfMade() {
-        for (Path entry : entries()) {
-            if (!Files.exists(entry.resolve(READY_MARKER))) {
-                // An agent killed while it made the pool database leaves that postmaster running on the entry.
-                if (!stopPostmasterOf(entry)) {
-                    continue;
-                }
+        for (Path entry : halfMadeEntries()) {
+            // An agent killed while it made the pool database leaves that postmaster running on the entry.
+            if (stopPostmasterOf(entry)) {
                 log.info("warm pool: removing half-made entry {}", entry.getFileName());
                 PostgresCluster.deleteRecursively(entry);
             }
@@ -239,6 +235,10 @@ public class WarmPool implements SmartLifecycle {
 
     private List<Path> readyEntries() {
         return entries().stream().filter(e -> Files.exists(e.resolve(READY_MARKER))).toList();
+    }
+
+    private List<Path> halfMadeEntries() {
+        return entries().stream().filter(e -> !Files.exists(e.resolve(READY_MARKER))).toList();
     }
 
     private List<Path> entries() {
