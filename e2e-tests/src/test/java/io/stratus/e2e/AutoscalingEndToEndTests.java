@@ -1,6 +1,7 @@
 package io.stratus.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.stratus.testing.ApiClient;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,6 +105,10 @@ class AutoscalingEndToEndTests {
                 .until(() -> view(db).get("state").asString().equals("SUSPENDED"));
         assertThat(Files.exists(stratus.agentDataDir().resolve("computes").resolve(db).resolve("pgdata").resolve("postmaster.pid")))
                 .as("postmaster stopped").isFalse();
+        // A client of the sleeping database is told so (and the port stays the database's for its resume).
+        assertThatThrownBy(() -> E2e.connect(uri)).isInstanceOf(SQLException.class)
+                .hasMessageContaining("the database is suspended")
+                .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("57P03");
 
         JsonNode events = api.get(tenant.adminKey(), "/v1/databases/" + db + "/scaling-events").json();
         List<String> reasons = events.findValuesAsString("reason");

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -86,6 +87,7 @@ public class ComputeReconciler implements SmartLifecycle {
     private final AppliedComputes appliedStore;
     private final ComputeSteps steps;
     private final CgroupDriver cgroups;
+    private final PortKeeper ports;
 
     /** Mutated on the reconcile thread only; read by {@link #observe()} from any thread. */
     private final Map<UUID, Compute> computes = new ConcurrentHashMap<>();
@@ -108,8 +110,9 @@ public class ComputeReconciler implements SmartLifecycle {
         this.events = events;
         this.appliedStore = new AppliedComputes(paths, json);
         this.cgroups = cgroups;
+        this.ports = new PortKeeper(settings.address());
         this.steps = new ComputeSteps(settings.address(), paths, releases, pool, user, new OwnerAccess(), new LoginProbe(),
-                cgroups, settings.capacityUnit());
+                cgroups, settings.capacityUnit(), ports);
     }
 
     /** Starts the reconcile thread and adopts the computes on disk; returns once they are known. */
@@ -160,6 +163,7 @@ public class ComputeReconciler implements SmartLifecycle {
             }
         }
         cgroups.removeParentIfEmpty();
+        ports.close();
     }
 
     @Override
@@ -322,6 +326,8 @@ public class ComputeReconciler implements SmartLifecycle {
                 reconcileCompute(target.get());
             } else if (c.applied != null && c.applied.spec().running() && target.get().running()) {
                 checkEnrolled(c);
+            } else if (c.portProblem != null && stoppedAsApplied(c, target.get())) {
+                keepPort(c, c.applied.spec().port());
             }
         }
         if (state != null) {
@@ -351,6 +357,39 @@ public class ComputeReconciler implements SmartLifecycle {
             setStatus(c, new ComputeStatus(s.computeId(), s.phase(), s.specVersion(), s.host(), s.port(), s.release(),
                     s.acceptingLogins(), s.restarts(), s.message(), s.appliedCu(), c.enforcement));
         }
+    }
+
+    /**
+     * Keeps a stopped compute's port bound ({@link PortKeeper}). A port another process took first does not fail the
+     * compute (it is stopped as asked): its status says so, the health pass tries again, and it is logged once.
+     */
+    private void keepPort(Compute c, int port) {
+        String before = c.portProblem;
+        try {
+            logStep("ensurePortKept", steps.ensurePortKept(c, port));
+            c.portProblem = null;
+        } catch (ComputeFailure e) {
+            c.portProblem = e.getMessage();
+            if (!e.getMessage().equals(before)) {
+                log.warn("{}", e.getMessage());
+            }
+        }
+        if (!Objects.equals(before, c.portProblem) && c.status != null
+                && c.status.phase() == ComputePhase.STOPPED) {
+            ComputeStatus s = c.status;
+            setStatus(c, new ComputeStatus(s.computeId(), s.phase(), s.specVersion(), s.host(), s.port(), s.release(),
+                    s.acceptingLogins(), s.restarts(), stoppedMessage(c), s.appliedCu(), s.enforcement()));
+        }
+    }
+
+    private static boolean stoppedAsApplied(Compute c, ComputeSpec target) {
+        return c.applied != null && !c.applied.spec().running() && !target.running() && c.cluster != null
+                && !c.cluster.isRunning();
+    }
+
+    /** A stopped compute's status message: a port it cannot resume on matters more than a note from before. */
+    private static String stoppedMessage(Compute c) {
+        return c.portProblem != null ? c.portProblem : c.note;
     }
 
     private boolean crashed(Compute c, ComputeSpec target) {
@@ -432,6 +471,9 @@ public class ComputeReconciler implements SmartLifecycle {
                 return;
             }
         }
+        if (!spec.running()) {
+            keepPort(c, spec.port());
+        }
         recordApplied(c, spec, release, spec.running());
     }
 
@@ -455,6 +497,7 @@ public class ComputeReconciler implements SmartLifecycle {
             accepting = true;
         } else {
             logStep("ensureStopped", steps.ensureStopped(c));
+            keepPort(c, spec.port());
             c.cuInForce = BigDecimal.ZERO;
             // Limits in place for when it resumes.
             logStep("ensureCapacity", steps.ensureCapacity(c, cu));
@@ -475,7 +518,7 @@ public class ComputeReconciler implements SmartLifecycle {
         // A stopped compute has no CU in force: it uses none and is granted none until it runs again.
         c.cuInForce = spec.running() ? cu : BigDecimal.ZERO;
         setStatus(c, status(c, spec.running() ? ComputePhase.RUNNING : ComputePhase.STOPPED, spec.port(),
-                release.version(), accepting, c.note));
+                release.version(), accepting, spec.running() ? c.note : stoppedMessage(c)));
     }
 
     private void delete(Compute c) {
@@ -487,6 +530,7 @@ public class ComputeReconciler implements SmartLifecycle {
                     cluster.destroy();
                 }
                 c.running = null;
+                steps.releasePort(c);
                 logStep("removeCapacity", steps.removeCapacity(c.id));
                 PostgresCluster.deleteRecursively(computeDir);
                 PostgresCluster.deleteRecursively(SocketDirs.forData(computeDir));
@@ -515,6 +559,9 @@ public class ComputeReconciler implements SmartLifecycle {
                 if (c.applied != null && c.cluster != null && c.cluster.isRunning()) {
                     // Its settings files say what the last agent applied; the health pass checks its cgroup.
                     c.cuInForce = ComputeConfig.effectiveCu(c.applied.spec());
+                }
+                if (c.applied != null && !c.applied.spec().running() && c.cluster != null && !c.cluster.isRunning()) {
+                    keepPort(c, c.applied.spec().port());
                 }
                 setStatus(c, adoptedStatus(c));
                 computes.put(id, c);
@@ -560,7 +607,7 @@ public class ComputeReconciler implements SmartLifecycle {
                     probe.acceptingLogins() ? null : probe.detail());
         }
         return status(c, running ? ComputePhase.RUNNING : ComputePhase.STOPPED, spec.port(), c.applied.release(), false,
-                running ? "running although stopped in its spec" : null);
+                running ? "running although stopped in its spec" : c.portProblem);
     }
 
     /** The cluster in computes/<id>/pgdata, run by the release it was applied with, or any of its major. */

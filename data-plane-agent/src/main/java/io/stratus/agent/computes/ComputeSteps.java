@@ -49,9 +49,10 @@ final class ComputeSteps {
     private final LoginProbe probe;
     private final CgroupDriver cgroups;
     private final CapacityUnit unit;
+    private final PortKeeper ports;
 
     ComputeSteps(String address, AgentPaths paths, ReleaseCatalog releases, WarmPool pool, OsUser user,
-                 OwnerAccess owner, LoginProbe probe, CgroupDriver cgroups, CapacityUnit unit) {
+                 OwnerAccess owner, LoginProbe probe, CgroupDriver cgroups, CapacityUnit unit, PortKeeper ports) {
         this.address = address;
         this.paths = paths;
         this.releases = releases;
@@ -61,6 +62,7 @@ final class ComputeSteps {
         this.probe = probe;
         this.cgroups = cgroups;
         this.unit = unit;
+        this.ports = ports;
     }
 
     /** The release the spec asks for; it must be able to run the data directory already on disk, if any. */
@@ -165,6 +167,8 @@ final class ComputeSteps {
         if (c.cluster.isRunning()) {
             return StepResult.UNCHANGED;
         }
+        // The port kept while the compute was stopped is the postmaster's again.
+        ports.release(c.id);
         c.cluster.start();
         return new StepResult.Changed("started postmaster " + c.cluster.postmasterPid().map(String::valueOf).orElse("?"));
     }
@@ -175,6 +179,26 @@ final class ComputeSteps {
         }
         c.cluster.stop();
         return new StepResult.Changed("stopped postmaster");
+    }
+
+    /**
+     * A stopped compute's port stays bound by the agent ({@link PortKeeper}) until the postmaster starts again.
+     *
+     * @throws ComputeFailure another process holds the port; the compute is stopped as asked, but cannot resume until
+     *                        the port is free
+     */
+    StepResult ensurePortKept(Compute c, int port) {
+        try {
+            return ports.hold(c.id, port);
+        } catch (IOException e) {
+            throw new ComputeFailure("port " + port + " is taken by another process (" + e.getMessage()
+                    + "); the compute cannot resume until it is free");
+        }
+    }
+
+    /** Lets a compute's kept port go (the compute is deleted). */
+    void releasePort(Compute c) {
+        ports.release(c.id);
     }
 
     /**

@@ -102,8 +102,9 @@ class StatusReporter extends PeriodicTask {
     }
 
     /**
-     * Ports of the node's own computes, whose postmasters listen there or did until they stopped (their connections'
-     * TIME_WAIT sockets linger a minute, harmless to their own restart). A failed compute's port is not among them:
+     * Ports of the node's own computes, whose postmasters listen there, or the agent's port keeper while they are
+     * stopped (their connections' TIME_WAIT sockets linger a minute, harmless to their own restart). A stopped
+     * compute whose port another process took says so in its status message. A failed compute's port is not among them:
      * held by another process, it is reported busy, which is what tells an operator why that compute cannot start.
      */
     private static Set<Integer> ownPorts(NodeObservation observed) {

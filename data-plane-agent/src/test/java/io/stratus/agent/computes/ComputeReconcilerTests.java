@@ -336,6 +336,11 @@ class ComputeReconcilerTests {
         assertThat(stopped.enforcement()).isEqualTo(host.cgroups().enforcement());
         assertThat(TestHost.isLive(pid)).isFalse();
         assertThat(reconciler.running()).isEmpty();
+        // While it sleeps its port stays its own, and a client is told why it cannot connect.
+        assertThatThrownBy(() -> new java.net.ServerSocket(running.port(), 1, java.net.InetAddress.getLoopbackAddress()))
+                .isInstanceOf(java.net.BindException.class);
+        assertThatThrownBy(() -> connect(running, "pw")).isInstanceOf(SQLException.class)
+                .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("57P03");
 
         long started = System.nanoTime();
         ComputeStatus resumed = single(apply(reconciler, state(3, withRunning(running, true, 3))));
@@ -345,6 +350,28 @@ class ComputeReconcilerTests {
         assertThat(resumed.appliedCu()).isEqualByComparingTo("1");
         assertThat(countRows(running, "pw")).isEqualTo(1);
         assertInItsCgroup(running);
+    }
+
+    @Test
+    void aStoppedComputesPortTakenByAnotherProcessIsReportedThenKeptOnceFree() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec stopped = spec(UUID.randomUUID(), "pw", false, 1, PostgresCluster.freePort());
+        ComputeStatus status;
+        try (java.net.ServerSocket other = new java.net.ServerSocket(stopped.port(), 1, java.net.InetAddress.getLoopbackAddress())) {
+            status = single(apply(reconciler, state(1, stopped)));
+            assertThat(status.phase()).as("stopped as asked: nothing failed yet").isEqualTo(ComputePhase.STOPPED);
+            assertThat(status.message()).startsWith("port " + stopped.port() + " is taken by another process")
+                    .endsWith("the compute cannot resume until it is free");
+        }
+
+        status = single(reconciler.checkHealth().get(60, TimeUnit.SECONDS));
+
+        assertThat(status.message()).as("the health pass kept the port once it was free").isNull();
+        assertThatThrownBy(() -> new java.net.ServerSocket(stopped.port(), 1, java.net.InetAddress.getLoopbackAddress()))
+                .isInstanceOf(java.net.BindException.class);
+        ComputeStatus resumed = single(apply(reconciler, state(2, withRunning(stopped, true, 2))));
+        assertThat(resumed.phase()).isEqualTo(ComputePhase.RUNNING);
+        assertThat(resumed.acceptingLogins()).isTrue();
     }
 
     @Test
