@@ -90,7 +90,7 @@ class ProvisioningEndToEndTests {
         var api = stratus.api();
         int last = 57099;
         Set<Integer> databasePorts = new HashSet<>();
-        // Running databases listen on theirs (the bind below fails); a suspended one would not, and its port is its own.
+        // Running databases listen on theirs and the agent keeps a suspended one's: the bind below fails on both anyway.
         api.get(tenant.adminKey(), "/v1/databases?size=100").json().get("items")
                 .forEach(d -> databasePorts.add(d.at("/connection/port").asInt()));
         List<ServerSocket> held = new ArrayList<>();

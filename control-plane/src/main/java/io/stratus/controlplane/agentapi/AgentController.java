@@ -57,7 +57,7 @@ class AgentController {
     /** Long-poll: answers as soon as the node's generation passes {@code after}, or 204 after the wait. */
     @GetMapping("/agent/v1/nodes/{nodeId}/desired-state")
     ResponseEntity<DesiredState> desiredState(@PathVariable UUID nodeId, @RequestParam(defaultValue = "0") long after,
-                                              @RequestParam(defaultValue = "25") int waitSeconds) throws InterruptedException {
+                                              @RequestParam(defaultValue = "25") int waitSeconds) {
         int wait = Math.max(0, Math.min(waitSeconds, MAX_WAIT_SECONDS));
         long generation = fleet.awaitGenerationAfter(nodeId, after, wait * 1000L);
         if (generation <= after) {

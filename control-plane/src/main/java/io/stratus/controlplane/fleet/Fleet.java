@@ -160,19 +160,25 @@ public class Fleet {
     }
 
     /**
-     * Blocks until the node's desired generation passes {@code after} or {@code timeoutMillis} elapse.
+     * Blocks until the node's desired generation passes {@code after} or {@code timeoutMillis} elapse, or this control
+     * plane stops (or the thread is interrupted): the caller then answers with what it has, and the agent polls again.
      *
      * @return the current generation
      */
-    public long awaitGenerationAfter(UUID nodeId, long after, long timeoutMillis) throws InterruptedException {
+    public long awaitGenerationAfter(UUID nodeId, long after, long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (true) {
             long g = desiredGeneration(nodeId);
             long left = (deadline - System.nanoTime()) / 1_000_000;
-            if (g > after || left <= 0) {
+            if (g > after || left <= 0 || !signals.isRunning()) {
                 return g;
             }
-            signals.await(nodeId, Math.min(left, 1000));
+            try {
+                signals.await(nodeId, Math.min(left, 1000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return g;
+            }
         }
     }
 
