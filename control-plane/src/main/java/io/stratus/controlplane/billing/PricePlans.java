@@ -82,21 +82,19 @@ public class PricePlans {
     @Transactional
     TenantPlan assign(UUID tenantId, UUID planId) {
         PricePlan plan = find(planId).orElseThrow(() -> ApiException.invalid("planId", "no such plan"));
-        // Row lock on the tenant: two concurrent assignments are serialised, so history and current plan agree.
-        boolean unchanged = jdbc.sql("select coalesce(plan_id = ?, false) from tenants where id = ? for update")
-                .params(planId, tenantId).query(Boolean.class).single();
-        if (unchanged) {
-            return currentPlan(tenantId);
+        // Row lock on the tenant: two concurrent assignments are serialised, so each sees the other's history row.
+        jdbc.sql("select 1 from tenants where id = ? for update").params(tenantId).query(Integer.class).single();
+        Optional<Assignment> last = jdbc.sql("select assigned_at, plan_id from tenant_plan_history where tenant_id = ? "
+                        + "order by assigned_at desc limit 1")
+                .params(tenantId).query(PricePlans::assignment).optional();
+        if (last.isPresent() && last.get().planId().equals(planId)) {
+            return new TenantPlan(tenantId, plan, last.get().assignedAt());
         }
         Instant now = clock.instant();
-        Optional<Instant> last = jdbc.sql("select assigned_at from tenant_plan_history where tenant_id = ? "
-                        + "order by assigned_at desc limit 1")
-                .params(tenantId).query((rs, i) -> rs.getTimestamp(1).toInstant()).optional();
-        if (last.isPresent() && !now.isAfter(last.get())) {
+        if (last.isPresent() && !now.isAfter(last.get().assignedAt())) {
             // Keeps the history strictly ordered even if the clock stands still or steps back.
-            now = last.get().plusNanos(1000);
+            now = last.get().assignedAt().plusNanos(1000);
         }
-        jdbc.sql("update tenants set plan_id = ? where id = ?").params(planId, tenantId).update();
         jdbc.sql("insert into tenant_plan_history (tenant_id, assigned_at, plan_id) values (?, ?, ?)")
                 .params(tenantId, Timestamp.from(now), planId).update();
         return new TenantPlan(tenantId, plan, now);
@@ -116,9 +114,11 @@ public class PricePlans {
     @Transactional(readOnly = true)
     List<Assignment> history(UUID tenantId) {
         return jdbc.sql("select assigned_at, plan_id from tenant_plan_history where tenant_id = ? order by assigned_at")
-                .params(tenantId)
-                .query((rs, i) -> new Assignment(rs.getTimestamp("assigned_at").toInstant(), rs.getObject("plan_id", UUID.class)))
-                .list();
+                .params(tenantId).query(PricePlans::assignment).list();
+    }
+
+    private static Assignment assignment(ResultSet rs, int row) throws SQLException {
+        return new Assignment(rs.getTimestamp("assigned_at").toInstant(), rs.getObject("plan_id", UUID.class));
     }
 
     private static ApiException duplicate(String name) {

@@ -109,7 +109,8 @@ class PlanApiTests extends ControlPlaneTest {
         assertThat(r.status()).as(r.raw()).isEqualTo(200);
         assertThat(r.at("/plan/id").asString()).isEqualTo(plan);
         assertThat(r.text("tenantId")).isEqualTo(t.id());
-        assertThat(jdbc.queryForObject("select plan_id::text from tenants where id = ?::uuid", String.class, t.id())).isEqualTo(plan);
+        assertThat(jdbc.queryForObject("select plan_id::text from tenant_plan_history where tenant_id = ?::uuid",
+                String.class, t.id())).isEqualTo(plan);
         assertThat(api().get(t.readKey(), "/v1/tenants/" + t.id() + "/plan").at("/plan/id").asString()).isEqualTo(plan);
         // Another tenant's plan is not found, not forbidden.
         assertThat(api().get(other.readKey(), "/v1/tenants/" + t.id() + "/plan").status()).isEqualTo(404);
@@ -134,6 +135,7 @@ class PlanApiTests extends ControlPlaneTest {
         var unknownTenant = api().send(OPERATOR_KEY, "PUT", "/v1/tenants/" + UUID.randomUUID() + "/plan",
                 ApiClient.json("planId", plan), Map.of());
         assertThat(unknownTenant.status()).isEqualTo(404);
-        assertThat(jdbc.queryForObject("select plan_id from tenants where id = ?::uuid", UUID.class, t.id())).isNull();
+        assertThat(jdbc.queryForObject("select count(*) from tenant_plan_history where tenant_id = ?::uuid", Long.class,
+                t.id())).isZero();
     }
 }
