@@ -525,6 +525,7 @@ public class ComputeReconciler implements SmartLifecycle {
         try (MDC.MDCCloseable ignored = MDC.putCloseable("computeId", c.id.toString())) {
             try {
                 Path computeDir = paths.compute(c.id);
+                events.publishEvent(new ComputeDeleting(c.id));
                 PostgresCluster cluster = c.cluster != null ? c.cluster : clusterFromDisk(c.id).orElse(null);
                 if (cluster != null) {
                     cluster.destroy();

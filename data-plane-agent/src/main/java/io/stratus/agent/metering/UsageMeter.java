@@ -1,6 +1,7 @@
 package io.stratus.agent.metering;
 
 import io.stratus.agent.AgentSettings;
+import io.stratus.agent.computes.ComputeDeleting;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.computes.RunningCompute;
@@ -21,7 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.stratus.agent.support.Outage;
@@ -39,7 +40,9 @@ import org.springframework.stereotype.Component;
  * stopped). Running computes are read ({@link StatementStatsReader}); suspended ones accrue storage from their last
  * known size, and no CU and no requests. {@link WindowCutter} decides which windows to spool.
  *
- * <p>Computes the agent no longer knows (deleted) are no longer metered; their spooled records are still delivered.
+ * <p>A compute about to be deleted gets a last pass of its own ({@link ComputeDeleting}): its open window, which may
+ * span up to {@code usageMaxIdleWindow} of CU-seconds and storage, is read and spooled while its postmaster still
+ * runs. After that the agent no longer knows it and stops metering it; its spooled records are still delivered.
  * A compute never metered before starts from zero counters: everything its new database has seen is the tenant's.
  * After an agent restart, the time between the last spooled window and now is billed at the CU then in force only if
  * the same postmaster kept running throughout (pg_postmaster_start_time), else at 0.
@@ -95,27 +98,58 @@ public class UsageMeter implements SmartLifecycle {
         Set<UUID> known = new HashSet<>();
         List<SpoolEntry> entries = new ArrayList<>();
         for (ComputeStatus status : reconciler.observe().computes()) {
-            UUID id = status.computeId();
-            known.add(id);
-            timeline.observe(id, now, cuOf(status));
-            RunningCompute compute = running.get(id);
-            CounterReading reading = null;
-            if (compute != null) {
-                try {
-                    reading = readers.computeIfAbsent(id, k -> new StatementStatsReader()).read(compute.cluster(),
-                            compute.databaseName());
-                } catch (SQLException | RuntimeException e) {
-                    // Nothing is lost: the window stays open and the next pass that reads it closes it.
-                    log.debug("compute {}: no usage reading this pass: {}", id, e.getMessage());
-                    continue;
-                }
-            }
-            UsageCursor cursor = cursorOf(id, reading);
-            if (cursor != null) {
-                entries.addAll(cutter.cut(cursor, reading, now));
-            }
+            known.add(status.computeId());
+            entries.addAll(meter(status, running.get(status.computeId()), now, false));
         }
         forgetAllBut(known);
+        return spool(entries);
+    }
+
+    /**
+     * The last pass of a compute about to be deleted, on the reconcile thread before its postmaster and data go: its
+     * open window is spooled up to now, with the statements run since the last pass if it can still be read.
+     */
+    @EventListener
+    public synchronized void onComputeDeleting(ComputeDeleting event) {
+        Instant now = clock.instant();
+        UUID id = event.computeId();
+        RunningCompute running = reconciler.running().stream().filter(r -> r.computeId().equals(id)).findFirst()
+                .orElse(null);
+        for (ComputeStatus status : reconciler.observe().computes()) {
+            if (status.computeId().equals(id)) {
+                spool(meter(status, running, now, true));
+            }
+        }
+    }
+
+    /**
+     * Reads one compute (if its postmaster runs) and cuts what is due. A running compute that cannot be read keeps its
+     * window open (nothing is lost: the next pass that reads it closes it), unless this is its last pass: then its
+     * CU-seconds and storage are spooled without the statements since the last reading, which nothing can read any more.
+     */
+    private List<SpoolEntry> meter(ComputeStatus status, RunningCompute compute, Instant now, boolean last) {
+        UUID id = status.computeId();
+        timeline.observe(id, now, cuOf(status));
+        CounterReading reading = null;
+        if (compute != null) {
+            try {
+                reading = readers.computeIfAbsent(id, k -> new StatementStatsReader()).read(compute.cluster(),
+                        compute.databaseName());
+            } catch (SQLException | RuntimeException e) {
+                if (!last) {
+                    log.debug("compute {}: no usage reading this pass: {}", id, e.getMessage());
+                    return List.of();
+                }
+                log.warn("compute {} is being deleted and its usage cannot be read: its last CU-seconds and storage are "
+                        + "spooled without the statements since the last reading ({})", id, e.getMessage());
+            }
+        }
+        UsageCursor cursor = cursorOf(id, reading);
+        return cursor == null ? List.of() : cutter.cut(cursor, reading, now, last);
+    }
+
+    /** Spools the entries durably and moves the cursors; returns the records written. */
+    private List<UsageRecord> spool(List<SpoolEntry> entries) {
         if (entries.isEmpty()) {
             return List.of();
         }
@@ -175,11 +209,13 @@ public class UsageMeter implements SmartLifecycle {
 
     @Override
     public void start() {
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "usage-meter");
             t.setDaemon(true);
             return t;
         });
+        // On stop the next pass is cancelled, and one in progress finishes: interrupted, its spool write would fail.
+        s.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         scheduler = s;
         scheduleNext(s);
     }
@@ -214,9 +250,9 @@ public class UsageMeter implements SmartLifecycle {
         if (s == null) {
             return;
         }
-        s.shutdownNow();
+        s.shutdown();
         try {
-            s.awaitTermination(10, TimeUnit.SECONDS);
+            s.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

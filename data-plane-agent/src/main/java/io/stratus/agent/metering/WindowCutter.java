@@ -35,14 +35,20 @@ final class WindowCutter {
         this.maxIdleWindow = maxIdleWindow;
     }
 
+    /** {@link #cut(UsageCursor, CounterReading, Instant, boolean)} for a compute that stays. */
+    List<SpoolEntry> cut(UsageCursor cursor, CounterReading reading, Instant now) {
+        return cut(cursor, reading, now, false);
+    }
+
     /**
      * @param cursor  where the compute's metering stands
      * @param reading the counters now, or null when none could be read (suspended): they are taken as unchanged
      * @param now     the end of the span to meter
+     * @param last    the compute is about to go: its open window is cut up to {@code now} even if nothing moved
      * @return the windows to spool, oldest first, each with its compute's cursor after it (none while nothing needs to
      *         become durable yet)
      */
-    List<SpoolEntry> cut(UsageCursor cursor, CounterReading reading, Instant now) {
+    List<SpoolEntry> cut(UsageCursor cursor, CounterReading reading, Instant now, boolean last) {
         List<SpoolEntry> out = new ArrayList<>();
         CounterReading current = reading != null ? reading : cursor.asReading();
         CounterDelta delta = reading != null ? CounterDelta.between(cursor, reading) : CounterDelta.NONE;
@@ -53,7 +59,7 @@ final class WindowCutter {
             Instant end = hourEnds ? boundary : now;
             boolean cuChanged = timeline.changedWithin(c.computeId(), c.at(), end, c.cu());
             boolean grownLong = Duration.between(c.at(), end).compareTo(maxIdleWindow) >= 0;
-            if (!hourEnds && !cuChanged && !grownLong && !moved(c, current) && delta.exact()) {
+            if (!last && !hourEnds && !cuChanged && !grownLong && !moved(c, current) && delta.exact()) {
                 break;
             }
             BigDecimal cuAtEnd = timeline.cuAt(c.computeId(), end, c.cu());

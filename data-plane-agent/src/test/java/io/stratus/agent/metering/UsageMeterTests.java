@@ -8,6 +8,7 @@ import io.stratus.agent.ComputeConventions;
 import io.stratus.agent.Scram;
 import io.stratus.agent.TestHost;
 import io.stratus.agent.capacity.NoCgroupDriver;
+import io.stratus.agent.computes.ComputeDeleting;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.computes.LoginProbe;
@@ -68,6 +69,7 @@ class UsageMeterTests {
     private OsUser user;
     private ComputeReconciler reconciler;
     private ComputeSpec spec;
+    private UsageSpool spool;
     private long expectedRequests;
     private long expectedRead;
     private long expectedWritten;
@@ -84,13 +86,17 @@ class UsageMeterTests {
                     if (m != null && e instanceof ComputesChanged changed) {
                         m.onComputesChanged(changed);
                     }
+                    if (m != null && e instanceof ComputeDeleting deleting) {
+                        m.onComputeDeleting(deleting);
+                    }
                 });
         reconciler.start();
         toClose.add(reconciler::stop);
         spec = new ComputeSpec(UUID.randomUUID(), DB, OWNER, Scram.verifier(PASSWORD), true, BigDecimal.ONE,
                 new BigDecimal("0.25"), BigDecimal.valueOf(2), PostgresCluster.freePort(),
                 String.valueOf(releases.defaultRelease().major()), 1);
-        meterRef.set(meter(UsageSpool.open(spoolDir())));
+        spool = UsageSpool.open(spoolDir());
+        meterRef.set(meter(spool));
         var observed = reconciler.apply(new DesiredState(UUID.randomUUID(), 1, List.of(spec))).get(120, TimeUnit.SECONDS);
         assertThat(observed.computes().get(0).phase()).isEqualTo(ComputePhase.RUNNING);
     }
@@ -231,7 +237,8 @@ class UsageMeterTests {
         assertThat(sum(UsageRecord::requests)).isEqualTo(expectedRequests);
 
         // The agent is killed (nothing closed) and starts again from its spool.
-        meterRef.set(meter(UsageSpool.open(spoolDir())));
+        spool = UsageSpool.open(spoolDir());
+        meterRef.set(meter(spool));
         try (Connection c = tenant(); Statement st = c.createStatement()) {
             run(st, "UPDATE t SET id = id + 1 WHERE id <= 4", StatementKind.WRITE, 4);
         }
@@ -349,6 +356,35 @@ class UsageMeterTests {
             assertThat(r.storageByteSeconds()).isEqualTo(size * Duration.between(r.from(), r.to()).toMillis() / 1000);
         });
         assertThat(sum(UsageRecord::requests)).isEqualTo(expectedRequests);
+    }
+
+    @Test
+    void aDeletedComputesLastWindowIsSpooledWithItsLastStatementsBeforeItsDataGoes() throws Exception {
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "CREATE TABLE t (id int)", StatementKind.OTHER, 0);
+        }
+        meter();
+        int runningFrom = spooled.size();
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "INSERT INTO t SELECT generate_series(1, 5)", StatementKind.WRITE, 5);
+            run(st, "SELECT * FROM t", StatementKind.READ, 5);
+        }
+        java.time.Instant deleting = java.time.Instant.now();
+
+        reconciler.apply(new DesiredState(UUID.randomUUID(), 2, List.of())).get(60, TimeUnit.SECONDS);
+
+        assertThat(paths.compute(spec.computeId())).doesNotExist();
+        List<UsageRecord> all = spool.pending(10_000);
+        assertThat(all.stream().mapToLong(UsageRecord::requests).sum()).isEqualTo(expectedRequests);
+        assertThat(all.stream().mapToLong(UsageRecord::rowsWritten).sum()).isEqualTo(expectedWritten);
+        assertThat(all.stream().mapToLong(UsageRecord::rowsRead).sum()).isEqualTo(expectedRead);
+        UsageRecord last = all.get(all.size() - 1);
+        assertThat(last.to()).as("metered up to the deletion").isAfterOrEqualTo(deleting);
+        // At 1 CU from the first pass on, without a gap: the CU-seconds since are the span's length.
+        List<UsageRecord> sinceFirstPass = all.subList(runningFrom, all.size());
+        double span = Duration.between(sinceFirstPass.get(0).from(), last.to()).toMillis() / 1000.0;
+        assertThat(sinceFirstPass.stream().map(UsageRecord::cuSeconds).reduce(BigDecimal.ZERO, BigDecimal::add)
+                .doubleValue()).isCloseTo(span, org.assertj.core.data.Offset.offset(0.01));
     }
 
     // ---- helpers ----
