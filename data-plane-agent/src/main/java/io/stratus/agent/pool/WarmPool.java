@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -158,10 +159,17 @@ public class WarmPool implements SmartLifecycle {
         try {
             fill();
         } catch (RuntimeException e) {
-            log.warn("cannot refill the warm pool, retrying in {}: {}", RETRY_AFTER_FAILURE, e.getMessage());
             ScheduledExecutorService ex = executor;
-            if (ex != null) {
+            if (ex == null) {
+                // Stopping: the interrupted entry is remade on the next start.
+                log.debug("warm-pool refill abandoned on stop: {}", e.getMessage());
+                return;
+            }
+            log.warn("cannot refill the warm pool, retrying in {}: {}", RETRY_AFTER_FAILURE, e.getMessage());
+            try {
                 ex.schedule(this::requestRefill, RETRY_AFTER_FAILURE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // Stopped meanwhile.
             }
         }
     }
