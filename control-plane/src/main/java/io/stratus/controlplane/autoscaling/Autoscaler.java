@@ -61,7 +61,10 @@ public class Autoscaler {
             return;
         }
         Instant now = clock.instant();
-        for (ComputeMetrics m : report.samples()) {
+        // Each sample's database row is locked until commit; in id order, as the node's status report locks them.
+        List<ComputeMetrics> samples = report.samples().stream().filter(m -> m.computeId() != null)
+                .sorted(java.util.Comparator.comparing(ComputeMetrics::computeId)).toList();
+        for (ComputeMetrics m : samples) {
             capacity.onNode(m.computeId(), nodeId).ifPresent(c -> onSample(c, m, now));
         }
     }

@@ -43,15 +43,18 @@ public class CapacityControl {
                            Instant cuChangedAt) {
     }
 
-    /** The database, if it is live and placed on {@code nodeId} (a node reports only on its own computes). */
+    /**
+     * The database, if it is live and placed on {@code nodeId} (a node reports only on its own computes), locked for
+     * the rest of the caller's transaction: what the caller decides from it is written back before anyone else's.
+     */
     @Transactional(propagation = Propagation.MANDATORY)
     public Optional<Capacity> onNode(UUID databaseId, UUID nodeId) {
-        return databases.findById(databaseId).filter(d -> nodeId.equals(d.nodeId()) && d.isLive()).map(CapacityControl::capacity);
+        return databases.lockById(databaseId).filter(d -> nodeId.equals(d.nodeId()) && d.isLive()).map(CapacityControl::capacity);
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
     public void markActive(UUID databaseId, Instant at) {
-        databases.findById(databaseId).ifPresent(d -> d.active(at));
+        databases.lockById(databaseId).ifPresent(d -> d.active(at));
     }
 
     /** CU granted to the other running databases on the node. */
@@ -62,7 +65,7 @@ public class CapacityControl {
 
     @Transactional(propagation = Propagation.MANDATORY)
     public void grant(UUID databaseId, BigDecimal cu) {
-        Database d = databases.findById(databaseId).orElseThrow();
+        Database d = databases.lockById(databaseId).orElseThrow();
         d.scaleTo(cu, clock.instant());
         fleet.desiredStateChanged(d.nodeId());
     }
@@ -70,7 +73,7 @@ public class CapacityControl {
     /** Suspends (idle timeout or API); returns the operation that completes when the compute is observed stopped. */
     @Transactional(propagation = Propagation.MANDATORY)
     public OperationView suspend(UUID databaseId) {
-        Database d = databases.findById(databaseId).orElseThrow();
+        Database d = databases.lockById(databaseId).orElseThrow();
         if (!RUNNABLE.contains(d.state())) {
             throw ApiException.conflict("not-runnable", "a " + d.state() + " database cannot be suspended", null);
         }
@@ -88,7 +91,7 @@ public class CapacityControl {
 
     @Transactional(propagation = Propagation.MANDATORY)
     public OperationView resume(UUID databaseId) {
-        Database d = databases.findById(databaseId).orElseThrow();
+        Database d = databases.lockById(databaseId).orElseThrow();
         if (!RUNNABLE.contains(d.state())) {
             throw ApiException.conflict("not-runnable", "a " + d.state() + " database cannot be resumed", null);
         }

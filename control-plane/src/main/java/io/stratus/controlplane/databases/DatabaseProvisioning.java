@@ -120,7 +120,7 @@ public class DatabaseProvisioning {
             throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency key reused",
                     "this Idempotency-Key was used with a different request body", java.util.List.of());
         }
-        Database db = databases.findByIdAndTenantId(earlier.databaseId(), tenantId)
+        Database db = databases.lockByIdAndTenantId(earlier.databaseId(), tenantId)
                 .orElseThrow(() -> ApiException.notFound("database"));
         OperationView op = operations.get(earlier.operationId());
         if (!db.isLive()) {
@@ -138,7 +138,7 @@ public class DatabaseProvisioning {
     @Transactional
     public int placePending() {
         int placed = 0;
-        for (Database db : databases.findByNodeIdIsNullAndState(DatabaseState.PROVISIONING)) {
+        for (Database db : databases.lockByNodeIdIsNullAndState(DatabaseState.PROVISIONING)) {
             Optional<Fleet.Placement> p = place(db);
             if (p.isPresent()) {
                 operations.started(db.getId());
@@ -171,7 +171,7 @@ public class DatabaseProvisioning {
     /** Deletes the database's compute and data. Repeating it returns the same operation. */
     @Transactional
     public OperationView delete(UUID tenantId, UUID id) {
-        Database db = find(tenantId, id);
+        Database db = findForUpdate(tenantId, id);
         if (!db.isLive()) {
             return operations.latest(db.getId(), OperationType.DELETE_DATABASE)
                     .orElseThrow(() -> ApiException.notFound("database"));
@@ -192,7 +192,7 @@ public class DatabaseProvisioning {
     /** Issues a new owner password; the old one stops working once the agent applies the new verifier. */
     @Transactional
     public PasswordIssued resetPassword(UUID tenantId, UUID id) {
-        Database db = find(tenantId, id);
+        Database db = findForUpdate(tenantId, id);
         if (!db.isLive()) {
             throw ApiException.conflict("database-deleted", "the database is being deleted", null);
         }
@@ -208,28 +208,34 @@ public class DatabaseProvisioning {
     /** Changes the CU range and idle timeout; the current CU moves into the new range at once. */
     @Transactional
     public DatabaseView update(UUID tenantId, UUID id, DatabaseRequests.UpdateDatabaseRequest r, DatabaseRequests rules) {
-        Database db = find(tenantId, id);
+        Database db = findForUpdate(tenantId, id);
         if (!db.isLive()) {
             throw ApiException.conflict("database-deleted", "the database is being deleted", null);
         }
         rules.validateUpdate(r, db.minCu(), db.maxCu());
-        BigDecimal before = db.currentCu();
+        BigDecimal before = grantedCu(db);
+        BigDecimal minBefore = db.minCu();
+        BigDecimal maxBefore = db.maxCu();
         db.changeRange(r.minCu() == null ? db.minCu() : r.minCu().stripTrailingZeros(),
                 r.maxCu() == null ? db.maxCu() : r.maxCu().stripTrailingZeros(),
                 r.suspendTimeoutSeconds() == null ? db.suspendTimeoutSeconds() : r.suspendTimeoutSeconds(), clock.instant());
         if (db.nodeId() != null) {
             fleet.desiredStateChanged(db.nodeId());
         }
-        events.publishEvent(new DatabaseCapacityChanged(db.getId(), tenantId, before, db.currentCu(),
-                "range changed to [" + db.minCu().stripTrailingZeros().toPlainString() + ", "
-                        + db.maxCu().stripTrailingZeros().toPlainString() + "] CU by the API"));
+        if (db.minCu().compareTo(minBefore) != 0 || db.maxCu().compareTo(maxBefore) != 0) {
+            // A suspended database is granted nothing (0 before and after); its new CU applies when it resumes.
+            events.publishEvent(new DatabaseCapacityChanged(db.getId(), tenantId, before, grantedCu(db),
+                    "range changed to [" + db.minCu().stripTrailingZeros().toPlainString() + ", "
+                            + db.maxCu().stripTrailingZeros().toPlainString() + "] CU by the API"
+                            + (db.running() ? "" : " (suspended: applies on resume)")));
+        }
         return view(db);
     }
 
     /** Stops the compute and keeps its data; a connection (later: the proxy) or {@link #resume} wakes it. */
     @Transactional
     public OperationView suspend(UUID tenantId, UUID id) {
-        Database db = find(tenantId, id);
+        Database db = findForUpdate(tenantId, id);
         BigDecimal before = db.currentCu();
         boolean wasRunning = db.running();
         OperationView op = capacity.suspend(db.getId());
@@ -241,7 +247,7 @@ public class DatabaseProvisioning {
 
     @Transactional
     public OperationView resume(UUID tenantId, UUID id) {
-        Database db = find(tenantId, id);
+        Database db = findForUpdate(tenantId, id);
         boolean wasSuspended = !db.running();
         OperationView op = capacity.resume(db.getId());
         if (wasSuspended) {
@@ -264,11 +270,22 @@ public class DatabaseProvisioning {
         return databases.findByIdAndTenantId(id, tenantId).orElseThrow(() -> ApiException.notFound("database"));
     }
 
+    /** The row locked for the change the caller makes (see {@link DatabaseRepository} on why). */
+    private Database findForUpdate(UUID tenantId, UUID id) {
+        return databases.lockByIdAndTenantId(id, tenantId).orElseThrow(() -> ApiException.notFound("database"));
+    }
+
     DatabaseView view(Database db) {
         return new DatabaseView(db.getId(), db.name(), db.state(), db.minCu().stripTrailingZeros(),
-                db.maxCu().stripTrailingZeros(), db.running() ? db.currentCu().stripTrailingZeros() : BigDecimal.ZERO,
-                db.enforcement(), db.suspendTimeoutSeconds(), db.release(), db.nodeId(), connection(db, null), db.message(),
-                db.createdAt());
+                db.maxCu().stripTrailingZeros(), grantedCu(db),
+                // Unknown until the agent has reported the compute: null, not "none", which would be a claim.
+                db.appliedCu() == null ? null : db.enforcement(), db.suspendTimeoutSeconds(), db.release(), db.nodeId(),
+                connection(db, null), db.message(), db.createdAt());
+    }
+
+    /** The CU the database holds: none while suspended or once deleted. */
+    private static BigDecimal grantedCu(Database db) {
+        return db.running() && db.state() != DatabaseState.DELETED ? db.currentCu().stripTrailingZeros() : BigDecimal.ZERO;
     }
 
     private Connection connection(Database db, String password) {

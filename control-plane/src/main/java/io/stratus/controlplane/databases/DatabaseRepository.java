@@ -7,13 +7,34 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
+import jakarta.persistence.LockModeType;
 import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Query;
 
-/** Every query is scoped by tenant, except the fleet-side ones keyed by node. */
+/**
+ * Every query is scoped by tenant, except the fleet-side ones keyed by node.
+ *
+ * <p>Whatever changes a database row loads it with a {@code lock...} method ({@code SELECT ... FOR UPDATE}): the API,
+ * the autoscaler and the agents' reports all write the same rows, and the entity is written back whole, so two
+ * unlocked transactions would each undo the other's change. Rows are locked before the node's row (whose desired
+ * generation a change bumps), and several rows in id order, so that no two of these transactions deadlock.
+ */
 interface DatabaseRepository extends JpaRepository<Database, UUID> {
 
     Optional<Database> findByIdAndTenantId(UUID id, UUID tenantId);
+
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select d from Database d where d.id = :id and d.tenantId = :tenantId")
+    Optional<Database> lockByIdAndTenantId(UUID id, UUID tenantId);
+
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select d from Database d where d.id = :id")
+    Optional<Database> lockById(UUID id);
+
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select d from Database d where d.nodeId = :nodeId and d.state in :states order by d.id")
+    List<Database> lockByNodeIdAndStateIn(UUID nodeId, Collection<DatabaseState> states);
 
     Page<Database> findByTenantIdAndStateIn(UUID tenantId, Collection<DatabaseState> states, Pageable pageable);
 
@@ -26,7 +47,9 @@ interface DatabaseRepository extends JpaRepository<Database, UUID> {
 
     List<Database> findByNodeIdAndStateIn(UUID nodeId, Collection<DatabaseState> states);
 
-    List<Database> findByNodeIdIsNullAndState(DatabaseState state);
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select d from Database d where d.nodeId is null and d.state = :state order by d.id")
+    List<Database> lockByNodeIdIsNullAndState(DatabaseState state);
 
     @Query("select coalesce(sum(d.minCu), 0) from Database d where d.nodeId = :nodeId "
             + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")

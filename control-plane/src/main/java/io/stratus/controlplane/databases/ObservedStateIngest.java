@@ -42,10 +42,10 @@ public class ObservedStateIngest {
 
     @Transactional
     public void apply(UUID nodeId, NodeStatus status) {
-        fleet.heartbeat(nodeId, status.observedGeneration(), status.enforcement(), status.busyPorts());
         Map<UUID, ComputeStatus> observed = status.computes() == null ? Map.of()
                 : status.computes().stream().collect(Collectors.toMap(ComputeStatus::computeId, Function.identity(), (a, b) -> b));
-        for (Database db : databases.findByNodeIdAndStateIn(nodeId, ON_NODE)) {
+        // The node's databases first, then its row (see DatabaseRepository on lock order).
+        for (Database db : databases.lockByNodeIdAndStateIn(nodeId, ON_NODE)) {
             ComputeStatus cs = observed.get(db.getId());
             if (db.state() == DatabaseState.DELETING) {
                 if (cs == null && db.deleteGeneration() != null
@@ -70,10 +70,13 @@ public class ObservedStateIngest {
                 }
             } else if (cs.phase() == ComputePhase.STOPPED && !db.running()) {
                 db.observedStopped(cs.specVersion());
-                operations.observed(db.getId(), EnumSet.of(OperationType.SUSPEND_DATABASE), cs.specVersion());
+                // A database suspended while it was being created is created once its compute exists, stopped.
+                operations.observed(db.getId(), EnumSet.of(OperationType.SUSPEND_DATABASE, OperationType.CREATE_DATABASE),
+                        cs.specVersion());
             } else if (cs.phase() == ComputePhase.FAILED) {
                 db.observedProblem(cs.message());
             }
         }
+        fleet.heartbeat(nodeId, status.observedGeneration(), status.enforcement(), status.busyPorts());
     }
 }

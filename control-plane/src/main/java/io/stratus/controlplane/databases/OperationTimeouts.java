@@ -49,9 +49,11 @@ class OperationTimeouts {
         for (var op : operations.openSince(clock.instant().minus(settings.operationTimeout()))) {
             tx.executeWithoutResult(s -> {
                 String reason = "not observed done within " + settings.operationTimeout();
+                // The database's row before its operation's, as every other change takes them (no deadlock).
+                var db = databases.lockById(op.databaseId());
                 operations.fail(op.id(), reason);
                 if (op.type() == OperationType.CREATE_DATABASE) {
-                    databases.findById(op.databaseId()).ifPresent(db -> db.markFailed(reason));
+                    db.ifPresent(d -> d.markFailed(reason));
                 }
             });
             log.warn("operation {} ({}) of database {} timed out", op.id(), op.type(), op.databaseId());

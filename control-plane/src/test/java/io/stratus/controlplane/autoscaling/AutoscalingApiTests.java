@@ -169,6 +169,106 @@ class AutoscalingApiTests extends ControlPlaneTest {
     }
 
     @Test
+    void concurrentChangesToOneDatabaseAreAllKeptWhileItsNodeReports() throws Exception {
+        String db = runningDatabase("contended", "");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 8; round++) {
+                String min = round % 2 == 0 ? "0.5" : "0.25";
+                int timeout = 60 + round;
+                var go = new java.util.concurrent.CountDownLatch(1);
+                var range = pool.submit(() -> {
+                    go.await();
+                    return api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + db, "{\"minCu\":" + min + "}",
+                            java.util.Map.of()).status();
+                });
+                var idle = pool.submit(() -> {
+                    go.await();
+                    return api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + db,
+                            "{\"suspendTimeoutSeconds\":" + timeout + "}", java.util.Map.of()).status();
+                });
+                // The node reports at the same time: its status and a sample write the same row.
+                var report = pool.submit(() -> {
+                    go.await();
+                    status(db, 1, "RUNNING");
+                    return 204;
+                });
+                var metrics = pool.submit(() -> {
+                    go.await();
+                    sample(db, "0.25", 0.01, 1);
+                    return 204;
+                });
+                go.countDown();
+                assertThat(range.get()).isEqualTo(200);
+                assertThat(idle.get()).isEqualTo(200);
+                assertThat(report.get()).isEqualTo(204);
+                assertThat(metrics.get()).isEqualTo(204);
+                JsonNode view = api().get(tenant.readKey(), "/v1/databases/" + db).json();
+                assertThat(view.get("minCu").decimalValue()).as("round %d", round).isEqualByComparingTo(min);
+                assertThat(view.get("suspendTimeoutSeconds").asInt()).as("round %d", round).isEqualTo(timeout);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aDatabaseSuspendedWhileBeingCreatedIsCreatedOnceItsComputeIsStopped() {
+        var created = api().post(tenant.adminKey(), "/v1/databases", "{\"name\":\"early_nap\",\"minCu\":0.25,"
+                + "\"maxCu\":2,\"release\":\"" + release + "\"}");
+        assertThat(created.status()).as(created.raw()).isEqualTo(202);
+        assertThat(created.at("/database/enforcement").isNull()).as("not known before the agent reports").isTrue();
+        String db = created.at("/database/id").asString();
+        var suspend = api().post(tenant.adminKey(), "/v1/databases/" + db + "/suspend", null);
+        assertThat(suspend.status()).isEqualTo(202);
+        assertThat(spec(db).get("running").asBoolean()).isFalse();
+
+        status(db, spec(db).get("specVersion").asLong(), "STOPPED");
+
+        assertThat(api().get(tenant.readKey(), "/v1/operations/" + created.at("/operation/id").asString()).text("state"))
+                .isEqualTo("SUCCEEDED");
+        assertThat(api().get(tenant.readKey(), "/v1/operations/" + suspend.at("/operation/id").asString()).text("state"))
+                .isEqualTo("SUCCEEDED");
+        JsonNode view = api().get(tenant.readKey(), "/v1/databases/" + db).json();
+        assertThat(view.get("state").asString()).isEqualTo("SUSPENDED");
+        assertThat(view.get("enforcement").asString()).isEqualTo("cgroup-v1");
+    }
+
+    @Test
+    void rangeEventsTellRealRangeChangesOnlyAndNoCuWhileSuspended() {
+        String db = runningDatabase("ranged_asleep", "");
+        int before = api().get(tenant.readKey(), "/v1/databases/" + db + "/scaling-events").json().size();
+        api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + db, "{\"suspendTimeoutSeconds\":120}", java.util.Map.of());
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + db + "/scaling-events").json().size())
+                .as("an idle timeout is not a capacity change").isEqualTo(before);
+        api().post(tenant.adminKey(), "/v1/databases/" + db + "/suspend", null);
+
+        var r = api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + db, "{\"minCu\":1,\"maxCu\":1}", java.util.Map.of());
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("currentCu").decimalValue()).isEqualByComparingTo("0");
+        JsonNode events = api().get(tenant.readKey(), "/v1/databases/" + db + "/scaling-events").json();
+        JsonNode last = events.get(events.size() - 1);
+        assertThat(last.get("fromCu").decimalValue()).isEqualByComparingTo("0");
+        assertThat(last.get("toCu").decimalValue()).isEqualByComparingTo("0");
+        assertThat(last.get("reason").asString()).isEqualTo("range changed to [1, 1] CU by the API (suspended: applies on resume)");
+    }
+
+    @Test
+    void aDeletedDatabaseHoldsNoCu() {
+        String db = runningDatabase("gone", "");
+        api().delete(tenant.adminKey(), "/v1/databases/" + db);
+        var r = api().post(credential, "/agent/v1/nodes/" + nodeId + "/status", "{\"nodeId\":\"" + nodeId
+                + "\",\"observedGeneration\":1000000,\"reconciledGeneration\":1000000,\"capacityCu\":3,"
+                + "\"enforcement\":\"cgroup-v1\",\"computes\":[]}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(204);
+
+        JsonNode view = api().get(tenant.readKey(), "/v1/databases/" + db).json();
+        assertThat(view.get("state").asString()).isEqualTo("DELETED");
+        assertThat(view.get("currentCu").decimalValue()).isEqualByComparingTo("0");
+    }
+
+    @Test
     void metricsRangeIsValidated() {
         String db = runningDatabase("charted", "");
         assertThat(api().get(tenant.readKey(), "/v1/databases/" + db + "/metrics?from=yesterday").status()).isEqualTo(400);
