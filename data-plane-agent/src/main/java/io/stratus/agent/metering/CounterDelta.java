@@ -12,6 +12,8 @@ import java.util.Objects;
  *   <li>{@code dealloc} grew: entries were evicted, taking their counts with them; a sum that went down is not a reset
  *       (the remaining entries were counted before), so the delta is what grew, never less than 0: inexact.
  *   <li>A sum went down otherwise: entries were reset selectively; the current value is the delta: inexact.
+ *   <li>No {@code stats_reset} in the cursor: its baseline was taken without a reading, before the first one; the
+ *       current values are the delta, exact unless entries were ever evicted.
  * </ul>
  */
 record CounterDelta(long calls, long rowsRead, long rowsWritten, boolean exact) {
@@ -19,6 +21,10 @@ record CounterDelta(long calls, long rowsRead, long rowsWritten, boolean exact) 
     static final CounterDelta NONE = new CounterDelta(0, 0, 0, true);
 
     static CounterDelta between(UsageCursor before, CounterReading now) {
+        if (before.statsReset() == null) {
+            // A baseline taken without a reading (UsageCursor.unread): everything counted is since creation.
+            return new CounterDelta(now.calls(), now.rowsRead(), now.rowsWritten(), now.dealloc() == 0);
+        }
         boolean reset = !Objects.equals(now.statsReset(), before.statsReset());
         if (reset) {
             return new CounterDelta(now.calls(), now.rowsRead(), now.rowsWritten(), false);

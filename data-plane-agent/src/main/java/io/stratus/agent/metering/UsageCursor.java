@@ -29,6 +29,17 @@ public record UsageCursor(UUID computeId, Instant at, Instant statsReset, Instan
                 reading.storageBytes(), cu);
     }
 
+    /**
+     * A compute that stopped before it could ever be read (suspended within seconds of its creation): its CU-seconds
+     * are billed from {@code at} on without waiting for a reading that may never come (it may be deleted asleep). The
+     * counters are what a fresh cursor holds, zero; no {@code statsReset} marks the baseline as taken without a
+     * reading, so that the first reading counts everything since creation as exact ({@link CounterDelta}). Storage is
+     * unknown, 0, until then.
+     */
+    static UsageCursor unread(UUID computeId, Instant at, BigDecimal cu) {
+        return new UsageCursor(computeId, at, null, null, 0, 0, 0, 0, 0, cu);
+    }
+
     /** Moved to {@code end}, measured against {@code reading}. */
     UsageCursor advance(Instant end, CounterReading reading, BigDecimal cuAtEnd) {
         return new UsageCursor(computeId, end, reading.statsReset(), reading.postmasterStart(), reading.dealloc(),

@@ -5,6 +5,7 @@ import io.stratus.agent.computes.ComputeDeleting;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.computes.RunningCompute;
+import io.stratus.protocol.ComputePhase;
 import io.stratus.protocol.ComputeStatus;
 import io.stratus.protocol.UsageRecord;
 import java.io.IOException;
@@ -144,7 +145,7 @@ public class UsageMeter implements SmartLifecycle {
                         + "spooled without the statements since the last reading ({})", id, e.getMessage());
             }
         }
-        UsageCursor cursor = cursorOf(id, reading);
+        UsageCursor cursor = cursorOf(id, reading, status.phase() == ComputePhase.STOPPED);
         return cursor == null ? List.of() : cutter.cut(cursor, reading, now, last);
     }
 
@@ -166,16 +167,20 @@ public class UsageMeter implements SmartLifecycle {
     }
 
     /**
-     * The compute's cursor: its durable one, or a fresh one for a compute never metered (null while it cannot be read).
+     * The compute's cursor: its durable one, or a fresh one for a compute never metered: from its reading, or without
+     * one for a compute already stopped ({@link UsageCursor#unread}); null while any other cannot be read yet.
      * The first time this process meets a cursor spooled by an earlier run, it also settles the CU of the time in
      * between.
      */
-    private UsageCursor cursorOf(UUID id, CounterReading reading) {
+    private UsageCursor cursorOf(UUID id, CounterReading reading, boolean stopped) {
         Optional<UsageCursor> durable = spool.cursor(id);
         Instant firstSeen = timeline.firstSeen(id);
         if (durable.isEmpty()) {
-            return reading == null ? null : UsageCursor.fresh(id, firstSeen, reading, timeline.cuAt(id, firstSeen,
-                    BigDecimal.ZERO));
+            BigDecimal cu = timeline.cuAt(id, firstSeen, BigDecimal.ZERO);
+            if (reading != null) {
+                return UsageCursor.fresh(id, firstSeen, reading, cu);
+            }
+            return stopped ? UsageCursor.unread(id, firstSeen, cu) : null;
         }
         UsageCursor cursor = durable.get();
         if (cursor.at().isBefore(firstSeen)) {

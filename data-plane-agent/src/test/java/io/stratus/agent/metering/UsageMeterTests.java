@@ -387,7 +387,53 @@ class UsageMeterTests {
                 .doubleValue()).isCloseTo(span, org.assertj.core.data.Offset.offset(0.01));
     }
 
+    @Test
+    void aComputeSuspendedBeforeItsFirstReadingIsBilledForItsCuSecondsAndOnResumeForEveryStatement() throws Exception {
+        java.time.Instant created = java.time.Instant.now();
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "CREATE TABLE early (id int)", StatementKind.OTHER, 0);
+            run(st, "INSERT INTO early VALUES (1), (2)", StatementKind.WRITE, 2);
+        }
+        reconciler.apply(new DesiredState(UUID.randomUUID(), 2, List.of(withRunning(false, 2)))).get(60, TimeUnit.SECONDS);
+        assertThat(reconciler.running()).isEmpty();
+        java.time.Instant suspended = java.time.Instant.now();
+
+        meter();
+
+        assertThat(spooled).as("billed although never read").isNotEmpty();
+        BigDecimal cuSeconds = spooled.stream().map(UsageRecord::cuSeconds).reduce(BigDecimal.ZERO, BigDecimal::add);
+        // It ran at 1 CU from some time before `created` (provisioning, at 0 CU, is not billed) until `suspended`.
+        assertThat(cuSeconds.doubleValue()).isGreaterThanOrEqualTo(Duration.between(created, suspended).toMillis() / 1000.0 - 0.01);
+        assertThat(sum(UsageRecord::requests)).as("its statements are not lost, only not read yet").isZero();
+
+        reconciler.apply(new DesiredState(UUID.randomUUID(), 3, List.of(withRunning(true, 3)))).get(60, TimeUnit.SECONDS);
+        meter();
+
+        assertThat(sum(UsageRecord::requests)).isEqualTo(expectedRequests);
+        assertThat(sum(UsageRecord::rowsWritten)).isEqualTo(expectedWritten);
+        assertThat(spooled).allSatisfy(r -> assertThat(r.exact()).isTrue());
+    }
+
+    @Test
+    void aComputeSuspendedBeforeItsFirstReadingAndDeletedAsleepIsStillBilledForTheTimeItRan() throws Exception {
+        java.time.Instant created = java.time.Instant.now();
+        Thread.sleep(300);
+        reconciler.apply(new DesiredState(UUID.randomUUID(), 2, List.of(withRunning(false, 2)))).get(60, TimeUnit.SECONDS);
+        java.time.Instant suspended = java.time.Instant.now();
+
+        reconciler.apply(new DesiredState(UUID.randomUUID(), 3, List.of())).get(60, TimeUnit.SECONDS);
+
+        List<UsageRecord> all = spool.pending(10_000);
+        BigDecimal cuSeconds = all.stream().map(UsageRecord::cuSeconds).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(cuSeconds.doubleValue()).isGreaterThanOrEqualTo(Duration.between(created, suspended).toMillis() / 1000.0 - 0.01);
+    }
+
     // ---- helpers ----
+
+    private ComputeSpec withRunning(boolean running, long version) {
+        return new ComputeSpec(spec.computeId(), DB, OWNER, spec.ownerVerifier(), running, spec.cu(), spec.minCu(),
+                spec.maxCu(), spec.port(), spec.release(), version);
+    }
 
     private UsageMeter meter(UsageSpool spool) {
         toClose.add(spool);
