@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -42,6 +43,7 @@ class DatabaseController {
     }
 
     @PostMapping("/v1/databases")
+    @ResponseStatus(HttpStatus.ACCEPTED)
     ResponseEntity<Created> create(Caller caller, @RequestBody CreateDatabaseRequest body,
                                    @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         UUID tenant = caller.requireTenantAdmin();
@@ -86,6 +88,7 @@ class DatabaseController {
     }
 
     @DeleteMapping("/v1/databases/{id}")
+    @ResponseStatus(HttpStatus.ACCEPTED)
     ResponseEntity<Accepted> delete(Caller caller, @PathVariable UUID id) {
         UUID tenant = caller.tenant();
         provisioning.get(tenant, id); // 404 before 403: a read key learns nothing about other tenants' ids
@@ -104,6 +107,7 @@ class DatabaseController {
     }
 
     @PostMapping("/v1/databases/{id}/suspend")
+    @ResponseStatus(HttpStatus.ACCEPTED)
     ResponseEntity<Accepted> suspend(Caller caller, @PathVariable UUID id) {
         UUID tenant = caller.tenant();
         provisioning.get(tenant, id);
@@ -113,6 +117,7 @@ class DatabaseController {
     }
 
     @PostMapping("/v1/databases/{id}/resume")
+    @ResponseStatus(HttpStatus.ACCEPTED)
     ResponseEntity<Accepted> resume(Caller caller, @PathVariable UUID id) {
         UUID tenant = caller.tenant();
         provisioning.get(tenant, id);
