@@ -194,7 +194,7 @@ public class DatabaseProvisioning {
     public PasswordIssued resetPassword(UUID tenantId, UUID id) {
         Database db = findForUpdate(tenantId, id);
         if (!db.isLive()) {
-            throw ApiException.conflict("database-deleted", "the database is being deleted", null);
+            throw deletedConflict(db);
         }
         String password = Passwords.generate();
         long version = db.rotateVerifier(Passwords.scramVerifier(password));
@@ -210,7 +210,7 @@ public class DatabaseProvisioning {
     public DatabaseView update(UUID tenantId, UUID id, DatabaseRequests.UpdateDatabaseRequest r, DatabaseRequests rules) {
         Database db = findForUpdate(tenantId, id);
         if (!db.isLive()) {
-            throw ApiException.conflict("database-deleted", "the database is being deleted", null);
+            throw deletedConflict(db);
         }
         rules.validateUpdate(r, db.minCu(), db.maxCu());
         BigDecimal before = grantedCu(db);
@@ -268,6 +268,11 @@ public class DatabaseProvisioning {
 
     private Database find(UUID tenantId, UUID id) {
         return databases.findByIdAndTenantId(id, tenantId).orElseThrow(() -> ApiException.notFound("database"));
+    }
+
+    private static ApiException deletedConflict(Database db) {
+        return ApiException.conflict("database-deleted", db.state() == DatabaseState.DELETED
+                ? "the database is deleted" : "the database is being deleted", null);
     }
 
     /** The row locked for the change the caller makes (see {@link DatabaseRepository} on why). */

@@ -105,4 +105,21 @@ class BadInputTests extends ControlPlaneTest {
                 Map.of("Content-Type", "text/plain"));
         assertThat(wrongType.status()).isEqualTo(415);
     }
+
+    @Test
+    void aBodySentToAnEndpointThatTakesNoneIsRefusedAndChangesNothing() {
+        String db = createDatabase(tenant, "bodiless").at("/database/id").asString();
+        long operations = count("operations");
+
+        var r = api().post(tenant.adminKey(), "/v1/databases/" + db + "/suspend", "{\"force\":true}");
+
+        assertThat(r.status()).as(r.raw()).isEqualTo(400);
+        assertThat(r.contentType()).contains("application/problem+json");
+        assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly("body");
+        assertThat(count("operations")).isEqualTo(operations);
+        assertThat(jdbc.queryForObject("select running from databases where id = ?::uuid", Boolean.class, db)).isTrue();
+        // Nothing, or an empty object, is what such an endpoint takes.
+        assertThat(api().post(tenant.adminKey(), "/v1/databases/" + db + "/suspend", "{ }").status()).isEqualTo(202);
+        assertThat(api().post(tenant.adminKey(), "/v1/databases/" + db + "/resume", null).status()).isEqualTo(202);
+    }
 }
