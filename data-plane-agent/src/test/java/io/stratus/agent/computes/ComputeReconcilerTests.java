@@ -178,6 +178,23 @@ class ComputeReconcilerTests {
     }
 
     @Test
+    void aSuspendedComputesPortIsKeptAgainByTheNextAgent() throws Exception {
+        ComputeReconciler first = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", false, 1, PostgresCluster.freePort());
+        apply(first, state(1, spec));
+        first.stop();
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(spec.port(), 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(probe.getLocalPort()).as("a stopped agent holds nothing").isEqualTo(spec.port());
+        }
+
+        ComputeReconciler second = reconciler(new WarmPool(0, paths, releases, user));
+
+        assertThat(single(second.observe()).phase()).isEqualTo(ComputePhase.STOPPED);
+        assertThatThrownBy(() -> new java.net.ServerSocket(spec.port(), 1, java.net.InetAddress.getLoopbackAddress()))
+                .as("kept again from adoption on, before the control plane speaks").isInstanceOf(java.net.BindException.class);
+    }
+
+    @Test
     void healthCheckRestartsKilledPostmaster() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
         ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
