@@ -496,6 +496,9 @@ public class ComputeReconciler implements SmartLifecycle {
             }
             accepting = true;
         } else {
+            if (c.cluster.isRunning()) {
+                events.publishEvent(new ComputeStopping(c.id, false));
+            }
             logStep("ensureStopped", steps.ensureStopped(c));
             keepPort(c, spec.port());
             c.cuInForce = BigDecimal.ZERO;
@@ -525,7 +528,7 @@ public class ComputeReconciler implements SmartLifecycle {
         try (MDC.MDCCloseable ignored = MDC.putCloseable("computeId", c.id.toString())) {
             try {
                 Path computeDir = paths.compute(c.id);
-                events.publishEvent(new ComputeDeleting(c.id));
+                events.publishEvent(new ComputeStopping(c.id, true));
                 PostgresCluster cluster = c.cluster != null ? c.cluster : clusterFromDisk(c.id).orElse(null);
                 if (cluster != null) {
                     cluster.destroy();

@@ -48,7 +48,12 @@ final class PortKeeper implements AutoCloseable {
     private static final int GSSENC_REQUEST = 80877104;
     /** Postgres's own limit on a startup packet (MAX_STARTUP_PACKET_LENGTH). */
     private static final int MAX_STARTUP_PACKET = 10_000;
-    private static final int CLIENT_TIMEOUT_MS = 2_000;
+    private static final int CLIENT_TIMEOUT_MS = 1_000;
+    /**
+     * How long a release waits for the acceptor to end. Woken from accept() it ends within microseconds; busy answering
+     * a client it may take longer, but then the listener was not in use and closed at once, so there is no need to.
+     */
+    private static final long RELEASE_WAIT_MS = 1_000;
 
     private final String address;
     private final Map<UUID, Kept> kept = new ConcurrentHashMap<>();
@@ -81,7 +86,7 @@ final class PortKeeper implements AutoCloseable {
         }
         Thread acceptor = new Thread(() -> serve(socket), "port-keeper-" + port);
         acceptor.setDaemon(true);
-        kept.put(computeId, new Kept(port, socket));
+        kept.put(computeId, new Kept(port, socket, acceptor));
         acceptor.start();
         return new StepResult.Created("holding port " + port + " while the compute is stopped");
     }
@@ -96,6 +101,13 @@ final class PortKeeper implements AutoCloseable {
             k.socket().close();
         } catch (IOException e) {
             log.debug("closing kept port {}: {}", k.port(), e.getMessage());
+        }
+        // A socket closed while a thread is blocked in accept() is let go of only once that thread has woken up: the
+        // port is free for the postmaster when the acceptor has ended, not when close() returns.
+        try {
+            k.acceptor().join(RELEASE_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         return true;
     }
@@ -197,6 +209,6 @@ final class PortKeeper implements AutoCloseable {
         out.write(0);
     }
 
-    private record Kept(int port, ServerSocket socket) {
+    private record Kept(int port, ServerSocket socket, Thread acceptor) {
     }
 }

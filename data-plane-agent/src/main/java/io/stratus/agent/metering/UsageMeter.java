@@ -1,7 +1,7 @@
 package io.stratus.agent.metering;
 
 import io.stratus.agent.AgentSettings;
-import io.stratus.agent.computes.ComputeDeleting;
+import io.stratus.agent.computes.ComputeStopping;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.computes.RunningCompute;
@@ -41,9 +41,10 @@ import org.springframework.stereotype.Component;
  * stopped). Running computes are read ({@link StatementStatsReader}); suspended ones accrue storage from their last
  * known size, and no CU and no requests. {@link WindowCutter} decides which windows to spool.
  *
- * <p>A compute about to be deleted gets a last pass of its own ({@link ComputeDeleting}): its open window, which may
- * span up to {@code usageMaxIdleWindow} of CU-seconds and storage, is read and spooled while its postmaster still
- * runs. After that the agent no longer knows it and stops metering it; its spooled records are still delivered.
+ * <p>A compute about to be stopped (suspended) or deleted gets a last pass of its own ({@link ComputeStopping}): its
+ * open window, which may span up to {@code usageMaxIdleWindow} of CU-seconds and storage, and the statements since the
+ * last pass are read and spooled while its postmaster still runs. A deleted compute is then no longer metered; its
+ * spooled records are still delivered.
  * A compute never metered before starts from zero counters: everything its new database has seen is the tenant's.
  * After an agent restart, the time between the last spooled window and now is billed at the CU then in force only if
  * the same postmaster kept running throughout (pg_postmaster_start_time), else at 0.
@@ -107,11 +108,11 @@ public class UsageMeter implements SmartLifecycle {
     }
 
     /**
-     * The last pass of a compute about to be deleted, on the reconcile thread before its postmaster and data go: its
-     * open window is spooled up to now, with the statements run since the last pass if it can still be read.
+     * The last pass of a compute about to be stopped or deleted, on the reconcile thread before its postmaster goes:
+     * its open window is spooled up to now, with the statements run since the last pass if it can still be read.
      */
     @EventListener
-    public synchronized void onComputeDeleting(ComputeDeleting event) {
+    public synchronized void onComputeStopping(ComputeStopping event) {
         Instant now = clock.instant();
         UUID id = event.computeId();
         RunningCompute running = reconciler.running().stream().filter(r -> r.computeId().equals(id)).findFirst()
@@ -126,7 +127,8 @@ public class UsageMeter implements SmartLifecycle {
     /**
      * Reads one compute (if its postmaster runs) and cuts what is due. A running compute that cannot be read keeps its
      * window open (nothing is lost: the next pass that reads it closes it), unless this is its last pass: then its
-     * CU-seconds and storage are spooled without the statements since the last reading, which nothing can read any more.
+     * CU-seconds and storage are spooled without the statements since the last reading (read on its resume if it is only
+     * stopped, lost with its data if it is deleted).
      */
     private List<SpoolEntry> meter(ComputeStatus status, RunningCompute compute, Instant now, boolean last) {
         UUID id = status.computeId();
@@ -141,8 +143,8 @@ public class UsageMeter implements SmartLifecycle {
                     log.debug("compute {}: no usage reading this pass: {}", id, e.getMessage());
                     return List.of();
                 }
-                log.warn("compute {} is being deleted and its usage cannot be read: its last CU-seconds and storage are "
-                        + "spooled without the statements since the last reading ({})", id, e.getMessage());
+                log.warn("compute {} is stopping and its usage cannot be read: its CU-seconds and storage are spooled "
+                        + "without the statements since the last reading ({})", id, e.getMessage());
             }
         }
         UsageCursor cursor = cursorOf(id, reading, status.phase() == ComputePhase.STOPPED);

@@ -8,7 +8,7 @@ import io.stratus.agent.ComputeConventions;
 import io.stratus.agent.Scram;
 import io.stratus.agent.TestHost;
 import io.stratus.agent.capacity.NoCgroupDriver;
-import io.stratus.agent.computes.ComputeDeleting;
+import io.stratus.agent.computes.ComputeStopping;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.computes.LoginProbe;
@@ -62,6 +62,8 @@ class UsageMeterTests {
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private final AtomicReference<UsageMeter> meterRef = new AtomicReference<>();
+    /** Off: the meter misses the last reading before a stop, as when the compute cannot be read then. */
+    private final java.util.concurrent.atomic.AtomicBoolean readsOnStop = new java.util.concurrent.atomic.AtomicBoolean(true);
     private final List<UsageRecord> spooled = new ArrayList<>();
     private TestHost host;
     private AgentPaths paths;
@@ -86,8 +88,8 @@ class UsageMeterTests {
                     if (m != null && e instanceof ComputesChanged changed) {
                         m.onComputesChanged(changed);
                     }
-                    if (m != null && e instanceof ComputeDeleting deleting) {
-                        m.onComputeDeleting(deleting);
+                    if (m != null && e instanceof ComputeStopping stopping && (stopping.deleting() || readsOnStop.get())) {
+                        m.onComputeStopping(stopping);
                     }
                 });
         reconciler.start();
@@ -388,7 +390,26 @@ class UsageMeterTests {
     }
 
     @Test
+    void statementsRightBeforeASuspendAreBilledEvenIfTheDatabaseIsDeletedAsleep() throws Exception {
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "CREATE TABLE t (id int)", StatementKind.OTHER, 0);
+        }
+        meter();
+        try (Connection c = tenant(); Statement st = c.createStatement()) {
+            run(st, "INSERT INTO t VALUES (1), (2), (3)", StatementKind.WRITE, 3);
+        }
+        reconciler.apply(new DesiredState(UUID.randomUUID(), 2, List.of(withRunning(false, 2)))).get(60, TimeUnit.SECONDS);
+
+        reconciler.apply(new DesiredState(UUID.randomUUID(), 3, List.of())).get(60, TimeUnit.SECONDS);
+
+        List<UsageRecord> all = spool.pending(10_000);
+        assertThat(all.stream().mapToLong(UsageRecord::requests).sum()).isEqualTo(expectedRequests);
+        assertThat(all.stream().mapToLong(UsageRecord::rowsWritten).sum()).isEqualTo(expectedWritten);
+    }
+
+    @Test
     void aComputeSuspendedBeforeItsFirstReadingIsBilledForItsCuSecondsAndOnResumeForEveryStatement() throws Exception {
+        readsOnStop.set(false);
         java.time.Instant created = java.time.Instant.now();
         try (Connection c = tenant(); Statement st = c.createStatement()) {
             run(st, "CREATE TABLE early (id int)", StatementKind.OTHER, 0);
@@ -416,6 +437,7 @@ class UsageMeterTests {
 
     @Test
     void aComputeSuspendedBeforeItsFirstReadingAndDeletedAsleepIsStillBilledForTheTimeItRan() throws Exception {
+        readsOnStop.set(false);
         java.time.Instant created = java.time.Instant.now();
         Thread.sleep(300);
         reconciler.apply(new DesiredState(UUID.randomUUID(), 2, List.of(withRunning(false, 2)))).get(60, TimeUnit.SECONDS);
