@@ -45,8 +45,9 @@ class AutoscalingController {
     List<ScalingHistory.Point> metrics(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String from,
                                        @RequestParam(required = false) String to) {
         databases.get(caller.tenant(), id);
-        Instant end = QueryParams.instant("to", to, clock.instant());
-        Instant start = QueryParams.instant("from", from, end.minus(Duration.ofMinutes(15)));
+        QueryParams.Range range = QueryParams.range(from, to, clock.instant(), Duration.ofMinutes(15));
+        Instant start = range.from();
+        Instant end = range.to();
         if (!start.isBefore(end)) {
             throw ApiException.invalid("from", "must be before to");
         }

@@ -6,7 +6,6 @@ import io.stratus.controlplane.web.ApiException;
 import io.stratus.controlplane.web.QueryParams;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -41,12 +40,11 @@ class BillingExportController {
     List<ExportView> list(Caller caller, @RequestParam(required = false) String from,
                           @RequestParam(required = false) String to) {
         caller.requireOperator();
-        Instant end = QueryParams.instant("to", to, clock.instant());
-        Instant start = QueryParams.instant("from", from, end.minus(DEFAULT_RANGE));
-        if (start.isAfter(end)) {
+        QueryParams.Range range = QueryParams.range(from, to, clock.instant(), DEFAULT_RANGE);
+        if (range.from().isAfter(range.to())) {
             throw ApiException.invalid("from", "must not be after to");
         }
-        return records.list(start, end, MAX_LISTED);
+        return records.list(range.from(), range.to(), MAX_LISTED);
     }
 
     @GetMapping("/v1/admin/billing-exports/{period}")

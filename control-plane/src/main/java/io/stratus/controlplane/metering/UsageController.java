@@ -7,7 +7,6 @@ import io.stratus.controlplane.web.QueryParams;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -66,8 +65,9 @@ class UsageController {
     }
 
     /**
-     * Parses and checks the query. Defaults: hourly; {@code to} the end of the current hour (day), {@code from} the
-     * bucket start 24 hours before {@code to}: the aligned range that covers the last 24 hours.
+     * Parses and checks the query. Defaults: hourly; {@code to} the end of the current hour (day); {@code from} the
+     * start of the hour (day) that was current 24 hours before {@code to}, or before now when {@code to} is not given:
+     * the aligned range that covers the last 24 hours (25 hourly buckets, the last one still running; or two days).
      */
     private Range range(String fromParam, String toParam, String granularityParam) {
         List<ApiException.FieldError> errors = new ArrayList<>();
@@ -76,16 +76,19 @@ class UsageController {
         if (granularity == null) {
             errors.add(new ApiException.FieldError("granularity", "must be hour or day"));
         }
-        Instant from = instant("from", fromParam, errors);
-        Instant to = instant("to", toParam, errors);
+        Instant from = QueryParams.instant("from", fromParam, errors);
+        Instant to = QueryParams.instant("to", toParam, errors);
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
+        // The end of the time to cover: now, or the end asked for. Rounding it up to a bucket end must not move the
+        // start: ceiling(now) - 24 h would leave out the part of the hour (day) 24 hours ago that has already passed.
+        Instant end = to == null ? clock.instant() : to;
         if (to == null) {
-            to = granularity.ceiling(clock.instant());
+            to = granularity.ceiling(end);
         }
         if (from == null) {
-            from = granularity.floor(to.minus(DEFAULT_RANGE));
+            from = granularity.floor(end.minus(DEFAULT_RANGE));
         }
         if (!granularity.aligned(from)) {
             errors.add(new ApiException.FieldError("from", "must be the start of a UTC " + granularity.wire()));
@@ -102,17 +105,5 @@ class UsageController {
             throw ApiException.invalid(errors);
         }
         return new Range(from, to, granularity);
-    }
-
-    private static Instant instant(String field, String value, List<ApiException.FieldError> errors) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            errors.add(new ApiException.FieldError(field, QueryParams.INSTANT_EXPECTED));
-            return null;
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.stratus.controlplane.web;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -20,6 +21,11 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.TokenStreamContext;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -82,25 +88,53 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
                                                                   HttpStatusCode status, WebRequest request) {
         Throwable cause = ex.getMostSpecificCause();
         if (ex.getCause() instanceof DatabindException de) {
-            String field = de.getPath().stream()
-                    .map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining("."));
+            String field = field(de);
             String reason;
             if (de instanceof UnrecognizedPropertyException) {
                 reason = "unknown field (unknown fields are rejected)";
             } else if (de instanceof InvalidFormatException ife) {
-                reason = "must be a " + simpleType(ife.getTargetType());
+                reason = "must be " + aType(ife.getTargetType());
             } else if (de instanceof MismatchedInputException mie) {
-                reason = field.isEmpty() ? "the body must be a JSON object" : "must be a " + simpleType(mie.getTargetType());
+                reason = field.isEmpty() ? "the body must be a JSON object" : "must be " + aType(mie.getTargetType());
             } else {
                 reason = "malformed JSON";
             }
+            return api(ApiException.invalid(field.isEmpty() ? "body" : field, reason));
+        }
+        if (ex.getCause() instanceof InputCoercionException ice) {
+            // A well-formed number too large for its field (99999999999 for an int): the parser stands on the field.
+            String field = field(ice);
+            String reason = "must be " + aType(ice.getTargetType()) + " within range";
             return api(ApiException.invalid(field.isEmpty() ? "body" : field, reason));
         }
         if (cause != null && cause.getClass().getName().contains("jackson")) {
             return api(ApiException.invalid("body", "malformed JSON"));
         }
         return api(ApiException.invalid("body", "a JSON body is required"));
+    }
+
+    /**
+     * The field at fault, dotted ({@code a.b}, {@code a.[0]}): the exception's path where databind recorded one, else,
+     * for a value the parser itself refused, where the parser stood; empty for the body itself.
+     */
+    private static String field(JacksonException e) {
+        if (!e.getPath().isEmpty()) {
+            return e.getPath().stream()
+                    .map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+        }
+        if (e instanceof StreamReadException && e.processor() instanceof JsonParser parser) {
+            List<String> names = new ArrayList<>();
+            for (TokenStreamContext c = parser.streamReadContext(); c != null && !c.inRoot(); c = c.getParent()) {
+                if (c.inObject() && c.currentName() != null) {
+                    names.add(0, c.currentName());
+                } else if (c.inArray()) {
+                    names.add(0, "[" + c.getCurrentIndex() + "]");
+                }
+            }
+            return String.join(".", names);
+        }
+        return "";
     }
 
     @Override
@@ -118,11 +152,22 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(p.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(p);
     }
 
+    /** The type as a reason says it: "an integer", "a number", "a string", ... */
+    private static String aType(Class<?> type) {
+        String name = simpleType(type);
+        return ("aeiouAEIO".indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name; // "a UUID"
+    }
+
     private static String simpleType(Class<?> type) {
         if (type == null) {
             return "value of the right type";
         }
-        if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
+        if (type == Integer.class || type == Long.class || type == Short.class || type == Byte.class
+                || type == java.math.BigInteger.class || type == int.class || type == long.class || type == short.class
+                || type == byte.class) {
+            return "integer";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class && type != char.class) {
             return "number";
         }
         if (type == String.class) {

@@ -191,4 +191,34 @@ class InvoiceApiTests extends ControlPlaneTest {
         assertThat(current.at("/plan/id").asString()).isEqualTo(pricier);
         assertThat(api().get(tenant.readKey(), "/v1/tenants/" + tenant.id() + "/plan").at("/plan/id").asString()).isEqualTo(pricier);
     }
+
+    @Test
+    void moneyCarriesTheCurrencysMinorUnitInTheListAndInTheInvoice() {
+        UUID db = BillingFixtures.database(jdbc, tenantId);
+        // May 1999: 6 million requests, 5 billable at 0.20 = 1.00; July 1999: nothing, 0.00.
+        BillingFixtures.usage(jdbc, tenantId, db, at("1999-05-10T05:00:00Z"), 6_000_000, "0", "0", 0, 0);
+        var list = api().get(tenant.readKey(), "/v1/tenants/" + tenant.id() + "/invoices");
+        assertThat(list.status()).as(list.raw()).isEqualTo(200);
+        assertThat(list.raw()).contains("{\"period\":\"1999-05\",\"status\":\"CLOSED\",\"currency\":\"USD\",\"total\":1.00}");
+        var may = api().get(tenant.readKey(), "/v1/tenants/" + tenant.id() + "/invoices/1999-05");
+        assertThat(may.raw()).contains("\"subtotal\":1.00,\"total\":1.00}").contains("\"amount\":1.00}")
+                .contains("\"amount\":0.00}");
+        var july = api().get(tenant.readKey(), "/v1/tenants/" + tenant.id() + "/invoices/1999-07");
+        assertThat(july.raw()).contains("\"subtotal\":0.00,\"total\":0.00}");
+
+        // Yen have no minor unit: whole amounts, no decimals, in both.
+        TestTenant yen = newTenant();
+        UUID yenId = UUID.fromString(yen.id());
+        var plan = api().post(OPERATOR_KEY, "/v1/admin/plans", "{\"name\":\"yen-" + UUID.randomUUID().toString().substring(0, 8)
+                + "\",\"currency\":\"JPY\",\"pricePerMillionRequests\":30,\"pricePerCuHour\":15,\"pricePerGbMonth\":40,"
+                + "\"pricePerGbEgress\":10,\"freeRequests\":1000000,\"freeCuHours\":0.5,\"freeGbMonths\":5,\"freeEgressGb\":1}");
+        assertThat(plan.status()).as(plan.raw()).isEqualTo(201);
+        assign(yen.id(), plan.text("id"));
+        BillingFixtures.usage(jdbc, yenId, BillingFixtures.database(jdbc, yenId), at("1999-05-10T05:00:00Z"), 6_000_000,
+                "0", "0", 0, 0);
+        assertThat(api().get(yen.readKey(), "/v1/tenants/" + yen.id() + "/invoices").raw())
+                .contains("{\"period\":\"1999-05\",\"status\":\"CLOSED\",\"currency\":\"JPY\",\"total\":150}");
+        assertThat(api().get(yen.readKey(), "/v1/tenants/" + yen.id() + "/invoices/1999-05").raw())
+                .contains("\"subtotal\":150,\"total\":150}").contains("\"amount\":0}");
+    }
 }

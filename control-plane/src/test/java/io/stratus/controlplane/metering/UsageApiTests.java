@@ -2,9 +2,14 @@ package io.stratus.controlplane.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.security.Role;
+import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.testing.ApiClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
@@ -25,6 +30,12 @@ class UsageApiTests extends MeteringTest {
 
     @Autowired
     Scheduler scheduler;
+
+    @Autowired
+    UsageQueries queries;
+
+    @Autowired
+    TenantDirectory tenants;
 
     private String dbPath(String db) {
         return "/v1/databases/" + db + "/usage";
@@ -160,13 +171,58 @@ class UsageApiTests extends MeteringTest {
     @Test
     void defaultRangeIsTheHoursCoveringTheLastDay() {
         String db = database("defaults");
+        Instant before = Instant.now();
         JsonNode body = api().get(tenant.readKey(), dbPath(db)).json();
+        Instant after = Instant.now();
         Instant to = Instant.parse(body.get("to").asString());
         Instant from = Instant.parse(body.get("from").asString());
         assertThat(body.get("granularity").asString()).isEqualTo("hour");
         assertThat(to).isAfterOrEqualTo(Instant.now().truncatedTo(ChronoUnit.HOURS));
-        assertThat(Duration.between(from, to)).isEqualTo(Duration.ofHours(24));
+        // Every moment of the last 24 hours: from the start of the hour that was current 24 hours ago to the end of
+        // this one (25 hours, unless the request came exactly on the hour).
+        assertThat(from).isBeforeOrEqualTo(before.minus(Duration.ofHours(24)));
+        assertThat(to).isAfterOrEqualTo(after);
+        assertThat(Duration.between(from, to)).isEqualTo(Duration.ofHours(25));
         assertThat(body.get("series")).isEmpty();
+    }
+
+    @Test
+    void defaultRangeStartsAtTheHourOrDayThatWasCurrent24HoursAgo() {
+        // 11:14 UTC: the last 24 hours began at 11:14 yesterday, so its hour (11:00) and day (yesterday) are included.
+        Clock at1114 = Clock.fixed(Instant.parse("2026-11-26T11:14:00Z"), ZoneOffset.UTC);
+        UsageController controller = new UsageController(queries, tenants, at1114);
+        Caller operator = new Caller(UUID.randomUUID(), Role.OPERATOR, null);
+        UUID tenantId = UUID.fromString(tenant.id());
+
+        UsageViews.UsageSeries hourly = controller.tenant(operator, tenantId, null, null, null);
+        assertThat(hourly.from()).isEqualTo("2026-11-25T11:00:00Z");
+        assertThat(hourly.to()).isEqualTo("2026-11-26T12:00:00Z");
+        UsageViews.UsageSeries daily = controller.tenant(operator, tenantId, null, null, "day");
+        assertThat(daily.from()).isEqualTo("2026-11-25T00:00:00Z");
+        assertThat(daily.to()).isEqualTo("2026-11-27T00:00:00Z");
+        // With only `to` given, the default `from` is the bucket 24 hours before it.
+        UsageViews.UsageSeries before = controller.tenant(operator, tenantId, null, "2026-11-20T05:00:00Z", null);
+        assertThat(before.from()).isEqualTo("2026-11-19T05:00:00Z");
+        // On the hour exactly, the current hour has not begun: 24 buckets.
+        UsageController onTheHour = new UsageController(queries, tenants,
+                Clock.fixed(Instant.parse("2026-11-26T11:00:00Z"), ZoneOffset.UTC));
+        UsageViews.UsageSeries exact = onTheHour.tenant(operator, tenantId, null, null, null);
+        assertThat(exact.from()).isEqualTo("2026-11-25T11:00:00Z");
+        assertThat(exact.to()).isEqualTo("2026-11-26T11:00:00Z");
+    }
+
+    @Test
+    void smallQuantitiesAreWrittenAsPlainDecimalsNotInScientificNotation() {
+        String db = database("tiny");
+        // 476,500,000 byte-seconds = 1.81317e-7 GB-months; 0.00036 CU-seconds = 1e-7 CU-hours.
+        Rec tiny = new Rec(1, db, day, day.plusSeconds(10), 1, 0, 0, "0.00036", 1000, 476_500_000L, 0, true);
+        assertThat(postUsage(List.of(tiny)).status()).isEqualTo(200);
+        ledger.rollUpPending();
+
+        var r = usage(tenant.readKey(), dbPath(db), day, day.plus(Duration.ofDays(1)), "day");
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        assertThat(r.raw()).contains("\"storageGbMonths\":0.000000181317,").contains("\"cuHours\":0.0000001,")
+                .contains("\"cuSeconds\":0.00036,").doesNotContain("E-");
     }
 
     private static void assertInvalid(ApiClient.Response r, String field) {
