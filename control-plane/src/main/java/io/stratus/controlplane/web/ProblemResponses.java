@@ -66,6 +66,15 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
         return api(ApiException.conflict("conflict", "the request conflicts with the current state; retry", null));
     }
 
+    @ExceptionHandler(RequestSizeLimitFilter.BodyTooLarge.class)
+    ResponseEntity<Object> tooLarge(RequestSizeLimitFilter.BodyTooLarge e) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+                "request bodies are limited to " + e.limit + " bytes");
+        p.setType(URI.create("https://stratus.dev/problems/body-too-large"));
+        p.setTitle("Request body too large");
+        return problem(p);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
         log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
@@ -87,6 +96,11 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
         Throwable cause = ex.getMostSpecificCause();
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof RequestSizeLimitFilter.BodyTooLarge tooLarge) {
+                return tooLarge(tooLarge);
+            }
+        }
         if (ex.getCause() instanceof DatabindException de) {
             String field = field(de);
             String reason;

@@ -50,6 +50,16 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
         return "POST".equals(request.getMethod()) && path.startsWith("/agent/v1/nodes/") && path.endsWith("/usage");
     }
 
+    /** A chunked body ran past the limit mid-stream; answered 413 like one whose Content-Length says so. */
+    static final class BodyTooLarge extends IOException {
+        final long limit;
+
+        BodyTooLarge(long limit) {
+            super("request body exceeds " + limit + " bytes");
+            this.limit = limit;
+        }
+    }
+
     private static final class Limited extends HttpServletRequestWrapper {
         private final long limit;
 
@@ -68,7 +78,7 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
                 public int read() throws IOException {
                     int b = in.read();
                     if (b >= 0 && ++read > limit) {
-                        throw new IOException("request body exceeds " + limit + " bytes");
+                        throw new BodyTooLarge(limit);
                     }
                     return b;
                 }
@@ -77,7 +87,7 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
                 public int read(byte[] buf, int off, int len) throws IOException {
                     int n = in.read(buf, off, len);
                     if (n > 0 && (read += n) > limit) {
-                        throw new IOException("request body exceeds " + limit + " bytes");
+                        throw new BodyTooLarge(limit);
                     }
                     return n;
                 }

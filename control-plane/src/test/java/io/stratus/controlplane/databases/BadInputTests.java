@@ -3,6 +3,7 @@ package io.stratus.controlplane.databases;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratus.controlplane.ControlPlaneTest;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,5 +122,35 @@ class BadInputTests extends ControlPlaneTest {
         // Nothing, or an empty object, is what such an endpoint takes.
         assertThat(api().post(tenant.adminKey(), "/v1/databases/" + db + "/suspend", "{ }").status()).isEqualTo(202);
         assertThat(api().post(tenant.adminKey(), "/v1/databases/" + db + "/resume", null).status()).isEqualTo(202);
+    }
+
+    @Test
+    void anOversizedChunkedBodyIsA413AsWithItsLengthStatedAndChangesNothing() throws Exception {
+        String db = createDatabase(tenant, "chunky").at("/database/id").asString();
+        long databases = count("databases");
+        long operations = count("operations");
+        String pad = "x".repeat(70_000);
+
+        var create = chunked("/v1/databases", "{\"name\":\"chunkier\",\"minCu\":0.25,\"maxCu\":1,\"pad\":\"" + pad + "\"}");
+        var suspend = chunked("/v1/databases/" + db + "/suspend", "{\"pad\":\"" + pad + "\"}");
+
+        for (var r : List.of(create, suspend)) {
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).contains("application/problem+json");
+            assertThat(r.body()).contains("body-too-large");
+        }
+        assertThat(count("databases")).isEqualTo(databases);
+        assertThat(count("operations")).isEqualTo(operations);
+    }
+
+    /** A POST without Content-Length: the body streams in chunks, so only reading it finds it too large. */
+    private java.net.http.HttpResponse<String> chunked(String path, String body) throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + tenant.adminKey())
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                .build();
+        return java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 }
