@@ -62,6 +62,11 @@ class AutoscalingApiTests extends ControlPlaneTest {
         assertThat(r.status()).as(r.raw()).isEqualTo(204);
     }
 
+    /** The state of the operation a 202 response started. */
+    private String operationState(ApiClient.Response accepted) {
+        return api().get(tenant.readKey(), "/v1/operations/" + accepted.at("/operation/id").asString()).text("state");
+    }
+
     private JsonNode spec(String db) {
         var state = api().get(credential, "/agent/v1/nodes/" + nodeId + "/desired-state?after=0&waitSeconds=0").json();
         for (JsonNode c : state.get("computes")) {
@@ -125,8 +130,7 @@ class AutoscalingApiTests extends ControlPlaneTest {
         assertThat(resume.status()).isEqualTo(202);
         assertThat(spec(db).get("running").asBoolean()).isTrue();
         status(db, spec(db).get("specVersion").asLong(), "RUNNING");
-        assertThat(api().get(tenant.readKey(), "/v1/operations/" + resume.at("/operation/id").asString()).text("state"))
-                .isEqualTo("SUCCEEDED");
+        assertThat(operationState(resume)).isEqualTo("SUCCEEDED");
         assertThat(api().get(tenant.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("RUNNING");
     }
 
@@ -225,10 +229,8 @@ class AutoscalingApiTests extends ControlPlaneTest {
 
         status(db, spec(db).get("specVersion").asLong(), "STOPPED");
 
-        assertThat(api().get(tenant.readKey(), "/v1/operations/" + created.at("/operation/id").asString()).text("state"))
-                .isEqualTo("SUCCEEDED");
-        assertThat(api().get(tenant.readKey(), "/v1/operations/" + suspend.at("/operation/id").asString()).text("state"))
-                .isEqualTo("SUCCEEDED");
+        assertThat(operationState(created)).isEqualTo("SUCCEEDED");
+        assertThat(operationState(suspend)).isEqualTo("SUCCEEDED");
         JsonNode view = api().get(tenant.readKey(), "/v1/databases/" + db).json();
         assertThat(view.get("state").asString()).isEqualTo("SUSPENDED");
         assertThat(view.get("enforcement").asString()).isEqualTo("cgroup-v1");
