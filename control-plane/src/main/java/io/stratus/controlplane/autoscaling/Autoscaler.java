@@ -2,6 +2,7 @@ package io.stratus.controlplane.autoscaling;
 
 import io.stratus.controlplane.StratusSettings;
 import io.stratus.controlplane.databases.CapacityControl;
+import io.stratus.controlplane.databases.LockOrder;
 import io.stratus.controlplane.databases.CapacityControl.Capacity;
 import io.stratus.controlplane.databases.DatabaseCapacityChanged;
 import io.stratus.controlplane.databases.DatabaseState;
@@ -61,9 +62,9 @@ public class Autoscaler {
             return;
         }
         Instant now = clock.instant();
-        // Each sample's database row is locked until commit; in id order, as the node's status report locks them.
+        // Each sample's database row is locked until commit, in the order the node's status report locks them.
         List<ComputeMetrics> samples = report.samples().stream().filter(m -> m.computeId() != null)
-                .sorted(java.util.Comparator.comparing(ComputeMetrics::computeId)).toList();
+                .sorted(java.util.Comparator.comparing(ComputeMetrics::computeId, LockOrder.BY_ID)).toList();
         for (ComputeMetrics m : samples) {
             capacity.onNode(m.computeId(), nodeId).ifPresent(c -> onSample(c, m, now));
         }
@@ -72,7 +73,9 @@ public class Autoscaler {
     private void onSample(Capacity c, ComputeMetrics m, Instant now) {
         history.recordSample(c.id(), m);
         Instant lastActive = c.lastActiveAt();
-        if (m.activeConnections() > 0) {
+        // A connection seen in the second's snapshot, or any transaction in that second: clients that connect, run a
+        // statement and leave within a few milliseconds (a psql -c, a serverless function) are never in a snapshot.
+        if (m.activeConnections() > 0 || m.transactionsPerSecond() > 0) {
             capacity.markActive(c.id(), now);
             lastActive = now;
         }

@@ -55,10 +55,15 @@ class AutoscalingApiTests extends ControlPlaneTest {
     }
 
     private void sample(String db, String allowedCu, double cores, int connections) {
+        sample(db, allowedCu, cores, connections, connections > 0 ? 50 : 0);
+    }
+
+    private void sample(String db, String allowedCu, double cores, int connections, double tps) {
         var r = api().post(credential, "/agent/v1/nodes/" + nodeId + "/metrics", "{\"nodeId\":\"" + nodeId
                 + "\",\"samples\":[{\"computeId\":\"" + db + "\",\"at\":\"" + Instant.now() + "\",\"allowedCu\":" + allowedCu
                 + ",\"cpuUsedCores\":" + cores + ",\"throttledFraction\":0,\"memoryWorkingSetBytes\":100000000,"
-                + "\"memoryLimitBytes\":1073741824,\"activeConnections\":" + connections + ",\"transactionsPerSecond\":50}]}");
+                + "\"memoryLimitBytes\":1073741824,\"activeConnections\":" + connections + ",\"transactionsPerSecond\":" + tps
+                + "}]}");
         assertThat(r.status()).as(r.raw()).isEqualTo(204);
     }
 
@@ -131,6 +136,18 @@ class AutoscalingApiTests extends ControlPlaneTest {
         assertThat(spec(db).get("running").asBoolean()).isTrue();
         status(db, spec(db).get("specVersion").asLong(), "RUNNING");
         assertThat(operationState(resume)).isEqualTo("SUCCEEDED");
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("RUNNING");
+    }
+
+    @Test
+    void clientsTooQuickForTheConnectionSnapshotKeepTheDatabaseAwakeByTheirTransactions() {
+        String db = runningDatabase("quick_clients", ",\"suspendTimeoutSeconds\":60");
+        jdbc.update("update databases set last_active_at = now() - interval '61 seconds' where id = ?::uuid", db);
+
+        // No connection in the second's snapshot, but transactions ran: psql -c every few seconds.
+        sample(db, "0.25", 0.01, 0, 0.5);
+
+        assertThat(spec(db).get("running").asBoolean()).isTrue();
         assertThat(api().get(tenant.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("RUNNING");
     }
 
