@@ -180,7 +180,15 @@ public class UsageMeter implements SmartLifecycle {
         if (durable.isEmpty()) {
             BigDecimal cu = timeline.cuAt(id, firstSeen, BigDecimal.ZERO);
             if (reading != null) {
-                return UsageCursor.fresh(id, firstSeen, reading, cu);
+                Instant from = firstSeen;
+                Instant started = reading.postmasterStart();
+                if (started != null && started.isBefore(firstSeen)) {
+                    // An earlier agent started it and died before its first reading: billed from the postmaster's
+                    // start at the CU it has now, as it would have been without the crash.
+                    timeline.assumeBefore(id, started, cu);
+                    from = started;
+                }
+                return UsageCursor.fresh(id, from, reading, cu);
             }
             return stopped ? UsageCursor.unread(id, firstSeen, cu) : null;
         }

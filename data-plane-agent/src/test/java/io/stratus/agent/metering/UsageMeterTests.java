@@ -390,6 +390,23 @@ class UsageMeterTests {
     }
 
     @Test
+    void anAgentThatDiedBeforeItsFirstReadingLeavesNothingUnbilled() throws Exception {
+        Thread.sleep(1500);
+        // The next agent's meter: the same spool (no cursor yet), a timeline that never saw the compute.
+        java.time.Instant restarted = java.time.Instant.now();
+        meterRef.set(new UsageMeter(reconciler, spool, Clock.systemUTC(), Duration.ofSeconds(1), Duration.ofSeconds(1)));
+
+        meter();
+
+        assertThat(spooled).isNotEmpty();
+        assertThat(spooled.get(0).from()).as("from the postmaster's start, not from the restart")
+                .isBefore(restarted.minusMillis(1000));
+        double span = Duration.between(spooled.get(0).from(), spooled.get(spooled.size() - 1).to()).toMillis() / 1000.0;
+        assertThat(spooled.stream().map(UsageRecord::cuSeconds).reduce(BigDecimal.ZERO, BigDecimal::add).doubleValue())
+                .as("1 CU throughout").isCloseTo(span, org.assertj.core.data.Offset.offset(0.01));
+    }
+
+    @Test
     void statementsRightBeforeASuspendAreBilledEvenIfTheDatabaseIsDeletedAsleep() throws Exception {
         try (Connection c = tenant(); Statement st = c.createStatement()) {
             run(st, "CREATE TABLE t (id int)", StatementKind.OTHER, 0);
