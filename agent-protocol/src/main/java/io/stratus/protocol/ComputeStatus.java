@@ -17,4 +17,16 @@ import java.util.UUID;
 public record ComputeStatus(UUID computeId, ComputePhase phase, long specVersion, String host, int port,
                             String release, boolean acceptingLogins, int restarts, String message,
                             BigDecimal appliedCu, String enforcement) {
+
+    /** The same status with another message. */
+    public ComputeStatus withMessage(String newMessage) {
+        return new ComputeStatus(computeId, phase, specVersion, host, port, release, acceptingLogins, restarts,
+                newMessage, appliedCu, enforcement);
+    }
+
+    /** The same status with another enforcement. */
+    public ComputeStatus withEnforcement(String newEnforcement) {
+        return new ComputeStatus(computeId, phase, specVersion, host, port, release, acceptingLogins, restarts, message,
+                appliedCu, newEnforcement);
+    }
 }

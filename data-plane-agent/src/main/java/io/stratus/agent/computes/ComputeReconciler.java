@@ -353,9 +353,7 @@ public class ComputeReconciler implements SmartLifecycle {
             c.enforcementProblem = e.getMessage();
         }
         if (!c.enforcement.equals(before) && c.status != null) {
-            ComputeStatus s = c.status;
-            setStatus(c, new ComputeStatus(s.computeId(), s.phase(), s.specVersion(), s.host(), s.port(), s.release(),
-                    s.acceptingLogins(), s.restarts(), s.message(), s.appliedCu(), c.enforcement));
+            setStatus(c, c.status.withEnforcement(c.enforcement));
         }
     }
 
@@ -376,9 +374,7 @@ public class ComputeReconciler implements SmartLifecycle {
         }
         if (!Objects.equals(before, c.portProblem) && c.status != null
                 && c.status.phase() == ComputePhase.STOPPED) {
-            ComputeStatus s = c.status;
-            setStatus(c, new ComputeStatus(s.computeId(), s.phase(), s.specVersion(), s.host(), s.port(), s.release(),
-                    s.acceptingLogins(), s.restarts(), stoppedMessage(c), s.appliedCu(), s.enforcement()));
+            setStatus(c, c.status.withMessage(stoppedMessage(c)));
         }
     }
 
@@ -564,7 +560,7 @@ public class ComputeReconciler implements SmartLifecycle {
                     // Its settings files say what the last agent applied; the health pass checks its cgroup.
                     c.cuInForce = ComputeConfig.effectiveCu(c.applied.spec());
                 }
-                if (c.applied != null && !c.applied.spec().running() && c.cluster != null && !c.cluster.isRunning()) {
+                if (c.applied != null && stoppedAsApplied(c, c.applied.spec())) {
                     keepPort(c, c.applied.spec().port());
                 }
                 setStatus(c, adoptedStatus(c));

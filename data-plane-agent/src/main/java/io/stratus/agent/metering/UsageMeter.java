@@ -117,11 +117,8 @@ public class UsageMeter implements SmartLifecycle {
         UUID id = event.computeId();
         RunningCompute running = reconciler.running().stream().filter(r -> r.computeId().equals(id)).findFirst()
                 .orElse(null);
-        for (ComputeStatus status : reconciler.observe().computes()) {
-            if (status.computeId().equals(id)) {
-                spool(meter(status, running, now, true));
-            }
-        }
+        reconciler.observe().computes().stream().filter(s -> s.computeId().equals(id)).findFirst()
+                .ifPresent(status -> spool(meter(status, running, now, true)));
     }
 
     /**
