@@ -174,6 +174,11 @@ class Database extends AbstractEntity {
         message = reason;
     }
 
+    /** The CU the database holds: its current CU while it runs, none while suspended or once deleted. */
+    BigDecimal grantedCu() {
+        return running && state != DatabaseState.DELETED ? currentCu.stripTrailingZeros() : BigDecimal.ZERO;
+    }
+
     boolean isLive() {
         return state != DatabaseState.DELETING && state != DatabaseState.DELETED;
     }

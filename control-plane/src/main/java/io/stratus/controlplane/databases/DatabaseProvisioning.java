@@ -213,7 +213,7 @@ public class DatabaseProvisioning {
             throw deletedConflict(db);
         }
         rules.validateUpdate(r, db.minCu(), db.maxCu());
-        BigDecimal before = grantedCu(db);
+        BigDecimal before = db.grantedCu();
         BigDecimal minBefore = db.minCu();
         BigDecimal maxBefore = db.maxCu();
         db.changeRange(r.minCu() == null ? db.minCu() : r.minCu().stripTrailingZeros(),
@@ -224,7 +224,7 @@ public class DatabaseProvisioning {
         }
         if (db.minCu().compareTo(minBefore) != 0 || db.maxCu().compareTo(maxBefore) != 0) {
             // A suspended database is granted nothing (0 before and after); its new CU applies when it resumes.
-            events.publishEvent(new DatabaseCapacityChanged(db.getId(), tenantId, before, grantedCu(db),
+            events.publishEvent(new DatabaseCapacityChanged(db.getId(), tenantId, before, db.grantedCu(),
                     "range changed to [" + db.minCu().stripTrailingZeros().toPlainString() + ", "
                             + db.maxCu().stripTrailingZeros().toPlainString() + "] CU by the API"
                             + (db.running() ? "" : " (suspended: applies on resume)")));
@@ -282,16 +282,12 @@ public class DatabaseProvisioning {
 
     DatabaseView view(Database db) {
         return new DatabaseView(db.getId(), db.name(), db.state(), db.minCu().stripTrailingZeros(),
-                db.maxCu().stripTrailingZeros(), grantedCu(db),
+                db.maxCu().stripTrailingZeros(), db.grantedCu(),
                 // Unknown until the agent has reported the compute: null, not "none", which would be a claim.
                 db.appliedCu() == null ? null : db.enforcement(), db.suspendTimeoutSeconds(), db.release(), db.nodeId(),
                 connection(db, null), db.message(), db.createdAt());
     }
 
-    /** The CU the database holds: none while suspended or once deleted. */
-    private static BigDecimal grantedCu(Database db) {
-        return db.running() && db.state() != DatabaseState.DELETED ? db.currentCu().stripTrailingZeros() : BigDecimal.ZERO;
-    }
 
     private Connection connection(Database db, String password) {
         String host = db.nodeId() == null ? null : fleet.address(db.nodeId()).orElse(null);
