@@ -25,6 +25,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.InvalidFormatException;
@@ -121,6 +122,18 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
             String reason = "must be " + aType(ice.getTargetType()) + " within range";
             return api(ApiException.invalid(field.isEmpty() ? "body" : field, reason));
         }
+        for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof StreamConstraintsException sce) {
+                // A 2000-digit number or a megabyte-long string: the parser's limits, said as such (the parser does not
+                // say where it stood).
+                return api(ApiException.invalid("body", "exceeds a parser limit: " + limitOf(sce)));
+            }
+        }
+        if (ex.getCause() instanceof StreamReadException sre && !field(sre).isEmpty()
+                && sre.getOriginalMessage() != null && sre.getOriginalMessage().startsWith("Duplicate ")) {
+            // {"minCu":0.5,"minCu":1}: which one was meant is a guess, so neither is taken.
+            return api(ApiException.invalid(field(sre), "appears more than once"));
+        }
         if (cause != null && cause.getClass().getName().contains("jackson")) {
             return api(ApiException.invalid("body", "malformed JSON"));
         }
@@ -149,6 +162,12 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
             return String.join(".", names);
         }
         return "";
+    }
+
+    /** "Number value length (1001) exceeds the maximum allowed (1000)", without where in Jackson the limit is set. */
+    private static String limitOf(StreamConstraintsException e) {
+        String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        return message.replaceAll(", from `[^`]*`", "").trim();
     }
 
     @Override

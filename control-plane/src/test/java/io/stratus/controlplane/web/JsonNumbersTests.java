@@ -72,6 +72,26 @@ class JsonNumbersTests extends ControlPlaneTest {
         assertThat(api().get(t.readKey(), "/v1/databases/" + db).json().get("suspendTimeoutSeconds").asInt()).isEqualTo(300);
     }
 
+    @Test
+    void aFieldSentTwiceIsRefusedNamingItNotTheLastOneTaken() {
+        TestTenant t = newTenant();
+        String db = createDatabase(t, "twice").at("/database/id").asString();
+        assertRefused(patch(t, db, "{\"minCu\":0.5,\"maxCu\":2,\"minCu\":1}"), "minCu", "appears more than once");
+        assertThat(api().get(t.readKey(), "/v1/databases/" + db).json().get("minCu").decimalValue())
+                .as("nothing changed").isEqualByComparingTo("0.25");
+    }
+
+    @Test
+    void aNumberPastTheParsersLimitIsABadRequestThatSaysSo() {
+        TestTenant t = newTenant();
+        String db = createDatabase(t, "digits").at("/database/id").asString();
+        var r = patch(t, db, "{\"minCu\":0." + "2".repeat(1500) + "}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(400);
+        assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly("body");
+        assertThat(r.json().get("errors").findValuesAsString("reason").get(0)).as(r.raw())
+                .startsWith("exceeds a parser limit: ").contains("1000").doesNotContain("StreamReadConstraints");
+    }
+
     private static void assertRefused(ApiClient.Response r, String field, String reason) {
         assertThat(r.status()).as(r.raw()).isEqualTo(400);
         assertThat(r.contentType()).startsWith("application/problem+json");
