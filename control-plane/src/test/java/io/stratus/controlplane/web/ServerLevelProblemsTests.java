@@ -1,0 +1,38 @@
+package io.stratus.controlplane.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratus.controlplane.ControlPlaneTest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Requests Tomcat refuses before the application sees them still get a problem, never Tomcat's HTML page. */
+class ServerLevelProblemsTests extends ControlPlaneTest {
+
+    @Test
+    void anEncodedSlashOrABrokenEscapeInThePathIsAProblemNotAnHtmlPage() throws IOException {
+        for (String path : new String[] {"/v1/databases/a%2Fb", "/v1/databases/%zz"}) {
+            String response = rawGet(path);
+            assertThat(response).as(path).startsWith("HTTP/1.1 400");
+            assertThat(response).as(path).containsIgnoringCase("content-type: application/problem+json")
+                    .contains("\"status\":400").contains("malformed URL").doesNotContain("<html");
+        }
+    }
+
+    /** Over a socket, since an HTTP client would refuse (or re-encode) these paths before sending them. */
+    private String rawGet(String path) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + OPERATOR_KEY
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
