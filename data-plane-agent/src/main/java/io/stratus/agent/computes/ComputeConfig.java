@@ -24,6 +24,13 @@ record ComputeConfig(Map<String, String> settings, String hba) {
     static final Set<String> RESTART_ONLY = Set.of("port", "listen_addresses", "unix_socket_directories",
             "unix_socket_permissions", "shared_buffers", "max_connections", "shared_preload_libraries");
 
+    /**
+     * Postmaster-context settings sized from the CU range (maxCu): a new range writes them, and they take effect at the
+     * compute's next start (a resume, a restart). A range change never restarts a running compute: that would drop
+     * every session and roll back their transactions for a few megabytes of buffers or a connection limit.
+     */
+    static final Set<String> SIZED_AT_START = Set.of("shared_buffers", "max_connections");
+
     static final String STAT_STATEMENTS = "pg_stat_statements";
 
     /**

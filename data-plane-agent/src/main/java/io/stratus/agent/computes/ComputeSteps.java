@@ -119,8 +119,9 @@ final class ComputeSteps {
     }
 
     /**
-     * Writes the settings and pg_hba.conf the spec calls for. A running compute reloads; if a postmaster-only setting
-     * changed it is stopped first, so that a crash in between never leaves an old postmaster behind settings that look
+     * Writes the settings and pg_hba.conf the spec calls for. A running compute reloads; the settings sized from the
+     * CU range ({@link ComputeConfig#SIZED_AT_START}) wait for its next start. If another postmaster-only setting
+     * changed (its port, its preloaded libraries) it is stopped first, so that a crash in between never leaves an old postmaster behind settings that look
      * applied, and {@link #ensureRunning} starts it again.
      *
      * @param unapplied the spec differs from the one last applied in full: reload even when the files already match,
@@ -146,6 +147,9 @@ final class ComputeSteps {
         }
         Set<String> needRestart = new TreeSet<>(changed);
         needRestart.retainAll(ComputeConfig.RESTART_ONLY);
+        Set<String> atNextStart = new TreeSet<>(needRestart);
+        atNextStart.retainAll(ComputeConfig.SIZED_AT_START);
+        needRestart.removeAll(ComputeConfig.SIZED_AT_START);
         boolean restart = running && !needRestart.isEmpty();
         if (restart) {
             cluster.stop();
@@ -160,7 +164,8 @@ final class ComputeSteps {
             cluster.reload();
         }
         String what = (changed.isEmpty() ? "" : "settings " + changed) + (hbaChanged ? (changed.isEmpty() ? "" : ", ") + "pg_hba.conf" : "");
-        return new StepResult.Changed(what + (restart ? "; stopped to apply " + needRestart : running ? "; reloaded" : ""));
+        return new StepResult.Changed(what + (restart ? "; stopped to apply " + needRestart : running ? "; reloaded" : "")
+                + (running && !restart && !atNextStart.isEmpty() ? "; " + atNextStart + " take effect at the next start" : ""));
     }
 
     StepResult ensureRunning(Compute c) {

@@ -275,6 +275,33 @@ class ComputeReconcilerTests {
         assertInItsCgroup(one);
     }
 
+    @Test
+    void aNewCuRangeNeverRestartsARunningComputeItsSizesWaitForTheNextStart() throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec narrow = withCu(spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()), "0.25", 1);
+        apply(reconciler, state(1, narrow));
+        long pid = postmasterPid(narrow);
+        assertThat(show(narrow, "max_connections")).isEqualTo("150");
+
+        ComputeSpec wide = withRange(narrow, "0.25", "4", 2);
+        try (Connection session = superuser(narrow); Statement st = session.createStatement()) {
+            st.execute("begin");
+            st.execute("create table kept_open(x int)");
+            ComputeStatus status = single(apply(reconciler, state(2, wide)));
+
+            assertThat(status.phase()).isEqualTo(ComputePhase.RUNNING);
+            assertThat(postmasterPid(wide)).as("no restart for a new range").isEqualTo(pid);
+            st.execute("insert into kept_open values (1)");
+            st.execute("commit");
+        }
+        assertThat(show(wide, "max_connections")).as("until the next start").isEqualTo("150");
+
+        apply(reconciler, state(3, withRunning(wide, false, 3)));
+        apply(reconciler, state(4, withRunning(wide, true, 4)));
+        assertThat(show(wide, "max_connections")).as("sized from the new range at the next start").isEqualTo("250");
+        assertThat(show(wide, "shared_buffers")).isEqualTo("128MB");
+    }
+
     // Autoscaling changes CU often: a CU-only change must touch neither the catalog nor the login probe, and an
     // unchanged compute costs next to nothing. Every agent session shows in pg_stat_database.sessions.
     @Test
@@ -543,6 +570,11 @@ class ComputeReconcilerTests {
     private static ComputeSpec withCu(ComputeSpec s, String cu, long version) {
         return new ComputeSpec(s.computeId(), s.databaseName(), s.ownerRole(), s.ownerVerifier(), s.running(),
                 new BigDecimal(cu), s.minCu(), s.maxCu(), s.port(), s.release(), version);
+    }
+
+    private static ComputeSpec withRange(ComputeSpec s, String minCu, String maxCu, long version) {
+        return new ComputeSpec(s.computeId(), s.databaseName(), s.ownerRole(), s.ownerVerifier(), s.running(), s.cu(),
+                new BigDecimal(minCu), new BigDecimal(maxCu), s.port(), s.release(), version);
     }
 
     private static ComputeSpec withRunning(ComputeSpec s, boolean running, long version) {
