@@ -7,6 +7,7 @@ import io.stratus.controlplane.web.QueryParams;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 class AutoscalingController {
 
     private static final int MAX_POINTS = 10_000;
+    private static final int MAX_EVENTS = 10_000;
 
     private final DatabaseProvisioning databases;
     private final ScalingHistory history;
@@ -30,14 +32,28 @@ class AutoscalingController {
         this.clock = clock;
     }
 
+    /** {@code from}/{@code to}: ISO-8601 instants, default all of the database's history; the newest {@code limit}. */
     @GetMapping("/v1/databases/{id}/scaling-events")
     List<ScalingHistory.ScalingEvent> events(Caller caller, @PathVariable UUID id,
+                                             @RequestParam(required = false) String from,
+                                             @RequestParam(required = false) String to,
                                              @RequestParam(defaultValue = "1000") int limit) {
         databases.get(caller.tenant(), id);
-        if (limit < 1 || limit > 10_000) {
-            throw ApiException.invalid("limit", "must be between 1 and 10000");
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        Instant start = QueryParams.instant("from", from, errors);
+        Instant end = QueryParams.instant("to", to, errors);
+        if (limit < 1 || limit > MAX_EVENTS) {
+            errors.add(new ApiException.FieldError("limit", "must be between 1 and " + MAX_EVENTS));
         }
-        return history.events(id, limit);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        start = start == null ? QueryParams.EARLIEST : start;
+        end = end == null ? QueryParams.LATEST : end;
+        if (!start.isBefore(end)) {
+            throw ApiException.invalid("from", "must be before to");
+        }
+        return history.events(id, start, end, limit);
     }
 
     /** {@code from}/{@code to}: ISO-8601 instants; default the last 15 minutes. */
@@ -51,6 +67,9 @@ class AutoscalingController {
         if (!start.isBefore(end)) {
             throw ApiException.invalid("from", "must be before to");
         }
-        return history.series(id, start, end, MAX_POINTS);
+        // Up to MAX_POINTS points: a longer range is averaged into buckets rather than cut short.
+        long seconds = Duration.between(start, end).toSeconds();
+        long bucketSeconds = Math.max(1, (seconds + MAX_POINTS - 1) / MAX_POINTS);
+        return history.series(id, start, end, bucketSeconds, MAX_POINTS);
     }
 }

@@ -51,19 +51,36 @@ class ScalingHistory {
     }
 
     @SuppressWarnings("unchecked")
-    List<ScalingEvent> events(UUID databaseId, int limit) {
-        return jdbc.sql("select at, from_cu, to_cu, reason, metrics::text as metrics from scaling_events "
-                        + "where database_id = ? order by at, id limit ?")
-                .params(databaseId, limit)
+    List<ScalingEvent> events(UUID databaseId, Instant from, Instant to, int limit) {
+        // The newest `limit` of the range, told oldest first: a long history must not hide what just happened.
+        return jdbc.sql("select * from (select at, id, from_cu, to_cu, reason, metrics::text as metrics from scaling_events "
+                        + "where database_id = ? and at >= ? and at < ? order by at desc, id desc limit ?) newest order by at, id")
+                .params(databaseId, Timestamp.from(from), Timestamp.from(to), limit)
                 .query((rs, i) -> new ScalingEvent(rs.getTimestamp("at").toInstant(), rs.getBigDecimal("from_cu").stripTrailingZeros(),
                         rs.getBigDecimal("to_cu").stripTrailingZeros(), rs.getString("reason"),
                         rs.getString("metrics") == null ? Map.of() : json.readValue(rs.getString("metrics"), Map.class)))
                 .list();
     }
 
-    List<Point> series(UUID databaseId, Instant from, Instant to, int limit) {
-        return jdbc.sql("select * from compute_samples where database_id = ? and at >= ? and at < ? order by at limit ?")
-                .params(databaseId, Timestamp.from(from), Timestamp.from(to), limit)
+    /**
+     * The samples of [from, to) as they were, or, when {@code bucketSeconds} is above 1, one point per bucket of that
+     * many seconds (aligned to {@code from}): CU, CPU, throttling and TPS averaged, memory and connections at their
+     * highest, so a chart of a long range still shows every peak that matters for capacity.
+     */
+    List<Point> series(UUID databaseId, Instant from, Instant to, long bucketSeconds, int limit) {
+        String sql = bucketSeconds <= 1
+                ? "select at, cu, cpu_cores, throttled_fraction, memory_bytes, memory_limit_bytes, connections, tps "
+                        + "from compute_samples where database_id = ? and at >= ? and at < ? order by at limit ?"
+                : "select date_bin(make_interval(secs => " + bucketSeconds + "), at, ?) as at, round(avg(cu), 2) as cu, "
+                        + "avg(cpu_cores) as cpu_cores, avg(throttled_fraction) as throttled_fraction, "
+                        + "max(memory_bytes) as memory_bytes, max(memory_limit_bytes) as memory_limit_bytes, "
+                        + "max(connections) as connections, avg(tps) as tps "
+                        + "from compute_samples where database_id = ? and at >= ? and at < ? group by 1 order by 1 limit ?";
+        var statement = jdbc.sql(sql);
+        if (bucketSeconds > 1) {
+            statement = statement.param(Timestamp.from(from));
+        }
+        return statement.param(databaseId).param(Timestamp.from(from)).param(Timestamp.from(to)).param(limit)
                 .query((rs, i) -> new Point(rs.getTimestamp("at").toInstant(), rs.getBigDecimal("cu").stripTrailingZeros(),
                         rs.getDouble("cpu_cores"), rs.getDouble("throttled_fraction"), rs.getLong("memory_bytes"),
                         rs.getLong("memory_limit_bytes"), rs.getInt("connections"), rs.getDouble("tps")))

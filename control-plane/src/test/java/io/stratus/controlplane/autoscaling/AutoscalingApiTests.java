@@ -296,6 +296,55 @@ class AutoscalingApiTests extends ControlPlaneTest {
     }
 
     @Test
+    void theNewestEventsAreShownWhenTheHistoryIsLongerThanTheLimit() {
+        String db = runningDatabase("chatty", "");
+        // Later than the events the database's creation wrote, so these 30 are its newest.
+        Instant t0 = Instant.parse("2099-01-01T00:00:00Z");
+        for (int i = 0; i < 30; i++) {
+            jdbc.update("insert into scaling_events (id, database_id, tenant_id, at, from_cu, to_cu, reason) "
+                    + "select gen_random_uuid(), id, tenant_id, ?, 0.25, 0.5, ? from databases where id = ?::uuid",
+                    java.sql.Timestamp.from(t0.plusSeconds(i)), "event " + i, db);
+        }
+        JsonNode last5 = api().get(tenant.readKey(), "/v1/databases/" + db + "/scaling-events?limit=5").json();
+        assertThat(last5.findValuesAsString("reason")).containsExactly("event 25", "event 26", "event 27", "event 28", "event 29");
+
+        JsonNode window = api().get(tenant.readKey(), "/v1/databases/" + db
+                + "/scaling-events?from=2099-01-01T00:00:10Z&to=2099-01-01T00:00:13Z").json();
+        assertThat(window.findValuesAsString("reason")).containsExactly("event 10", "event 11", "event 12");
+        var bad = api().get(tenant.readKey(), "/v1/databases/" + db + "/scaling-events?from=soon&limit=0");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("errors").findValuesAsString("field")).containsExactly("from", "limit");
+    }
+
+    @Test
+    void aLongMetricsRangeIsAveragedIntoBucketsNotCutShort() {
+        String db = runningDatabase("day_long", "");
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        // A day of one sample per second: 86 400 points, more than one response holds.
+        jdbc.update("insert into compute_samples (database_id, at, cu, cpu_cores, throttled_fraction, memory_bytes, "
+                + "memory_limit_bytes, connections, tps) select ?::uuid, ?::timestamptz + s * interval '1 second', "
+                + "case when s >= 86000 then 2 else 0.25 end, case when s >= 86000 then 1.2 else 0.1 end, 0, "
+                + "1000 + s, 4294967296, case when s = 86399 then 9 else 1 end, 10 from generate_series(0, 86399) s",
+                db, java.sql.Timestamp.from(t0));
+
+        JsonNode day = api().get(tenant.readKey(), "/v1/databases/" + db
+                + "/metrics?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z").json();
+
+        // ceil(86400 / 10000) = 9 s per point: 9600 points, the whole day.
+        assertThat(day).hasSize(9600);
+        assertThat(day.get(0).get("at").asString()).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(day.get(9599).get("at").asString()).isEqualTo("2026-01-01T23:59:51Z");
+        assertThat(day.get(9599).get("cu").decimalValue()).as("the last minutes' scale-up is there").isEqualByComparingTo("2");
+        assertThat(day.get(9599).get("connections").asInt()).as("peaks kept").isEqualTo(9);
+        assertThat(day.get(9599).get("memoryBytes").asLong()).isEqualTo(1000 + 86399);
+        assertThat(day.get(0).get("cpuCores").asDouble()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+
+        JsonNode hour = api().get(tenant.readKey(), "/v1/databases/" + db
+                + "/metrics?from=2026-01-01T00:00:00Z&to=2026-01-01T01:00:00Z").json();
+        assertThat(hour).as("a short range is every sample").hasSize(3600);
+    }
+
+    @Test
     void aNodeCannotReportOnAnotherNodesDatabases() {
         String db = runningDatabase("foreign", "");
         var other = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", ApiClient.json("name", "intruder-" + UUID.randomUUID(),
