@@ -14,8 +14,10 @@ import java.util.UUID;
  * @param memoryLimitBytes      the memory limit, or 0 when none is enforced
  * @param activeConnections     client connections to the tenant's database (the agent's own excluded)
  * @param transactionsPerSecond commits and rollbacks per second in the tenant's database
+ * @param oomKills              processes of the compute the kernel's OOM killer killed in the interval (Postgres then
+ *                              ends every session to recover); 0 where the host does not count them
  */
 public record ComputeMetrics(UUID computeId, Instant at, BigDecimal allowedCu, double cpuUsedCores,
                              double throttledFraction, long memoryWorkingSetBytes, long memoryLimitBytes,
-                             int activeConnections, double transactionsPerSecond) {
+                             int activeConnections, double transactionsPerSecond, int oomKills) {
 }

@@ -43,6 +43,7 @@ public class Autoscaler {
     private final BigDecimal step;
     private final Clock clock;
     private final Map<UUID, String> lastCapNotice = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<UUID, Instant> lastMaxCuNotice = new java.util.concurrent.ConcurrentHashMap<>();
 
     Autoscaler(CapacityControl capacity, Fleet fleet, ScalingHistory history, LoadWindows windows,
                AutoscalingSettings settings, StratusSettings stratus, Clock clock) {
@@ -79,9 +80,20 @@ public class Autoscaler {
             capacity.markActive(c.id(), now);
             lastActive = now;
         }
+        // A compute whose processes the kernel killed for memory wanted at least all it had: its working set right
+        // after the kill (the killed backend's memory freed) would say it needs less than ever.
+        long memory = m.oomKills() > 0 ? Math.max(m.memoryWorkingSetBytes(), m.memoryLimitBytes()) : m.memoryWorkingSetBytes();
         List<ScalingPolicy.Sample> window = windows.add(c.id(), new ScalingPolicy.Sample(now, m.allowedCu(),
-                m.cpuUsedCores(), m.throttledFraction(), m.memoryWorkingSetBytes(), m.activeConnections(),
+                m.cpuUsedCores(), m.throttledFraction(), memory, m.activeConnections(),
                 m.transactionsPerSecond()), now);
+        if (m.oomKills() > 0) {
+            history.recordEvent(c.id(), c.tenantId(), now, c.currentCu(), c.currentCu(), "out of memory: the kernel killed "
+                    + m.oomKills() + " Postgres process" + (m.oomKills() == 1 ? "" : "es") + " at the compute's "
+                    + gib(m.memoryLimitBytes()) + " GiB limit (" + c.currentCu().toPlainString() + " CU), and Postgres"
+                    + " ended every session to recover" + (c.currentCu().compareTo(c.maxCu()) >= 0
+                    ? "; the database is at its maxCu: raise maxCu or use less memory per session" : ""), metrics(m, null));
+            log.warn("database {}: {} process(es) killed for memory at {} CU", c.id(), m.oomKills(), c.currentCu());
+        }
         if (!c.running() || c.state() != DatabaseState.RUNNING) {
             return;
         }
@@ -99,6 +111,7 @@ public class Autoscaler {
         }
         ScalingPolicy.Decision d = policy.decide(c.currentCu(), c.minCu(), c.maxCu(), window, c.cuChangedAt(), now);
         if (!d.changes()) {
+            noticeNeedAboveMaxCu(c, m, d, now);
             return;
         }
         BigDecimal to = d.toCu();
@@ -125,6 +138,31 @@ public class Autoscaler {
         capacity.grant(c.id(), to);
         history.recordEvent(c.id(), c.tenantId(), now, c.currentCu(), to, reason, metrics(m, d));
         log.info("database {} {} -> {} CU: {}", c.id(), c.currentCu().toPlainString(), to.toPlainString(), reason);
+    }
+
+    /**
+     * A compute held at its maxCu while it needs more (throttled, or busier than the target utilisation allows) is
+     * told as an event, at most once per downscale window: nothing else would show that the range is what limits it.
+     */
+    private void noticeNeedAboveMaxCu(Capacity c, ComputeMetrics m, ScalingPolicy.Decision d, Instant now) {
+        BigDecimal need = d.cpuNeedCu().max(d.memoryNeedCu());
+        if (c.currentCu().compareTo(c.maxCu()) < 0 || need.compareTo(c.maxCu()) <= 0) {
+            return;
+        }
+        Instant last = lastMaxCuNotice.get(c.id());
+        if (last != null && last.plus(settings.downscaleWindow()).isAfter(now)) {
+            return;
+        }
+        lastMaxCuNotice.put(c.id(), now);
+        history.recordEvent(c.id(), c.tenantId(), now, c.currentCu(), c.currentCu(), "held at maxCu: needs "
+                + need.setScale(2, RoundingMode.UP).stripTrailingZeros().toPlainString() + " CU"
+                + (m.throttledFraction() > settings.throttleThreshold() ? " (CPU throttled "
+                + Math.round(m.throttledFraction() * 100) + " % of the time)" : "") + "; raise maxCu to let it grow", metrics(m, d));
+    }
+
+    private static String gib(long bytes) {
+        return BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(1L << 30), 2, RoundingMode.HALF_UP).stripTrailingZeros()
+                .toPlainString();
     }
 
     private static Map<String, Object> metrics(ComputeMetrics m, ScalingPolicy.Decision d) {

@@ -59,11 +59,16 @@ class AutoscalingApiTests extends ControlPlaneTest {
     }
 
     private void sample(String db, String allowedCu, double cores, int connections, double tps) {
+        sample(db, allowedCu, cores, 0, connections, tps, 0);
+    }
+
+    private void sample(String db, String allowedCu, double cores, double throttled, int connections, double tps,
+                        int oomKills) {
         var r = api().post(credential, "/agent/v1/nodes/" + nodeId + "/metrics", "{\"nodeId\":\"" + nodeId
                 + "\",\"samples\":[{\"computeId\":\"" + db + "\",\"at\":\"" + Instant.now() + "\",\"allowedCu\":" + allowedCu
-                + ",\"cpuUsedCores\":" + cores + ",\"throttledFraction\":0,\"memoryWorkingSetBytes\":100000000,"
+                + ",\"cpuUsedCores\":" + cores + ",\"throttledFraction\":" + throttled + ",\"memoryWorkingSetBytes\":100000000,"
                 + "\"memoryLimitBytes\":1073741824,\"activeConnections\":" + connections + ",\"transactionsPerSecond\":" + tps
-                + "}]}");
+                + ",\"oomKills\":" + oomKills + "}]}");
         assertThat(r.status()).as(r.raw()).isEqualTo(204);
     }
 
@@ -100,6 +105,36 @@ class AutoscalingApiTests extends ControlPlaneTest {
         var series = api().get(tenant.readKey(), "/v1/databases/" + db + "/metrics");
         assertThat(series.json()).hasSize(1);
         assertThat(series.json().get(0).get("connections").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void aProcessKilledForMemoryIsToldAndTakenAsANeedForMore() {
+        String db = runningDatabase("oom", "");
+        // Killed at the 1 GiB limit of 0.25 CU: its working set afterwards (100 MB) understates what it wanted.
+        sample(db, "0.25", 0.05, 0, 1, 10, 1);
+
+        JsonNode events = api().get(tenant.readKey(), "/v1/databases/" + db + "/scaling-events").json();
+        assertThat(events.findValuesAsString("reason")).anySatisfy(r -> assertThat(r).isEqualTo("out of memory: the kernel "
+                + "killed 1 Postgres process at the compute's 1 GiB limit (0.25 CU), and Postgres ended every session to recover"));
+        // The whole limit as its need: 1 GiB / 4 GiB per CU / 75 % = 0.33 CU, up to 0.5.
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + db).json().get("currentCu").decimalValue())
+                .isEqualByComparingTo("0.5");
+    }
+
+    @Test
+    void aComputeHeldAtItsMaxCuWhileItNeedsMoreIsToldOncePerWindow() {
+        String db = runningDatabase("capped", "");
+        api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + db, "{\"maxCu\":0.5}", java.util.Map.of());
+        sample(db, "0.25", 0.25, 1.0, 2, 100, 0); // throttled throughout at 0.25: up to maxCu 0.5
+        // All of 0.5 CU used: 0.5 cores at 70 % need 0.72 CU. (Throttling just after a change is not boosted: it may
+        // have happened under the previous CU.)
+        sample(db, "0.5", 0.5, 1.0, 2, 100, 0);
+        sample(db, "0.5", 0.5, 1.0, 2, 100, 0);
+
+        JsonNode events = api().get(tenant.readKey(), "/v1/databases/" + db + "/scaling-events").json();
+        var held = events.findValuesAsString("reason").stream().filter(r -> r.startsWith("held at maxCu")).toList();
+        assertThat(held).containsExactly("held at maxCu: needs 0.72 CU (CPU throttled 100 % of the time); raise maxCu to "
+                + "let it grow");
     }
 
     @Test

@@ -12,9 +12,11 @@ import java.util.OptionalLong;
  * @param memoryUsageBytes   memory charged to the group, page cache included
  * @param inactiveFileBytes  page cache the kernel can reclaim first (not part of the working set)
  * @param memoryLimitBytes   the memory limit, 0 when there is none
+ * @param oomKills           processes the kernel's OOM killer killed in the group since it was created (v1
+ *                           {@code memory.oom_control}, v2 {@code memory.events}; 0 where the kernel does not count)
  */
 public record CgroupUsage(OptionalLong cpuUsageNanos, long cpuPeriods, long cpuThrottledPeriods, long memoryUsageBytes,
-                          long inactiveFileBytes, long memoryLimitBytes) {
+                          long inactiveFileBytes, long memoryLimitBytes, long oomKills) {
 
     /** Memory in use minus reclaimable page cache, as the kubelet and cAdvisor compute it. */
     public long workingSetBytes() {

@@ -145,7 +145,8 @@ public final class CgroupV1Driver implements CgroupDriver {
             return Optional.of(new CgroupUsage(cpuUsage, cpuStat.getOrDefault("nr_periods", 0L),
                     cpuStat.getOrDefault("nr_throttled", 0L), CgroupFiles.readLong(memory.resolve("memory.usage_in_bytes")),
                     memoryStat.getOrDefault("total_inactive_file", memoryStat.getOrDefault("inactive_file", 0L)),
-                    limitOrZero(CgroupFiles.readLong(memory.resolve("memory.limit_in_bytes")))));
+                    limitOrZero(CgroupFiles.readLong(memory.resolve("memory.limit_in_bytes"))),
+                    CgroupFiles.keyedLongs(memory.resolve("memory.oom_control")).getOrDefault("oom_kill", 0L)));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }

@@ -67,6 +67,26 @@ public class MetricsSampler implements AutoCloseable {
     private static final class Tracked {
         final MaintenanceConnection connection = new MaintenanceConnection();
         final Deque<Reading> history = new ArrayDeque<>();
+        /**
+         * The group's OOM-kill counter at the last read (-1 before the first), and kills not yet reported. Kept apart
+         * from the history: an OOM kill makes Postgres reset every session, the sample of that moment fails with its
+         * connection, and the history is cleared, but the kill must still reach the next sample.
+         */
+        long oomKillsSeen = -1;
+        int oomKillsPending;
+
+        void countOomKills(long counter) {
+            if (oomKillsSeen >= 0 && counter > oomKillsSeen) {
+                oomKillsPending += (int) Math.min(Integer.MAX_VALUE, counter - oomKillsSeen);
+            }
+            oomKillsSeen = counter;
+        }
+
+        int takeOomKills() {
+            int kills = oomKillsPending;
+            oomKillsPending = 0;
+            return kills;
+        }
 
         Reading last() {
             return history.peekLast();
@@ -127,6 +147,7 @@ public class MetricsSampler implements AutoCloseable {
         }
         long pid = postmaster.get();
         Optional<CgroupUsage> usage = compute.inCgroup() ? cgroups.usage(compute.computeId()) : Optional.empty();
+        usage.ifPresent(u -> t.countOomKills(u.oomKills()));
         OptionalLong cgroupCpu = usage.map(CgroupUsage::cpuUsageNanos).orElse(OptionalLong.empty());
         long at = System.nanoTime();
         OptionalLong cpu = cgroupCpu.isPresent() ? cgroupCpu : ProcStats.cpuNanos(pid);
@@ -165,7 +186,8 @@ public class MetricsSampler implements AutoCloseable {
                 round((double) cpuUsed / elapsed, 1000), round(throttledFraction, 1000),
                 usage.map(CgroupUsage::workingSetBytes).orElseGet(() -> ProcStats.workingSetBytes(pid)),
                 usage.map(CgroupUsage::memoryLimitBytes).orElse(0L), counts.clientConnections(),
-                transactions >= 0 && seconds > 0 ? round(transactions / seconds, 100) : 0.0));
+                transactions >= 0 && seconds > 0 ? round(transactions / seconds, 100) : 0.0,
+                t.takeOomKills()));
     }
 
     /** Closes every kept-open connection. */

@@ -127,6 +127,34 @@ class MetricsSamplerTests {
         assertThat(quiet.get(quiet.size() - 1).cpuUsedCores()).isLessThan(0.05);
     }
 
+    // A backend past the compute's memory limit is killed by the kernel (and Postgres resets every session): the next
+    // sample says so, so the control plane can tell the tenant and take it as a need for more memory.
+    @Test
+    void countsABackendTheKernelKilledForMemory() throws Exception {
+        CgroupDriver cgroups = host.cgroups();
+        org.junit.jupiter.api.Assumptions.assumeTrue(cgroups.enforces(), "needs a memory limit the agent can write");
+        ComputeSpec spec = spec("0.25"); // a 1 GiB limit
+        MetricsSampler sampler = startCompute(cgroups, spec);
+        sampler.sample();
+
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/" + DB,
+                OWNER, "pw"); Statement st = c.createStatement()) {
+            // Two 500 MB strings and their 1000 MB concatenation: 2 GB touched in one backend.
+            st.executeQuery("SELECT length(repeat('x', 500000000) || repeat('y', 500000000))");
+            org.assertj.core.api.Assertions.fail("a 2 GB statement completed under a 1 GiB limit");
+        } catch (SQLException expected) {
+            System.out.println("the statement failed as expected: " + expected.getMessage());
+        }
+        List<ComputeMetrics> after = new ArrayList<>();
+        for (int i = 0; i < 10 && after.stream().mapToInt(ComputeMetrics::oomKills).sum() == 0; i++) {
+            Thread.sleep(500);
+            after.addAll(sampler.sample());
+        }
+        assertThat(after.stream().mapToInt(ComputeMetrics::oomKills).sum()).isEqualTo(1);
+        Thread.sleep(500);
+        assertThat(sampler.sample()).allSatisfy(m -> assertThat(m.oomKills()).as("counted once").isZero());
+    }
+
     @Test
     void reportsAComputeFromItsSecondSampleOn() throws Exception {
         ComputeSpec spec = spec("1");
