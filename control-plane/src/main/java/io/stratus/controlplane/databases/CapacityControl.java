@@ -57,10 +57,10 @@ public class CapacityControl {
         databases.lockById(databaseId).ifPresent(d -> d.active(at));
     }
 
-    /** CU granted to the other running databases on the node. */
+    /** CU the node's other databases hold (running: their current CU; suspended: their minCu, kept for waking). */
     @Transactional(propagation = Propagation.MANDATORY)
     public BigDecimal grantedOnNodeExcept(UUID nodeId, UUID databaseId) {
-        return databases.grantedCu(nodeId, databaseId);
+        return databases.heldCu(nodeId, databaseId);
     }
 
     @Transactional(propagation = Propagation.MANDATORY)

@@ -96,8 +96,13 @@ class Database extends AbstractEntity {
         return ++specVersion;
     }
 
+    /** Runs again, from its minCu: the autoscaler grows it from there at once if its load needs more. */
     long resume(Instant now) {
         running = true;
+        if (currentCu.compareTo(minCu) != 0) {
+            currentCu = minCu;
+            cuChangedAt = now;
+        }
         // Stays SUSPENDED until the agent reports it running again.
         lastActiveAt = now;
         return ++specVersion;
@@ -174,9 +179,9 @@ class Database extends AbstractEntity {
         message = reason;
     }
 
-    /** The CU the database holds: its current CU while it runs, none while suspended or once deleted. */
+    /** The CU the database holds: its current CU while it runs, none before it has a node, while suspended or once deleted. */
     BigDecimal grantedCu() {
-        return running && state != DatabaseState.DELETED ? currentCu.stripTrailingZeros() : BigDecimal.ZERO;
+        return running && nodeId != null && state != DatabaseState.DELETED ? currentCu.stripTrailingZeros() : BigDecimal.ZERO;
     }
 
     boolean isLive() {

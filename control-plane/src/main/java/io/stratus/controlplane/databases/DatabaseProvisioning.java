@@ -150,7 +150,7 @@ public class DatabaseProvisioning {
     }
 
     private Optional<Fleet.Placement> place(Database db) {
-        Optional<Fleet.Placement> p = fleet.place(db.minCu(), db.release(), databases::committedCu, databases::usedPorts);
+        Optional<Fleet.Placement> p = fleet.place(db.minCu(), db.release(), databases::heldCu, databases::usedPorts);
         p.ifPresent(placement -> db.place(placement.nodeId(), placement.port()));
         return p;
     }
@@ -216,11 +216,22 @@ public class DatabaseProvisioning {
         BigDecimal before = db.grantedCu();
         BigDecimal minBefore = db.minCu();
         BigDecimal maxBefore = db.maxCu();
+        BigDecimal heldBefore = held(db);
+        if (db.nodeId() != null) {
+            // Bumps (and so locks) the node row first: two range changes on one node cannot both take its last CU.
+            fleet.desiredStateChanged(db.nodeId());
+        }
         db.changeRange(r.minCu() == null ? db.minCu() : r.minCu().stripTrailingZeros(),
                 r.maxCu() == null ? db.maxCu() : r.maxCu().stripTrailingZeros(),
                 r.suspendTimeoutSeconds() == null ? db.suspendTimeoutSeconds() : r.suspendTimeoutSeconds(), clock.instant());
-        if (db.nodeId() != null) {
-            fleet.desiredStateChanged(db.nodeId());
+        if (db.nodeId() != null && held(db).compareTo(heldBefore) > 0) {
+            BigDecimal free = fleet.capacityCu(db.nodeId()).subtract(databases.heldCu(db.nodeId(), db.getId()));
+            if (held(db).compareTo(free) > 0) {
+                // Thrown before commit: the whole change rolls back, nothing is changed.
+                throw ApiException.conflict("node-capacity", "minCu " + db.minCu().toPlainString() + " cannot be guaranteed:"
+                        + " the database's node has " + free.max(BigDecimal.ZERO).stripTrailingZeros().toPlainString()
+                        + " CU free for it", "minCu");
+            }
         }
         if (db.minCu().compareTo(minBefore) != 0 || db.maxCu().compareTo(maxBefore) != 0) {
             // A suspended database is granted nothing (0 before and after); its new CU applies when it resumes.
@@ -230,6 +241,11 @@ public class DatabaseProvisioning {
                             + (db.running() ? "" : " (suspended: applies on resume)")));
         }
         return view(db);
+    }
+
+    /** What the database holds on its node: see {@link DatabaseRepository#heldCu}. */
+    private static BigDecimal held(Database db) {
+        return db.running() ? db.currentCu().max(db.minCu()) : db.minCu();
     }
 
     /** Stops the compute and keeps its data; a connection (later: the proxy) or {@link #resume} wakes it. */
@@ -285,7 +301,10 @@ public class DatabaseProvisioning {
                 db.maxCu().stripTrailingZeros(), db.grantedCu(),
                 // Unknown until the agent has reported the compute: null, not "none", which would be a claim.
                 db.appliedCu() == null ? null : db.enforcement(), db.suspendTimeoutSeconds(), db.release(), db.nodeId(),
-                connection(db, null), db.message(), db.createdAt());
+                connection(db, null), db.message() != null || db.nodeId() != null || db.state() != DatabaseState.PROVISIONING
+                        ? db.message()
+                        : "waiting for a node with " + db.minCu().stripTrailingZeros().toPlainString() + " CU free that runs"
+                        + " Postgres " + db.release(), db.createdAt());
     }
 
 

@@ -51,14 +51,24 @@ interface DatabaseRepository extends JpaRepository<Database, UUID> {
     @Query("select d from Database d where d.nodeId is null and d.state = :state order by d.id")
     List<Database> lockByNodeIdIsNullAndState(DatabaseState state);
 
-    @Query("select coalesce(sum(d.minCu), 0) from Database d where d.nodeId = :nodeId "
-            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")
-    BigDecimal committedCu(UUID nodeId);
-
-    @Query("select coalesce(sum(d.currentCu), 0) from Database d where d.nodeId = :nodeId and d.id <> :except "
-            + "and d.running = true and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED "
+    /**
+     * The CU the node's databases other than {@code except} hold: a running one its current CU (at least its minCu), a
+     * suspended one its minCu, kept so that it can always wake. Placement, range changes and scale-ups all fit within
+     * the node's capacity minus this.
+     */
+    @Query("select coalesce(sum(case when d.running = true and d.currentCu > d.minCu then d.currentCu else d.minCu end), 0) "
+            + "from Database d where d.nodeId = :nodeId and d.id <> :except "
+            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED "
             + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETING")
-    BigDecimal grantedCu(UUID nodeId, UUID except);
+    BigDecimal heldCu(UUID nodeId, UUID except);
+
+    /** {@link #heldCu} of every database on the node. */
+    default BigDecimal heldCu(UUID nodeId) {
+        return heldCu(nodeId, NO_DATABASE);
+    }
+
+    /** No database has this id (v4 ids never are all zeros). */
+    UUID NO_DATABASE = new UUID(0, 0);
 
     @Query("select d.port from Database d where d.nodeId = :nodeId and d.port is not null "
             + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")

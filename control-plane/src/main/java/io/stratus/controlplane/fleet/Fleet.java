@@ -101,8 +101,8 @@ public class Fleet {
     }
 
     /**
-     * Picks a READY node that can run {@code release} with the most CU left (counting {@code committedCu}, the sum of
-     * minimum CU already placed per node) and allocates a free port there: one no compute has and no other process on
+     * Picks a READY node that can run {@code release} with the most CU left (counting {@code heldCu}, what the databases
+     * already placed there hold: a running one its current CU, a suspended one its minCu) and allocates a free port there: one no compute has and no other process on
      * the host held at the agent's last report. Locks the node row, so concurrent placements on one node serialise and
      * never share a port. Must run inside the caller's transaction.
      *
@@ -110,12 +110,12 @@ public class Fleet {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public Optional<Placement> place(BigDecimal minCu, String release,
-                                     java.util.function.Function<UUID, BigDecimal> committedCu,
+                                     java.util.function.Function<UUID, BigDecimal> heldCu,
                                      java.util.function.Function<UUID, Collection<Integer>> usedPorts) {
         List<Node> ready = nodes.findByStateOrderByCreatedAt(NodeState.READY).stream()
                 .filter(n -> runs(n, release))
-                .filter(n -> n.capacityCu().subtract(committedCu.apply(n.getId())).compareTo(minCu) >= 0)
-                .sorted(Comparator.comparing((Node n) -> n.capacityCu().subtract(committedCu.apply(n.getId()))).reversed())
+                .filter(n -> n.capacityCu().subtract(heldCu.apply(n.getId())).compareTo(minCu) >= 0)
+                .sorted(Comparator.comparing((Node n) -> n.capacityCu().subtract(heldCu.apply(n.getId()))).reversed())
                 .toList();
         for (Node candidate : ready) {
             Node node = nodes.lockById(candidate.getId()).orElseThrow();

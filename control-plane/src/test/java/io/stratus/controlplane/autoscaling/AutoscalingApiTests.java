@@ -150,6 +150,70 @@ class AutoscalingApiTests extends ControlPlaneTest {
     }
 
     @Test
+    void aMinCuTheNodeCannotGuaranteeIsRefusedAndNothingChanges() {
+        String first = runningDatabase("guaranteed", "");
+        String second = runningDatabase("crowded", "");
+        var ok = api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + first, "{\"minCu\":2}", java.util.Map.of());
+        assertThat(ok.status()).as(ok.raw()).isEqualTo(200);
+
+        // 3 CU node: the first holds 2, so the second can be guaranteed 1 at most.
+        var refused = api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + second, "{\"minCu\":1.5,\"suspendTimeoutSeconds\":60}",
+                java.util.Map.of());
+
+        assertThat(refused.status()).as(refused.raw()).isEqualTo(409);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("errors").findValuesAsString("field")).containsExactly("minCu");
+        assertThat(refused.json().get("detail").asString()).isEqualTo("minCu 1.5 cannot be guaranteed: the database's node has 1 CU free for it");
+        var unchanged = api().get(tenant.readKey(), "/v1/databases/" + second).json();
+        assertThat(unchanged.get("minCu").decimalValue()).isEqualByComparingTo("0.25");
+        assertThat(unchanged.get("suspendTimeoutSeconds").asInt()).isEqualTo(300);
+        assertThat(spec(second).get("cu").decimalValue()).isEqualByComparingTo("0.25");
+        var fits = api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + second, "{\"minCu\":1}", java.util.Map.of());
+        assertThat(fits.status()).as(fits.raw()).isEqualTo(200);
+    }
+
+    @Test
+    void aSuspendedDatabaseKeepsItsMinCuOnTheNodeAndWakesAtIt() {
+        String sleeper = runningDatabase("sleeper", "");
+        api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + sleeper, "{\"minCu\":1}", java.util.Map.of());
+        sample(sleeper, "1", 1.3, 1); // up to 2 CU
+        assertThat(spec(sleeper).get("cu").decimalValue()).isEqualByComparingTo("2");
+        api().post(tenant.adminKey(), "/v1/databases/" + sleeper + "/suspend", null);
+        String busy = runningDatabase("busy_neighbour", "");
+        sample(busy, "0.25", 1.3, 1); // wants 2; the sleeper's minCu stays held: 3 - 1 = 2 free
+
+        assertThat(spec(busy).get("cu").decimalValue()).isEqualByComparingTo("2");
+        sample(busy, "2", 2.0, 1); // wants more than 2 CU: none left
+        assertThat(spec(busy).get("cu").decimalValue()).isEqualByComparingTo("2");
+
+        var resume = api().post(tenant.adminKey(), "/v1/databases/" + sleeper + "/resume", null);
+        assertThat(resume.status()).isEqualTo(202);
+        // At its minCu, which was kept for it: the node's 3 CU hold both.
+        assertThat(spec(sleeper).get("cu").decimalValue()).isEqualByComparingTo("1");
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + sleeper).json().get("currentCu").decimalValue())
+                .isEqualByComparingTo("1");
+    }
+
+    @Test
+    void placementCountsWhatDatabasesHoldNotTheirMinimum() {
+        String grown = runningDatabase("grown", "");
+        sample(grown, "0.25", 1.3, 1); // 2 CU of the node's 3
+        var fits = api().post(tenant.adminKey(), "/v1/databases", "{\"name\":\"fits\",\"minCu\":1,\"maxCu\":1,\"release\":\""
+                + release + "\"}");
+        assertThat(fits.at("/database/node").isNull()).as(fits.raw()).isFalse();
+
+        var waits = api().post(tenant.adminKey(), "/v1/databases", "{\"name\":\"waits\",\"minCu\":0.5,\"maxCu\":1,\"release\":\""
+                + release + "\"}");
+
+        assertThat(waits.status()).isEqualTo(202);
+        JsonNode view = api().get(tenant.readKey(), "/v1/databases/" + waits.at("/database/id").asString()).json();
+        assertThat(view.get("state").asString()).isEqualTo("PROVISIONING");
+        assertThat(view.get("node").isNull()).isTrue();
+        assertThat(view.get("currentCu").decimalValue()).as("nothing granted before it has a node").isEqualByComparingTo("0");
+        assertThat(view.get("message").asString()).isEqualTo("waiting for a node with 0.5 CU free that runs Postgres " + release);
+    }
+
+    @Test
     void idleDatabaseSuspendsAfterItsTimeoutAndResumesOnRequest() {
         String db = runningDatabase("sleepy", ",\"suspendTimeoutSeconds\":60");
         sample(db, "0.25", 0.01, 0);
