@@ -94,6 +94,18 @@ final class CgroupFiles {
         return values;
     }
 
+    /**
+     * One counter of a keyed file, 0 when the file or the key is absent: for counters only some kernels have (v1's
+     * {@code oom_kill} line came with 4.13), whose absence must not cost the rest of a reading.
+     */
+    static long optionalCounter(Path file, String key) throws IOException {
+        try {
+            return keyedLongs(file).getOrDefault(key, 0L);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
+        }
+    }
+
     static Set<Long> pids(Path procsFile) throws IOException {
         Set<Long> pids = new HashSet<>();
         for (String line : Files.readAllLines(procsFile, StandardCharsets.US_ASCII)) {

@@ -146,7 +146,7 @@ public final class CgroupV1Driver implements CgroupDriver {
                     cpuStat.getOrDefault("nr_throttled", 0L), CgroupFiles.readLong(memory.resolve("memory.usage_in_bytes")),
                     memoryStat.getOrDefault("total_inactive_file", memoryStat.getOrDefault("inactive_file", 0L)),
                     limitOrZero(CgroupFiles.readLong(memory.resolve("memory.limit_in_bytes"))),
-                    CgroupFiles.keyedLongs(memory.resolve("memory.oom_control")).getOrDefault("oom_kill", 0L)));
+                    CgroupFiles.optionalCounter(memory.resolve("memory.oom_control"), "oom_kill")));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }

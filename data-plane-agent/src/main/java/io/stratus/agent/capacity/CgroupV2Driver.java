@@ -137,7 +137,7 @@ public final class CgroupV2Driver implements CgroupDriver {
                     cpuStat.getOrDefault("nr_periods", 0L), cpuStat.getOrDefault("nr_throttled", 0L),
                     CgroupFiles.readLong(group.resolve("memory.current")), memoryStat.getOrDefault("inactive_file", 0L),
                     UNLIMITED.equals(max) ? 0 : Long.parseLong(max),
-                    CgroupFiles.keyedLongs(group.resolve("memory.events")).getOrDefault("oom_kill", 0L)));
+                    CgroupFiles.optionalCounter(group.resolve("memory.events"), "oom_kill")));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }

@@ -85,6 +85,7 @@ class CgroupV2DriverTests {
         Files.writeString(group.resolve("memory.stat"), "anon 104857600\nfile 52428800\ninactive_file 20971520\n");
         Files.writeString(group.resolve("memory.current"), "157286400\n");
         Files.writeString(group.resolve("memory.max"), "1073741824\n");
+        Files.writeString(group.resolve("memory.events"), "low 0\nhigh 0\nmax 12\noom 2\noom_kill 2\noom_group_kill 0\n");
 
         CgroupUsage usage = v2.usage(id).orElseThrow();
 
@@ -94,6 +95,7 @@ class CgroupV2DriverTests {
         assertThat(usage.memoryUsageBytes()).isEqualTo(157_286_400L);
         assertThat(usage.inactiveFileBytes()).isEqualTo(20_971_520L);
         assertThat(usage.memoryLimitBytes()).isEqualTo(1L << 30);
+        assertThat(usage.oomKills()).isEqualTo(2);
     }
 
     @Test
@@ -107,5 +109,6 @@ class CgroupV2DriverTests {
         Files.writeString(group.resolve("memory.max"), "max\n");
 
         assertThat(v2.usage(id).orElseThrow().memoryLimitBytes()).isZero();
+        assertThat(v2.usage(id).orElseThrow().oomKills()).as("no memory.events: none counted").isZero();
     }
 }
