@@ -52,7 +52,7 @@ class MeteringEndToEndTests {
         var db = E2e.create(api, tenant, "metered");
         assertThat(E2e.awaitOperation(api, tenant, db.operationId(), Duration.ofSeconds(90))).isEqualTo("SUCCEEDED");
 
-        // Each execute() is one top-level statement; BEGIN and ROLLBACK are statements too.
+        // Each execute() is one top-level statement, one request; BEGIN and ROLLBACK frame requests and are none.
         int n = 0;
         List<Connection> connections = new ArrayList<>();
         try {
@@ -69,7 +69,7 @@ class MeteringEndToEndTests {
                     "BEGIN",
                     "INSERT INTO items VALUES (100001, 'x')",
                     "UPDATE items SET v = 'y' WHERE id <= 10",
-                    "ROLLBACK");
+                    "ROLLBACK") - 2;
             // A large delete wakes autovacuum in this database: its work must not be billed as requests.
             n += run(connections.get(0), "DELETE FROM items WHERE id <= 40000");
             // Wait until autovacuum has been through the table (naptime is a minute); each look is a statement too.

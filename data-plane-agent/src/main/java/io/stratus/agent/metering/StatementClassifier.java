@@ -5,8 +5,9 @@ import java.util.Locale;
 /**
  * Tells a statement's kind from its text, as pg_stat_statements stores it (normalised, one statement, possibly with
  * comments before it): by the leading keyword, after comments and opening parentheses; {@code WITH ...} by the
- * statement its common table expressions lead to; {@code COPY} by its direction; {@code PREPARE ... AS} and
- * {@code EXPLAIN} as neither (the former is counted when executed).
+ * statement its common table expressions lead to; {@code COPY} by its direction; {@code PREPARE name AS statement} by
+ * its statement (pg_stat_statements counts each {@code EXECUTE} there); {@code EXPLAIN} as neither; transaction
+ * control as no request at all ({@link StatementKind#TRANSACTION_CONTROL}).
  *
  * <p>Reads: SELECT, VALUES, TABLE, FETCH, COPY ... TO. Writes: INSERT, UPDATE, DELETE, MERGE, COPY ... FROM. A data-
  * modifying CTE under a SELECT counts as a read: pg_stat_statements' rows are the rows the top statement returned.
@@ -26,12 +27,42 @@ public final class StatementClassifier {
             return StatementKind.OTHER;
         }
         return switch (first) {
+            case "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release" ->
+                    StatementKind.TRANSACTION_CONTROL;
+            case "prepare" -> prepared(lexer);
+            default -> byLeadingWord(first, lexer);
+        };
+    }
+
+    private static StatementKind byLeadingWord(String first, Lexer lexer) {
+        return switch (first) {
             case "select", "values", "table", "fetch" -> StatementKind.READ;
             case "insert", "update", "delete", "merge" -> StatementKind.WRITE;
             case "with" -> afterCommonTableExpressions(lexer);
             case "copy" -> copyDirection(lexer);
             default -> StatementKind.OTHER;
         };
+    }
+
+    /**
+     * {@code PREPARE TRANSACTION 'id'} is transaction control. {@code PREPARE name [(types)] AS statement} is where
+     * pg_stat_statements files every {@code EXECUTE name} (with its rows): it is the statement after {@code AS}.
+     */
+    private static StatementKind prepared(Lexer lexer) {
+        Lexer.Token name = lexer.nextTopLevel();
+        if (name == null) {
+            return StatementKind.OTHER;
+        }
+        if (name.isWord("transaction")) {
+            return StatementKind.TRANSACTION_CONTROL;
+        }
+        for (Lexer.Token t = lexer.nextTopLevel(); t != null; t = lexer.nextTopLevel()) {
+            if (t.isWord("as")) {
+                String statement = lexer.nextWordSkippingParens();
+                return statement == null ? StatementKind.OTHER : byLeadingWord(statement, lexer);
+            }
+        }
+        return StatementKind.OTHER;
     }
 
     /**

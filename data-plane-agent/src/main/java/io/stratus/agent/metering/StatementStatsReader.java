@@ -94,12 +94,15 @@ final class StatementStatsReader implements AutoCloseable {
             long read = 0;
             long written = 0;
             for (Map.Entry<Long, long[]> e : entries.entrySet()) {
-                calls += e.getValue()[0];
-                switch (kinds.getOrDefault(e.getKey(), StatementKind.OTHER)) {
+                StatementKind kind = kinds.getOrDefault(e.getKey(), StatementKind.OTHER);
+                if (kind != StatementKind.TRANSACTION_CONTROL) {
+                    calls += e.getValue()[0];
+                }
+                switch (kind) {
                     case READ -> read += e.getValue()[1];
                     case WRITE -> written += e.getValue()[1];
-                    case OTHER -> {
-                        // DDL, BEGIN, SET...: a request, but no rows read or written.
+                    case OTHER, TRANSACTION_CONTROL -> {
+                        // DDL, SET, ...: a request, but no rows read or written. BEGIN, COMMIT, ...: neither.
                     }
                 }
             }

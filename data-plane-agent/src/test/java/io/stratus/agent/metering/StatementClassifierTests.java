@@ -34,12 +34,26 @@ class StatementClassifierTests {
             COPY (SELECT * FROM t WHERE a IN (SELECT 1)) TO STDOUT           | READ
             COPY t (a, b) FROM STDIN                                         | WRITE
             copy t from stdin with (format csv)                              | WRITE
-            BEGIN                                                            | OTHER
-            ROLLBACK                                                         | OTHER
+            BEGIN                                                            | TRANSACTION_CONTROL
+            begin isolation level serializable                               | TRANSACTION_CONTROL
+            START TRANSACTION READ ONLY                                      | TRANSACTION_CONTROL
+            COMMIT                                                           | TRANSACTION_CONTROL
+            END                                                              | TRANSACTION_CONTROL
+            ROLLBACK                                                         | TRANSACTION_CONTROL
+            ABORT                                                            | TRANSACTION_CONTROL
+            SAVEPOINT s                                                      | TRANSACTION_CONTROL
+            RELEASE SAVEPOINT s                                              | TRANSACTION_CONTROL
+            ROLLBACK TO SAVEPOINT s                                          | TRANSACTION_CONTROL
+            PREPARE TRANSACTION 'tx1'                                        | TRANSACTION_CONTROL
+            COMMIT PREPARED 'tx1'                                            | TRANSACTION_CONTROL
+            PREPARE q(int) AS UPDATE t SET v = $1 WHERE id <= $2             | WRITE
+            PREPARE r AS WITH x AS (SELECT 1) SELECT * FROM x                | READ
+            PREPARE "as"(text) AS (SELECT $1)                                | READ
+            PREPARE ddl AS CREATE TABLE t (id int)                           | OTHER
             CREATE TABLE t (id int)                                          | OTHER
             EXPLAIN SELECT 1                                                 | OTHER
             SET application_name = 'x'                                       | OTHER
-            PREPARE p AS SELECT 1                                            | OTHER
+            PREPARE p AS SELECT 1                                            | READ
             ''                                                               | OTHER
             """)
     void classifiesByTheLeadingStatement(String sql, StatementKind kind) {
