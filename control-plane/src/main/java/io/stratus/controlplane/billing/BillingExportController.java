@@ -6,6 +6,7 @@ import io.stratus.controlplane.web.ApiException;
 import io.stratus.controlplane.web.QueryParams;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,11 +25,14 @@ class BillingExportController {
 
     private final BillingExporter exporter;
     private final BillingExportRecords records;
+    private final BillingExportSettings settings;
     private final Clock clock;
 
-    BillingExportController(BillingExporter exporter, BillingExportRecords records, Clock clock) {
+    BillingExportController(BillingExporter exporter, BillingExportRecords records, BillingExportSettings settings,
+                            Clock clock) {
         this.exporter = exporter;
         this.records = records;
+        this.settings = settings;
         this.clock = clock;
     }
 
@@ -85,8 +89,14 @@ class BillingExportController {
         }
         BillingPeriod p = BillingPeriod.parse(name).orElseThrow(() -> ApiException.invalid("period",
                 "must be an hour YYYY-MM-DDTHH or a day YYYY-MM-DD (UTC), e.g. 2026-11-25T13 or 2026-11-25"));
-        if (!p.endedAt(clock.instant())) {
+        Instant now = clock.instant();
+        if (!p.endedAt(now)) {
             throw ApiException.invalid("period", "has not ended yet: only closed periods (end <= now) can be exported");
+        }
+        if (!p.endedAt(now.minus(settings.settle()))) {
+            // Exporting closes the period for good: usage of its last minutes still on its way would be billed late.
+            throw ApiException.invalid("period", "ended less than " + settings.settle().toMinutes() + " minutes ago: its"
+                    + " last usage may still be arriving; it can be exported from " + p.end().plus(settings.settle()));
         }
         return p;
     }

@@ -20,9 +20,12 @@ public record BillingPeriod(String name, Granularity granularity, Instant start,
     private static final Pattern HOUR = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}T\\d{2}$");
     private static final Pattern DAY = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}$");
 
-    /** The period a name denotes, or empty when it is neither {@code YYYY-MM-DDTHH} nor {@code YYYY-MM-DD} (UTC). */
+    /**
+     * The period a name denotes, or empty when it is neither {@code YYYY-MM-DDTHH} nor {@code YYYY-MM-DD} (UTC) of a
+     * year from 1 on (year 0 parses as ISO, but is outside every range the API accepts).
+     */
     public static Optional<BillingPeriod> parse(String name) {
-        if (name == null) {
+        if (name == null || name.startsWith("0000")) {
             return Optional.empty();
         }
         try {

@@ -44,11 +44,14 @@ class InvoiceController {
     private static YearMonth month(String period) {
         if (PERIOD.matcher(period).matches()) {
             try {
-                return YearMonth.parse(period);
+                YearMonth month = YearMonth.parse(period);
+                if (month.getYear() >= 1) {
+                    return month;
+                }
             } catch (DateTimeException e) {
                 // 2026-13: well-formed but no such month; refused below like any other bad period.
             }
         }
-        throw ApiException.invalid("period", "must be a calendar month YYYY-MM (UTC), e.g. 2026-11");
+        throw ApiException.invalid("period", "must be a calendar month YYYY-MM (UTC) from 0001-01 on, e.g. 2026-11");
     }
 }

@@ -88,7 +88,10 @@ class UsageController {
             to = granularity.ceiling(end);
         }
         if (from == null) {
+            // Never before the first instant a range may name (a `to` in year 1 would default `from` into year 0).
+            Instant earliest = granularity.ceiling(QueryParams.EARLIEST);
             from = granularity.floor(end.minus(DEFAULT_RANGE));
+            from = from.isBefore(earliest) ? earliest : from;
         }
         if (!granularity.aligned(from)) {
             errors.add(new ApiException.FieldError("from", "must be the start of a UTC " + granularity.wire()));

@@ -205,7 +205,8 @@ class BillingExportApiTests extends ControlPlaneTest {
                 ApiClient.json("period", "2026-11-25T24"), ApiClient.json("period", "yesterday"),
                 ApiClient.json("period", "2026-11"), ApiClient.json("period", ""), ApiClient.json("period", "2026-02-30"),
                 ApiClient.json("period", "2026-11-25T13:00"), ApiClient.json("period", thisHour), ApiClient.json("period", today),
-                ApiClient.json("period", "2999-01-01"), "{}", "{\"period\":5}", "{\"period\":\"1990-01-01\",\"force\":true}"};
+                ApiClient.json("period", "2999-01-01"), "{}", "{\"period\":5}", "{\"period\":\"1990-01-01\",\"force\":true}",
+                ApiClient.json("period", "0000-01-01"), ApiClient.json("period", "0000-01-01T05")};
         long exports = count("billing_exports");
         long closed = count("closed_hours");
         for (String body : bodies) {

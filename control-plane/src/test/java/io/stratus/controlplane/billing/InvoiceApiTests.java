@@ -147,7 +147,7 @@ class InvoiceApiTests extends ControlPlaneTest {
 
     @Test
     void badPeriodsAreProblemsNamingThePeriod() {
-        for (String bad : new String[] {"2026-13", "2026-1", "202611", "2026-11-01", "abc", "2026-00", "-2026-01"}) {
+        for (String bad : new String[] {"2026-13", "2026-1", "202611", "2026-11-01", "abc", "2026-00", "-2026-01", "0000-01"}) {
             var r = api().get(tenant.readKey(), "/v1/tenants/" + tenant.id() + "/invoices/" + bad);
             assertThat(r.status()).as(bad).isEqualTo(400);
             assertThat(r.json().get("errors").findValuesAsString("field")).as(bad).containsExactly("period");

@@ -40,6 +40,10 @@ class InstantParametersTests extends ControlPlaneTest {
                 + "/usage?from=0001-01-01T00:00:00Z&to=0001-01-02T00:00:00Z&granularity=day");
         assertThat(first.status()).as(first.raw()).isEqualTo(200);
         assertThat(first.text("from")).isEqualTo("0001-01-01T00:00:00Z");
+        // A default `from` a day before a `to` in year 1 stops at year 1, never year 0.
+        var defaulted = api().get(t.readKey(), "/v1/databases/" + db + "/usage?to=0001-01-01T05:00:00Z");
+        assertThat(defaulted.status()).as(defaulted.raw()).isEqualTo(200);
+        assertThat(defaulted.text("from")).isEqualTo("0001-01-01T00:00:00Z");
         var last = api().get(t.readKey(), "/v1/tenants/" + t.id()
                 + "/usage?from=9999-12-31T22:00:00Z&to=9999-12-31T23:00:00Z");
         assertThat(last.status()).as(last.raw()).isEqualTo(200);
