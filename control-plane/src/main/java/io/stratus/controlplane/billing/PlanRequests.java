@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /** Checks a new price plan field by field and reports every problem at once, before anything is written. */
 final class PlanRequests {
 
-    private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$");
+    /** A space only between two other characters: no "basic " next to "basic", no "pro  plus" next to "pro plus". */
+    private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9](?:[A-Za-z0-9._-]| (?=[A-Za-z0-9._-])){0,62}$");
     private static final Pattern CURRENCY = Pattern.compile("^[A-Z]{3}$");
     /** The columns are numeric(20, 6): 14 integer digits, 6 decimals. */
     private static final int MAX_DECIMALS = 6;
@@ -41,7 +42,8 @@ final class PlanRequests {
         if (r.name() == null) {
             errors.add(new FieldError("name", "is required"));
         } else if (!NAME.matcher(r.name()).matches()) {
-            errors.add(new FieldError("name", "must be 1-63 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit"));
+            errors.add(new FieldError("name", "must be 1-63 letters, digits, '.', '_', '-' or single spaces between them,"
+                    + " starting with a letter or digit"));
         }
         if (r.currency() == null) {
             errors.add(new FieldError("currency", "is required"));

@@ -40,9 +40,10 @@ public class PricePlans {
 
     @Transactional
     PricePlan create(PlanRequests.ValidPlan p) {
-        if (findByName(p.name()).isPresent()) {
-            throw duplicate(p.name());
-        }
+        // Names differing only in case are one name to a reader of an invoice: the second is refused, naming the first.
+        findByName(p.name()).ifPresent(existing -> {
+            throw duplicate(existing.name());
+        });
         UUID id = UUID.randomUUID();
         // Stored at the column's scale but shown as given: plain() on the way out drops the padding again.
         Instant now = clock.instant();
@@ -72,7 +73,8 @@ public class PricePlans {
     }
 
     private Optional<PricePlan> findByName(String name) {
-        return jdbc.sql("select * from price_plans where name = ?").params(name).query(PricePlans::plan).optional();
+        return jdbc.sql("select * from price_plans where lower(name) = lower(?) limit 1").params(name)
+                .query(PricePlans::plan).optional();
     }
 
     /**
@@ -122,7 +124,8 @@ public class PricePlans {
     }
 
     private static ApiException duplicate(String name) {
-        return ApiException.conflict("plan-exists", "a plan named '" + name + "' exists", "name");
+        return ApiException.conflict("plan-exists", "a plan named '" + name + "' exists (names are compared ignoring case)",
+                "name");
     }
 
     private static PricePlan plan(ResultSet rs, int row) throws SQLException {

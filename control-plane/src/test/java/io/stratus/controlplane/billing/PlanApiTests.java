@@ -48,6 +48,10 @@ class PlanApiTests extends ControlPlaneTest {
         assertThat(r.status()).isEqualTo(409);
         assertThat(r.contentType()).contains("application/problem+json");
         assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly("name");
+        // The same name in other case is the same name to whoever reads an invoice.
+        var shouted = api().post(OPERATOR_KEY, "/v1/admin/plans", planJson(name.toUpperCase(java.util.Locale.ROOT), "0.3"));
+        assertThat(shouted.status()).as(shouted.raw()).isEqualTo(409);
+        assertThat(shouted.json().get("detail").asString()).contains("'" + name + "'");
         assertThat(count("price_plans")).isEqualTo(before);
     }
 
@@ -65,6 +69,8 @@ class PlanApiTests extends ControlPlaneTest {
                 {valid.replace("\"pricePerGbMonth\":0.35", "\"pricePerGbMonth\":1e20"), "pricePerGbMonth"},
                 {valid.replace("\"pricePerGbEgress\":0.09,", ""), "pricePerGbEgress"},
                 {valid.replace("\"name\":\"", "\"name\":\" "), "name"},
+                {valid.replace("\",\"currency\"", " \",\"currency\""), "name"},
+                {valid.replace("\"name\":\"", "\"name\":\"two  spaces "), "name"},
                 {valid.replace("\"pricePerCuHour\":0.1", "\"pricePerCuHour\":\"cheap\""), "pricePerCuHour"},
                 {valid.replace("\"freeCuHours\":0.5", "\"freeCuHours\":0.5,\"discount\":3"), "discount"},
                 {"{}", "name"},
