@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -31,18 +32,23 @@ public class Fleet {
 
     private final NodeRepository nodes;
     private final NodeSignals signals;
+    private final ObjectProvider<NodeLoad> load;
     private final Clock clock;
 
-    Fleet(NodeRepository nodes, NodeSignals signals, Clock clock) {
+    Fleet(NodeRepository nodes, NodeSignals signals, ObjectProvider<NodeLoad> load, Clock clock) {
         this.nodes = nodes;
         this.signals = signals;
+        this.load = load;
         this.clock = clock;
     }
 
-    /** A node as the operator sees it. */
-    public record NodeView(UUID id, String name, String address, String zone, BigDecimal capacityCu, NodeState state,
-                           String enforcement, List<String> releases, long desiredGeneration, long observedGeneration,
-                           Instant lastHeartbeatAt, List<Integer> busyPorts) {
+    /**
+     * A node as the operator sees it. {@code heldCu}: what its databases hold of {@code capacityCu} (see
+     * {@link NodeLoad}); above the capacity only if the node's capacity was lowered under them.
+     */
+    public record NodeView(UUID id, String name, String address, String zone, BigDecimal capacityCu, BigDecimal heldCu,
+                           NodeState state, String enforcement, List<String> releases, long desiredGeneration,
+                           long observedGeneration, Instant lastHeartbeatAt, List<Integer> busyPorts) {
     }
 
     /** Where a compute goes: the node, its address and the port allocated to the compute there. */
@@ -88,12 +94,12 @@ public class Fleet {
 
     @Transactional(readOnly = true)
     public List<NodeView> list() {
-        return nodes.findAll().stream().sorted(Comparator.comparing(Node::createdAt)).map(Fleet::view).toList();
+        return nodes.findAll().stream().sorted(Comparator.comparing(Node::createdAt)).map(this::view).toList();
     }
 
     @Transactional(readOnly = true)
     public Optional<NodeView> find(UUID id) {
-        return nodes.findById(id).map(Fleet::view);
+        return nodes.findById(id).map(this::view);
     }
 
     public long desiredGeneration(UUID nodeId) {
@@ -196,8 +202,9 @@ public class Fleet {
         return false;
     }
 
-    private static NodeView view(Node n) {
-        return new NodeView(n.getId(), n.name(), n.address(), n.zone(), n.capacityCu(), n.state(), n.enforcement(),
+    private NodeView view(Node n) {
+        BigDecimal held = load.getIfAvailable(() -> id -> BigDecimal.ZERO).heldCu(n.getId()).stripTrailingZeros();
+        return new NodeView(n.getId(), n.name(), n.address(), n.zone(), n.capacityCu(), held, n.state(), n.enforcement(),
                 n.releases().isEmpty() ? List.of() : List.of(n.releases().split(",")), n.desiredGeneration(),
                 n.observedGeneration(), n.lastHeartbeatAt(), n.busyPorts());
     }

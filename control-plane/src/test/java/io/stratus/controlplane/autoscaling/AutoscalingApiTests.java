@@ -192,6 +192,9 @@ class AutoscalingApiTests extends ControlPlaneTest {
         assertThat(spec(sleeper).get("cu").decimalValue()).isEqualByComparingTo("1");
         assertThat(api().get(tenant.readKey(), "/v1/databases/" + sleeper).json().get("currentCu").decimalValue())
                 .isEqualByComparingTo("1");
+        JsonNode node = api().get(OPERATOR_KEY, "/v1/admin/nodes/" + nodeId).json();
+        assertThat(node.get("heldCu").decimalValue()).as("operators see what is held").isEqualByComparingTo("3");
+        assertThat(node.get("capacityCu").decimalValue()).isEqualByComparingTo("3");
     }
 
     @Test
