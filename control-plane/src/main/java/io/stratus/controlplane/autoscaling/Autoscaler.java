@@ -42,7 +42,7 @@ public class Autoscaler {
     private final AutoscalingSettings settings;
     private final BigDecimal step;
     private final Clock clock;
-    private final Map<UUID, String> lastCapNotice = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<UUID, BigDecimal> lastCapNotice = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<UUID, Instant> lastMaxCuNotice = new java.util.concurrent.ConcurrentHashMap<>();
 
     Autoscaler(CapacityControl capacity, Fleet fleet, ScalingHistory history, LoadWindows windows,
@@ -66,8 +66,18 @@ public class Autoscaler {
         // Each sample's database row is locked until commit, in the order the node's status report locks them.
         List<ComputeMetrics> samples = report.samples().stream().filter(m -> m.computeId() != null)
                 .sorted(java.util.Comparator.comparing(ComputeMetrics::computeId, LockOrder.BY_ID)).toList();
+        List<Map.Entry<ComputeMetrics, Capacity>> locked = new java.util.ArrayList<>();
         for (ComputeMetrics m : samples) {
-            capacity.onNode(m.computeId(), nodeId).ifPresent(c -> onSample(c, m, now));
+            capacity.onNode(m.computeId(), nodeId).ifPresent(c -> locked.add(Map.entry(m, c)));
+        }
+        if (locked.isEmpty()) {
+            return;
+        }
+        // Then the node row, as every writer takes it after its database rows: a scale-up reads what the others hold
+        // under it, so a placement or a minCu raise committing meanwhile cannot take the same CU.
+        fleet.lock(nodeId);
+        for (Map.Entry<ComputeMetrics, Capacity> e : locked) {
+            onSample(e.getValue(), e.getKey(), now);
         }
     }
 
@@ -117,15 +127,17 @@ public class Autoscaler {
         BigDecimal to = d.toCu();
         String reason = d.reason();
         if (to.compareTo(c.currentCu()) > 0) {
-            BigDecimal free = fleet.capacityCu(c.nodeId()).subtract(capacity.grantedOnNodeExcept(c.nodeId(), c.id()));
-            BigDecimal grantable = free.divide(step, 0, RoundingMode.FLOOR).multiply(step).max(c.currentCu());
+            // What this database could hold: the capacity less what the others hold.
+            BigDecimal room = fleet.capacityCu(c.nodeId()).subtract(capacity.grantedOnNodeExcept(c.nodeId(), c.id()));
+            BigDecimal grantable = room.divide(step, 0, RoundingMode.FLOOR).multiply(step).max(c.currentCu());
             if (to.compareTo(grantable) > 0) {
+                BigDecimal free = room.subtract(c.currentCu()).max(BigDecimal.ZERO).stripTrailingZeros();
                 String notice = "capped by node capacity: wanted " + to.toPlainString() + " CU, node has "
-                        + free.max(BigDecimal.ZERO).stripTrailingZeros().toPlainString() + " CU free";
+                        + free.toPlainString() + " CU free";
                 to = grantable.stripTrailingZeros();
                 if (to.compareTo(c.currentCu()) == 0) {
-                    // Denied outright: say so once, not every second.
-                    if (!notice.equals(lastCapNotice.put(c.id(), notice))) {
+                    // Denied outright: say so once while the node stays as full, however the wanted CU wanders.
+                    if (!free.equals(lastCapNotice.put(c.id(), free))) {
                         history.recordEvent(c.id(), c.tenantId(), now, c.currentCu(), c.currentCu(),
                                 "scale up denied: " + notice, metrics(m, d));
                     }

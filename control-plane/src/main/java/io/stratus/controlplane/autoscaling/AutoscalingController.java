@@ -68,7 +68,7 @@ class AutoscalingController {
             throw ApiException.invalid("from", "must be before to");
         }
         // Up to MAX_POINTS points: a longer range is averaged into buckets rather than cut short.
-        long seconds = Duration.between(start, end).toSeconds();
+        long seconds = (Duration.between(start, end).toMillis() + 999) / 1000;
         long bucketSeconds = Math.max(1, (seconds + MAX_POINTS - 1) / MAX_POINTS);
         return history.series(id, start, end, bucketSeconds, MAX_POINTS);
     }

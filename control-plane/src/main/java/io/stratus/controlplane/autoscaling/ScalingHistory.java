@@ -72,9 +72,10 @@ class ScalingHistory {
                 ? "select at, cu, cpu_cores, throttled_fraction, memory_bytes, memory_limit_bytes, connections, tps "
                         + "from compute_samples where database_id = ? and at >= ? and at < ? order by at limit ?"
                 : "select date_bin(make_interval(secs => " + bucketSeconds + "), at, ?) as at, round(avg(cu), 2) as cu, "
-                        + "avg(cpu_cores) as cpu_cores, avg(throttled_fraction) as throttled_fraction, "
+                        + "round(avg(cpu_cores)::numeric, 3) as cpu_cores, "
+                        + "round(avg(throttled_fraction)::numeric, 3) as throttled_fraction, "
                         + "max(memory_bytes) as memory_bytes, max(memory_limit_bytes) as memory_limit_bytes, "
-                        + "max(connections) as connections, avg(tps) as tps "
+                        + "max(connections) as connections, round(avg(tps)::numeric, 2) as tps "
                         + "from compute_samples where database_id = ? and at >= ? and at < ? group by 1 order by 1 limit ?";
         var statement = jdbc.sql(sql);
         if (bucketSeconds > 1) {

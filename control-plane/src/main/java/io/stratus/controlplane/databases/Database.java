@@ -141,9 +141,11 @@ class Database extends AbstractEntity {
         }
     }
 
+    /** On a node, at its minCu: what placement found room for (a minCu lowered while it waited included). */
     void place(UUID nodeId, int port) {
         this.nodeId = nodeId;
         this.port = port;
+        this.currentCu = minCu;
     }
 
     /** A new owner password verifier; the agent applies it as a new spec version. */

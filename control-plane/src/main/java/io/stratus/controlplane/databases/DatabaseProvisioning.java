@@ -138,7 +138,11 @@ public class DatabaseProvisioning {
     @Transactional
     public int placePending() {
         int placed = 0;
-        for (Database db : databases.lockByNodeIdIsNullAndState(DatabaseState.PROVISIONING)) {
+        // Locked in id order (as every multi-row lock here), placed in the order they were asked for, oldest first of
+        // those that fit (not by id, which is random).
+        java.util.List<Database> waiting = new java.util.ArrayList<>(databases.lockByNodeIdIsNullAndState(DatabaseState.PROVISIONING));
+        waiting.sort(java.util.Comparator.comparing(Database::createdAt));
+        for (Database db : waiting) {
             Optional<Fleet.Placement> p = place(db);
             if (p.isPresent()) {
                 operations.started(db.getId());

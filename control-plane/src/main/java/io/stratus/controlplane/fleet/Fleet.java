@@ -102,6 +102,16 @@ public class Fleet {
         return nodes.findById(id).map(this::view);
     }
 
+    /**
+     * Locks the node's row for the caller's transaction: whoever changes what databases hold on a node (placement, a
+     * minCu raise, a scale-up) reads what the others hold only under it, so two cannot both take its last CU. Taken
+     * after the database rows the caller locks, as every writer does.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void lock(UUID nodeId) {
+        nodes.lockById(nodeId);
+    }
+
     public long desiredGeneration(UUID nodeId) {
         return nodes.desiredGeneration(nodeId).orElseThrow(() -> ApiException.notFound("node"));
     }
@@ -125,6 +135,11 @@ public class Fleet {
                 .toList();
         for (Node candidate : ready) {
             Node node = nodes.lockById(candidate.getId()).orElseThrow();
+            // Read again under the lock: a placement or grant that committed while we waited for it has taken its share
+            // (six creates at once on a node with room for two placed three before this).
+            if (node.capacityCu().subtract(heldCu.apply(node.getId())).compareTo(minCu) < 0) {
+                continue;
+            }
             Set<Integer> used = new HashSet<>(usedPorts.apply(node.getId()));
             used.addAll(node.busyPorts());
             for (int port = node.portMin(); port <= node.portMax(); port++) {

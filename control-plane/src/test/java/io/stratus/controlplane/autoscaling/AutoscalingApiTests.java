@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -214,6 +215,51 @@ class AutoscalingApiTests extends ControlPlaneTest {
         assertThat(view.get("node").isNull()).isTrue();
         assertThat(view.get("currentCu").decimalValue()).as("nothing granted before it has a node").isEqualByComparingTo("0");
         assertThat(view.get("message").asString()).isEqualTo("waiting for a node with 0.5 CU free that runs Postgres " + release);
+    }
+
+    @Autowired
+    private io.stratus.controlplane.databases.DatabaseProvisioning provisioning;
+
+    @Test
+    void aWaitingDatabaseWhoseMinCuWasLoweredIsPlacedAtTheNewMinCu() {
+        String grown = runningDatabase("grown_first", "");
+        sample(grown, "0.25", 1.3, 1); // 2 of the node's 3 CU
+        var big = api().post(tenant.adminKey(), "/v1/databases", "{\"name\":\"big\",\"minCu\":2,\"maxCu\":2,\"release\":\""
+                + release + "\"}");
+        String id = big.at("/database/id").asString();
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + id).json().get("node").isNull()).isTrue();
+
+        api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + id, "{\"minCu\":0.25}", java.util.Map.of());
+        provisioning.placePending();
+
+        assertThat(spec(id).get("cu").decimalValue()).as("placed at what was found room for").isEqualByComparingTo("0.25");
+        assertThat(api().get(OPERATOR_KEY, "/v1/admin/nodes/" + nodeId).json().get("heldCu").decimalValue())
+                .isEqualByComparingTo("2.25");
+    }
+
+    @Test
+    void createsAtOnceTakeOnlyTheRoomTheNodeHas() throws Exception {
+        String grown = runningDatabase("grown_again", "");
+        sample(grown, "0.25", 1.3, 1); // 2 of 3 CU held: room for four 0.25 CU databases
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var creates = new java.util.ArrayList<java.util.concurrent.Future<ApiClient.Response>>();
+            for (int i = 0; i < 8; i++) {
+                String body = "{\"name\":\"rush" + i + "\",\"minCu\":0.25,\"maxCu\":0.25,\"release\":\"" + release + "\"}";
+                creates.add(pool.submit(() -> api().post(tenant.adminKey(), "/v1/databases", body)));
+            }
+            for (var f : creates) {
+                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(202);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        provisioning.placePending();
+
+        assertThat(api().get(OPERATOR_KEY, "/v1/admin/nodes/" + nodeId).json().get("heldCu").decimalValue())
+                .isEqualByComparingTo("3");
+        assertThat(jdbc.queryForObject("select count(*) from databases where node_id = ?::uuid", Long.class, nodeId))
+                .as("the grown database and four of the eight").isEqualTo(5);
     }
 
     @Test
