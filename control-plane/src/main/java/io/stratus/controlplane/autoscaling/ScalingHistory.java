@@ -53,8 +53,8 @@ class ScalingHistory {
     @SuppressWarnings("unchecked")
     List<ScalingEvent> events(UUID databaseId, Instant from, Instant to, int limit) {
         // The newest `limit` of the range, told oldest first: a long history must not hide what just happened.
-        return jdbc.sql("select * from (select at, id, from_cu, to_cu, reason, metrics::text as metrics from scaling_events "
-                        + "where database_id = ? and at >= ? and at < ? order by at desc, id desc limit ?) newest order by at, id")
+        return jdbc.sql("select * from (select at, seq, from_cu, to_cu, reason, metrics::text as metrics from scaling_events "
+                        + "where database_id = ? and at >= ? and at < ? order by at desc, seq desc limit ?) newest order by at, seq")
                 .params(databaseId, Timestamp.from(from), Timestamp.from(to), limit)
                 .query((rs, i) -> new ScalingEvent(rs.getTimestamp("at").toInstant(), rs.getBigDecimal("from_cu").stripTrailingZeros(),
                         rs.getBigDecimal("to_cu").stripTrailingZeros(), rs.getString("reason"),

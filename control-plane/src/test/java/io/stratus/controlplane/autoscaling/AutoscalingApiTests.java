@@ -120,6 +120,10 @@ class AutoscalingApiTests extends ControlPlaneTest {
         // The whole limit as its need: 1 GiB / 4 GiB per CU / 75 % = 0.33 CU, up to 0.5.
         assertThat(api().get(tenant.readKey(), "/v1/databases/" + db).json().get("currentCu").decimalValue())
                 .isEqualByComparingTo("0.5");
+        // Both written at the same instant: told in the order they happened, the cause first.
+        var reasons = events.findValuesAsString("reason");
+        assertThat(reasons.get(reasons.size() - 2)).startsWith("out of memory");
+        assertThat(reasons.get(reasons.size() - 1)).startsWith("scale up: memory");
     }
 
     @Test
