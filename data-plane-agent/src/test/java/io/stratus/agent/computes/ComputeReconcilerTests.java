@@ -277,27 +277,24 @@ class ComputeReconcilerTests {
 
     @Test
     void aNewCuRangeNeverRestartsARunningComputeItsSizesWaitForTheNextStart() throws Exception {
-        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec narrow = withCu(spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()), "0.25", 1);
-        apply(reconciler, state(1, narrow));
-        long pid = postmasterPid(narrow);
-        assertThat(show(narrow, "max_connections")).isEqualTo("150");
+        Started c = runningAt("0.25");
+        assertThat(show(c.spec(), "max_connections")).isEqualTo("150");
 
-        ComputeSpec wide = withRange(narrow, "0.25", "4", 2);
-        try (Connection session = superuser(narrow); Statement st = session.createStatement()) {
+        ComputeSpec wide = withRange(c.spec(), "0.25", "4", 2);
+        try (Connection session = superuser(c.spec()); Statement st = session.createStatement()) {
             st.execute("begin");
             st.execute("create table kept_open(x int)");
-            ComputeStatus status = single(apply(reconciler, state(2, wide)));
+            ComputeStatus status = single(apply(c.reconciler(), state(2, wide)));
 
             assertThat(status.phase()).isEqualTo(ComputePhase.RUNNING);
-            assertThat(postmasterPid(wide)).as("no restart for a new range").isEqualTo(pid);
+            assertThat(postmasterPid(wide)).as("no restart for a new range").isEqualTo(c.pid());
             st.execute("insert into kept_open values (1)");
             st.execute("commit");
         }
         assertThat(show(wide, "max_connections")).as("until the next start").isEqualTo("150");
 
-        apply(reconciler, state(3, withRunning(wide, false, 3)));
-        apply(reconciler, state(4, withRunning(wide, true, 4)));
+        apply(c.reconciler(), state(3, withRunning(wide, false, 3)));
+        apply(c.reconciler(), state(4, withRunning(wide, true, 4)));
         assertThat(show(wide, "max_connections")).as("sized from the new range at the next start").isEqualTo("250");
         assertThat(show(wide, "shared_buffers")).isEqualTo("128MB");
     }
@@ -306,10 +303,10 @@ class ComputeReconcilerTests {
     // unchanged compute costs next to nothing. Every agent session shows in pg_stat_database.sessions.
     @Test
     void frequentCuChangesOpenNoSessionAndNeverRestart() throws Exception {
-        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = withCu(spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()), "0.5", 1);
-        apply(reconciler, state(1, spec));
-        long pid = postmasterPid(spec);
+        Started compute = runningAt("0.5");
+        ComputeReconciler reconciler = compute.reconciler();
+        ComputeSpec spec = compute.spec();
+        long pid = compute.pid();
 
         try (Connection watcher = superuser(spec); Statement st = watcher.createStatement()) {
             long sessionsBefore = sessions(st);
@@ -570,6 +567,17 @@ class ComputeReconcilerTests {
     private static ComputeSpec withCu(ComputeSpec s, String cu, long version) {
         return new ComputeSpec(s.computeId(), s.databaseName(), s.ownerRole(), s.ownerVerifier(), s.running(),
                 new BigDecimal(cu), s.minCu(), s.maxCu(), s.port(), s.release(), version);
+    }
+
+    /** A reconciler that has brought one compute up at {@code cu} (spec version 1), and its postmaster. */
+    private record Started(ComputeReconciler reconciler, ComputeSpec spec, long pid) {
+    }
+
+    private Started runningAt(String cu) throws Exception {
+        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
+        ComputeSpec spec = withCu(spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()), cu, 1);
+        apply(reconciler, state(1, spec));
+        return new Started(reconciler, spec, postmasterPid(spec));
     }
 
     private static ComputeSpec withRange(ComputeSpec s, String minCu, String maxCu, long version) {
