@@ -15,8 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -140,8 +143,8 @@ public class DatabaseProvisioning {
         int placed = 0;
         // Locked in id order (as every multi-row lock here), placed in the order they were asked for, oldest first of
         // those that fit (not by id, which is random).
-        java.util.List<Database> waiting = new java.util.ArrayList<>(databases.lockByNodeIdIsNullAndState(DatabaseState.PROVISIONING));
-        waiting.sort(java.util.Comparator.comparing(Database::createdAt));
+        List<Database> waiting = new ArrayList<>(databases.lockByNodeIdIsNullAndState(DatabaseState.PROVISIONING));
+        waiting.sort(Comparator.comparing(Database::createdAt));
         for (Database db : waiting) {
             Optional<Fleet.Placement> p = place(db);
             if (p.isPresent()) {
