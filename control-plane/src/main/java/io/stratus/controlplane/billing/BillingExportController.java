@@ -88,7 +88,7 @@ class BillingExportController {
             throw ApiException.invalid("period", "is required");
         }
         BillingPeriod p = BillingPeriod.parse(name).orElseThrow(() -> ApiException.invalid("period",
-                "must be an hour YYYY-MM-DDTHH or a day YYYY-MM-DD (UTC), e.g. 2026-11-25T13 or 2026-11-25"));
+                "must be an hour YYYY-MM-DDTHH or a day YYYY-MM-DD (UTC) from year 0001 on, e.g. 2026-11-25T13 or 2026-11-25"));
         Instant now = clock.instant();
         if (!p.endedAt(now)) {
             throw ApiException.invalid("period", "has not ended yet: only closed periods (end <= now) can be exported");
