@@ -16,8 +16,11 @@ import java.util.UUID;
  * @param transactionsPerSecond commits and rollbacks per second in the tenant's database
  * @param oomKills              processes of the compute the kernel's OOM killer killed in the interval (Postgres then
  *                              ends every session to recover); 0 where the host does not count them
+ * @param newSessions           client sessions established to the tenant's database in the interval (the agent's
+ *                              none): a client that connects, runs a statement and leaves between two snapshots of
+ *                              {@code activeConnections} still shows here
  */
 public record ComputeMetrics(UUID computeId, Instant at, BigDecimal allowedCu, double cpuUsedCores,
                              double throttledFraction, long memoryWorkingSetBytes, long memoryLimitBytes,
-                             int activeConnections, double transactionsPerSecond, int oomKills) {
+                             int activeConnections, double transactionsPerSecond, int oomKills, int newSessions) {
 }

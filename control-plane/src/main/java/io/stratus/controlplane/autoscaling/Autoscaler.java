@@ -84,9 +84,11 @@ public class Autoscaler {
     private void onSample(Capacity c, ComputeMetrics m, Instant now) {
         history.recordSample(c.id(), m);
         Instant lastActive = c.lastActiveAt();
-        // A connection seen in the second's snapshot, or any transaction in that second: clients that connect, run a
-        // statement and leave within a few milliseconds (a psql -c, a serverless function) are never in a snapshot.
-        if (m.activeConnections() > 0 || m.transactionsPerSecond() > 0) {
+        // A connection seen in the second's snapshot, or a client session started in that second: clients that connect,
+        // run a statement and leave within a few milliseconds (a psql -c, a serverless function) are never in a
+        // snapshot. Not transactions: autovacuum commits some in every database it visits, every naptime (a minute),
+        // and counting them kept an idle database awake forever under the default 5-minute timeout.
+        if (m.activeConnections() > 0 || m.newSessions() > 0) {
             capacity.markActive(c.id(), now);
             lastActive = now;
         }

@@ -60,16 +60,21 @@ class AutoscalingApiTests extends ControlPlaneTest {
     }
 
     private void sample(String db, String allowedCu, double cores, int connections, double tps) {
-        sample(db, allowedCu, cores, 0, connections, tps, 0);
+        sample(db, allowedCu, cores, 0, connections, tps, 0, 0);
     }
 
     private void sample(String db, String allowedCu, double cores, double throttled, int connections, double tps,
                         int oomKills) {
+        sample(db, allowedCu, cores, throttled, connections, tps, oomKills, 0);
+    }
+
+    private void sample(String db, String allowedCu, double cores, double throttled, int connections, double tps,
+                        int oomKills, int newSessions) {
         var r = api().post(credential, "/agent/v1/nodes/" + nodeId + "/metrics", "{\"nodeId\":\"" + nodeId
                 + "\",\"samples\":[{\"computeId\":\"" + db + "\",\"at\":\"" + Instant.now() + "\",\"allowedCu\":" + allowedCu
                 + ",\"cpuUsedCores\":" + cores + ",\"throttledFraction\":" + throttled + ",\"memoryWorkingSetBytes\":100000000,"
                 + "\"memoryLimitBytes\":1073741824,\"activeConnections\":" + connections + ",\"transactionsPerSecond\":" + tps
-                + ",\"oomKills\":" + oomKills + "}]}");
+                + ",\"oomKills\":" + oomKills + ",\"newSessions\":" + newSessions + "}]}");
         assertThat(r.status()).as(r.raw()).isEqualTo(204);
     }
 
@@ -292,15 +297,26 @@ class AutoscalingApiTests extends ControlPlaneTest {
     }
 
     @Test
-    void clientsTooQuickForTheConnectionSnapshotKeepTheDatabaseAwakeByTheirTransactions() {
+    void clientsTooQuickForTheConnectionSnapshotKeepTheDatabaseAwakeByTheirSessions() {
         String db = runningDatabase("quick_clients", ",\"suspendTimeoutSeconds\":60");
         jdbc.update("update databases set last_active_at = now() - interval '61 seconds' where id = ?::uuid", db);
 
-        // No connection in the second's snapshot, but transactions ran: psql -c every few seconds.
-        sample(db, "0.25", 0.01, 0, 0.5);
+        // No connection in the second's snapshot, but a client session started and ended in it: psql -c.
+        sample(db, "0.25", 0.01, 0, 0, 0.5, 0, 1);
 
         assertThat(spec(db).get("running").asBoolean()).isTrue();
         assertThat(api().get(tenant.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("RUNNING");
+    }
+
+    @Test
+    void autovacuumsTransactionsDoNotKeepAnIdleDatabaseAwake() {
+        String db = runningDatabase("vacuumed", ",\"suspendTimeoutSeconds\":60");
+        jdbc.update("update databases set last_active_at = now() - interval '61 seconds' where id = ?::uuid", db);
+
+        // Transactions without a client session: autovacuum's visit, once a naptime, in a database used before.
+        sample(db, "0.25", 0.01, 0, 0, 0.2, 0, 0);
+
+        assertThat(spec(db).get("running").asBoolean()).as("suspended").isFalse();
     }
 
     @Test

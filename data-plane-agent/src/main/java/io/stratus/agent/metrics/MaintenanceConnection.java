@@ -14,10 +14,14 @@ import java.sql.SQLException;
  */
 final class MaintenanceConnection implements AutoCloseable {
 
-    /** Client connections to the tenant's database, and its commits plus rollbacks so far. */
+    /**
+     * Client connections to the tenant's database now, its commits plus rollbacks so far, and the client sessions ever
+     * established to it ({@code sessions} counts client backends only: autovacuum's visits, which commit transactions
+     * there every naptime, are not sessions).
+     */
     private static final String COUNTERS = "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = ?"
-            + " AND backend_type = 'client backend' AND usename IS DISTINCT FROM ?)::int,"
-            + " (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = ?)";
+            + " AND backend_type = 'client backend' AND usename IS DISTINCT FROM ?)::int, d.xact_commit + d.xact_rollback,"
+            + " d.sessions FROM pg_stat_database d WHERE d.datname = ?";
     /** A compute that does not answer within this long is skipped this round (and the connection dropped). */
     private static final int SOCKET_TIMEOUT_SECONDS = 3;
 
@@ -25,7 +29,7 @@ final class MaintenanceConnection implements AutoCloseable {
     private PreparedStatement counters;
 
     /** The counts, read now. */
-    record Counts(int clientConnections, long transactions) {
+    record Counts(int clientConnections, long transactions, long sessions) {
     }
 
     Counts read(PostgresCluster cluster, String database) throws SQLException {
@@ -37,12 +41,10 @@ final class MaintenanceConnection implements AutoCloseable {
             counters.setString(2, ComputeConventions.SUPERUSER);
             counters.setString(3, database);
             try (ResultSet rs = counters.executeQuery()) {
-                rs.next();
-                long transactions = rs.getLong(2);
-                if (rs.wasNull()) {
+                if (!rs.next()) {
                     throw new SQLException("database " + database + " is not in pg_stat_database");
                 }
-                return new Counts(rs.getInt(1), transactions);
+                return new Counts(rs.getInt(1), rs.getLong(2), rs.getLong(3));
             }
         } catch (SQLException e) {
             close();

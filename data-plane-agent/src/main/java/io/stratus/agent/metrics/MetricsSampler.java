@@ -112,7 +112,7 @@ public class MetricsSampler implements AutoCloseable {
      * @param fromCgroup whether CPU time came from the cgroup (a switch of source makes the next delta meaningless)
      */
     private record Reading(long atNanos, long postmasterPid, boolean fromCgroup, long cpuNanos, long periods,
-                           long throttledPeriods, long transactions) {
+                           long throttledPeriods, long transactions, long sessions) {
     }
 
     /** One sample per running compute that has a previous reading to compare with. */
@@ -158,7 +158,7 @@ public class MetricsSampler implements AutoCloseable {
         MaintenanceConnection.Counts counts = t.connection.read(compute.cluster(), compute.databaseName());
         Reading now = new Reading(at, pid, cgroupCpu.isPresent(), cpu.getAsLong(),
                 usage.map(CgroupUsage::cpuPeriods).orElse(0L), usage.map(CgroupUsage::cpuThrottledPeriods).orElse(0L),
-                counts.transactions());
+                counts.transactions(), counts.sessions());
         Reading before = t.last();
         if (before != null && (before.postmasterPid() != pid || before.fromCgroup() != now.fromCgroup())) {
             // Another postmaster, or CPU from another source: nothing to compare with.
@@ -187,7 +187,7 @@ public class MetricsSampler implements AutoCloseable {
                 usage.map(CgroupUsage::workingSetBytes).orElseGet(() -> ProcStats.workingSetBytes(pid)),
                 usage.map(CgroupUsage::memoryLimitBytes).orElse(0L), counts.clientConnections(),
                 transactions >= 0 && seconds > 0 ? round(transactions / seconds, 100) : 0.0,
-                t.takeOomKills()));
+                t.takeOomKills(), (int) Math.max(0, Math.min(Integer.MAX_VALUE, now.sessions() - before.sessions()))));
     }
 
     /** Closes every kept-open connection. */

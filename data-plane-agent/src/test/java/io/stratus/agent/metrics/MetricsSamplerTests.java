@@ -162,7 +162,21 @@ class MetricsSamplerTests {
 
         assertThat(sampler.sample()).as("a rate needs two readings").isEmpty();
         Thread.sleep(200);
-        assertThat(sampler.sample()).singleElement().satisfies(m -> assertThat(m.computeId()).isEqualTo(spec.computeId()));
+        assertThat(sampler.sample()).singleElement().satisfies(m -> {
+            assertThat(m.computeId()).isEqualTo(spec.computeId());
+            assertThat(m.newSessions()).as("the sampler's own connection is no client session").isZero();
+        });
+        // A client too quick for any snapshot of connections: it connects, runs a statement and leaves in between.
+        for (int i = 0; i < 2; i++) {
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/" + DB,
+                    OWNER, "pw"); Statement st = c.createStatement()) {
+                st.execute("SELECT 1");
+            }
+        }
+        assertThat(sampler.sample()).singleElement().satisfies(m -> {
+            assertThat(m.activeConnections()).isZero();
+            assertThat(m.newSessions()).isEqualTo(2);
+        });
     }
 
     private MetricsSampler startCompute(CgroupDriver cgroups, ComputeSpec spec) throws Exception {
