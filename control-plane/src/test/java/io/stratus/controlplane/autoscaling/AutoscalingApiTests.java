@@ -78,6 +78,13 @@ class AutoscalingApiTests extends ControlPlaneTest {
         assertThat(r.status()).as(r.raw()).isEqualTo(204);
     }
 
+    /** A running database with a 60 s idle timeout whose last activity lies 61 s back: the next idle sample suspends it. */
+    private String idlePastItsTimeout(String name) {
+        String db = runningDatabase(name, ",\"suspendTimeoutSeconds\":60");
+        jdbc.update("update databases set last_active_at = now() - interval '61 seconds' where id = ?::uuid", db);
+        return db;
+    }
+
     /** The state of the operation a 202 response started. */
     private String operationState(ApiClient.Response accepted) {
         return api().get(tenant.readKey(), "/v1/operations/" + accepted.at("/operation/id").asString()).text("state");
@@ -298,8 +305,7 @@ class AutoscalingApiTests extends ControlPlaneTest {
 
     @Test
     void clientsTooQuickForTheConnectionSnapshotKeepTheDatabaseAwakeByTheirSessions() {
-        String db = runningDatabase("quick_clients", ",\"suspendTimeoutSeconds\":60");
-        jdbc.update("update databases set last_active_at = now() - interval '61 seconds' where id = ?::uuid", db);
+        String db = idlePastItsTimeout("quick_clients");
 
         // No connection in the second's snapshot, but a client session started and ended in it: psql -c.
         sample(db, "0.25", 0.01, 0, 0, 0.5, 0, 1);
@@ -310,8 +316,7 @@ class AutoscalingApiTests extends ControlPlaneTest {
 
     @Test
     void autovacuumsTransactionsDoNotKeepAnIdleDatabaseAwake() {
-        String db = runningDatabase("vacuumed", ",\"suspendTimeoutSeconds\":60");
-        jdbc.update("update databases set last_active_at = now() - interval '61 seconds' where id = ?::uuid", db);
+        String db = idlePastItsTimeout("vacuumed");
 
         // Transactions without a client session: autovacuum's visit, once a naptime, in a database used before.
         sample(db, "0.25", 0.01, 0, 0, 0.2, 0, 0);
