@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 
 /**
  * Replays the per-second file a {@link SaleSpikeBenchmark} run wrote ({@code e2e-tests/target/sale-spike-seconds.csv})
@@ -24,7 +25,12 @@ import java.util.Locale;
  * <pre>
  * java -cp e2e-tests/target/test-classes:control-plane/target/classes io.stratus.e2e.PolicyReplay \
  *     e2e-tests/target/sale-spike-seconds.csv [--sweep] [window=60 headroom=1.15 minWindow=10]
+ * java ... io.stratus.e2e.PolicyReplay noise:0.5,0.1 --sweep     # 20 minutes of a steady load, 0.5 +- 0.1 cores
  * </pre>
+ *
+ * <p>{@code noise:MEAN,SD} replays a made-up steady load instead of a file: MEAN cores with normally distributed noise
+ * of SD cores each second (fixed seed), against the same per-second oracle. It shows what the oracle ratio is made of
+ * when nothing but noise moves: whatever does not flap pays for the noise's peaks, the oracle for each second's.
  *
  * <p>The replay is an approximation, and says where: it feeds the CPU each second used under the CU the run applied,
  * so a replayed CU below that run's CU is assumed not to change the CPU used (it would be throttled instead), and
@@ -52,14 +58,15 @@ public final class PolicyReplay {
 
     public static void main(String[] args) throws IOException {
         if (args.length == 0) {
-            System.err.println("usage: PolicyReplay <seconds.csv> [--sweep] [window=S] [headroom=X] [minWindow=S]");
+            System.err.println("usage: PolicyReplay <seconds.csv>|noise:MEAN,SD [--sweep] [window=S] [headroom=X] [minWindow=S]");
             System.exit(2);
         }
-        List<Second> seconds = read(Path.of(args[0]));
+        List<Second> seconds = args[0].startsWith("noise:") ? noise(args[0].substring("noise:".length()))
+                : read(Path.of(args[0]));
         boolean sweep = Arrays.asList(args).contains("--sweep");
         if (sweep) {
-            System.out.println("window headroom minWindow   CU-s   oracle  ratio  short");
-            for (int window : new int[] {60, 45, 30, 15}) {
+            System.out.println("window headroom minWindow   CU-s   oracle  ratio  short changes");
+            for (int window : new int[] {60, 45, 30, 20, 15}) {
                 for (double headroom : new double[] {1.15, 1.05, 1.0}) {
                     for (int minWindow : new int[] {10, 5}) {
                         print(replay(seconds, settings(window, headroom, minWindow)), window, headroom, minWindow, false);
@@ -85,8 +92,8 @@ public final class PolicyReplay {
     }
 
     private static void print(Outcome o, int window, double headroom, int minWindow, boolean withChanges) {
-        System.out.printf(Locale.ROOT, "%5ds %8.2f %8ds %7.1f %7.1f %6.3fx %5d%n", window, headroom, minWindow,
-                o.replayedCuSeconds(), o.oracleCuSeconds(), o.overOracle(), o.shortSeconds());
+        System.out.printf(Locale.ROOT, "%5ds %8.2f %8ds %7.1f %7.1f %6.3fx %5d %7d%n", window, headroom,
+                minWindow, o.replayedCuSeconds(), o.oracleCuSeconds(), o.overOracle(), o.shortSeconds(), o.changes().size());
         if (withChanges) {
             System.out.printf(Locale.ROOT, "  recorded run: %.1f CU-s (%.3fx); changes: %s%n", o.recordedCuSeconds(),
                     o.recordedCuSeconds() / o.oracleCuSeconds(), String.join(" ", o.changes()));
@@ -138,6 +145,24 @@ public final class PolicyReplay {
             replayed += current.doubleValue();
         }
         return new Outcome(replayed, recorded, oracle, shortSeconds, changes);
+    }
+
+    /** 1200 seconds of a steady load of MEAN cores with normal noise of SD cores, each with its per-second oracle CU. */
+    static List<Second> noise(String meanAndSd) {
+        String[] f = meanAndSd.split(",");
+        double mean = Double.parseDouble(f[0]);
+        double sd = Double.parseDouble(f[1]);
+        ScalingSettings d = ScalingSettings.defaults();
+        double step = d.cuStep().doubleValue();
+        Random random = new Random(42);
+        List<Second> out = new ArrayList<>();
+        for (int t = 0; t < 1200; t++) {
+            double cores = Math.max(0, mean + random.nextGaussian() * sd);
+            double need = cores / d.cpuPerCu() / d.targetCpuUtilization();
+            double oracle = Math.min(MAX_CU.doubleValue(), Math.max(MIN_CU.doubleValue(), Math.ceil(need / step) * step));
+            out.add(new Second(t, false, MAX_CU.doubleValue(), cores, 0, 64L << 20, oracle));
+        }
+        return out;
     }
 
     static List<Second> read(Path file) throws IOException {

@@ -26,13 +26,16 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Settings (system properties): {@code bench.trace} (file or classpath resource, default
  * {@code traces/sale-spike.csv}), {@code bench.suspendTimeout} (seconds, default 30), {@code bench.downscaleWindow}
- * (e.g. {@code 15s}; default: the control plane's own default).
+ * (e.g. {@code 15s}), {@code bench.downscaleMinWindow} (e.g. {@code 5s}) and {@code bench.downscaleHeadroom} (e.g.
+ * {@code 1.0}); unset, the control plane's own defaults.
  */
 class SaleSpikeBenchmark {
 
     private static final String TRACE = System.getProperty("bench.trace", "traces/sale-spike.csv");
     private static final int SUSPEND_TIMEOUT = Integer.getInteger("bench.suspendTimeout", 30);
     private static final String DOWNSCALE_WINDOW = System.getProperty("bench.downscaleWindow", "");
+    private static final String DOWNSCALE_MIN_WINDOW = System.getProperty("bench.downscaleMinWindow", "");
+    private static final String DOWNSCALE_HEADROOM = System.getProperty("bench.downscaleHeadroom", "");
     private static final double MIN_CU = 0.25;
     private static final double MAX_CU = 2;
 
@@ -41,9 +44,12 @@ class SaleSpikeBenchmark {
         TraceReplay.Trace trace = TraceReplay.Trace.load(TRACE);
         int duration = trace.durationSeconds();
         // The oracle aims where the policy aims: its defaults are the control plane's (AutoscalingSettings' @DefaultValue
-        // mirror them); this run changes at most the downscale window, which the oracle has no use for.
+        // mirror them); this run changes at most how the policy comes down, which the oracle has no use for.
         ScalingPolicy.ScalingSettings policy = ScalingPolicy.ScalingSettings.defaults();
-        String window = DOWNSCALE_WINDOW.isEmpty() ? policy.downscaleWindow().toSeconds() + "s (default)" : DOWNSCALE_WINDOW;
+        String window = (DOWNSCALE_WINDOW.isEmpty() ? policy.downscaleWindow().toSeconds() + "s (default)" : DOWNSCALE_WINDOW)
+                + " (at least " + (DOWNSCALE_MIN_WINDOW.isEmpty() ? policy.downscaleMinWindow().toSeconds() + "s, default"
+                : DOWNSCALE_MIN_WINDOW) + "), headroom " + (DOWNSCALE_HEADROOM.isEmpty()
+                ? policy.downscaleHeadroom() + " (default)" : DOWNSCALE_HEADROOM);
 
         TraceReplay.Result replay;
         List<SaleSpikePoller.Reading> readings;
@@ -53,6 +59,12 @@ class SaleSpikeBenchmark {
         try (StratusProcesses stratus = new StratusProcesses(58000)) {
             if (!DOWNSCALE_WINDOW.isEmpty()) {
                 stratus.withControlPlaneEnv("STRATUS_AUTOSCALING_DOWNSCALE_WINDOW", DOWNSCALE_WINDOW);
+            }
+            if (!DOWNSCALE_MIN_WINDOW.isEmpty()) {
+                stratus.withControlPlaneEnv("STRATUS_AUTOSCALING_DOWNSCALE_MIN_WINDOW", DOWNSCALE_MIN_WINDOW);
+            }
+            if (!DOWNSCALE_HEADROOM.isEmpty()) {
+                stratus.withControlPlaneEnv("STRATUS_AUTOSCALING_DOWNSCALE_HEADROOM", DOWNSCALE_HEADROOM);
             }
             stratus.startControlPlane();
             stratus.startAgent();
