@@ -30,8 +30,7 @@ class AutoscalingBenchmark {
         List<Double> reactions = new ArrayList<>();
         try (StratusProcesses stratus = new StratusProcesses(57800)
                 .withControlPlaneEnv("STRATUS_AUTOSCALING_DOWNSCALE_WINDOW", "5s")) {
-            stratus.startControlPlane();
-            stratus.startAgent();
+            stratus.start();
             var api = stratus.api();
             var tenant = E2e.newTenant(api);
             var r = api.post(tenant.adminKey(), "/v1/databases", "{\"name\":\"reactive\",\"minCu\":0.25,\"maxCu\":2,\"suspendTimeoutSeconds\":0}");

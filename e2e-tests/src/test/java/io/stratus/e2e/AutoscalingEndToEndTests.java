@@ -37,8 +37,7 @@ class AutoscalingEndToEndTests {
     static void start() {
         stratus = new StratusProcesses(57600)
                 .withControlPlaneEnv("STRATUS_AUTOSCALING_DOWNSCALE_WINDOW", "10s");
-        stratus.startControlPlane();
-        stratus.startAgent();
+        stratus.start();
         tenant = E2e.newTenant(stratus.api());
     }
 

@@ -20,8 +20,7 @@ class CrashRecoveryTests {
     @BeforeEach
     void start() {
         stratus = new StratusProcesses(57200);
-        stratus.startControlPlane();
-        stratus.startAgent();
+        stratus.start();
         tenant = E2e.newTenant(stratus.api());
     }
 
@@ -66,8 +65,7 @@ class CrashRecoveryTests {
         assertThat(api.get(tenant.adminKey(), "/v1/operations/" + db.operationId()).text("state")).isEqualTo("RUNNING");
         stratus.killControlPlane();
 
-        stratus.startControlPlane();
-        stratus.startAgent();
+        stratus.start();
         assertThat(E2e.awaitOperation(stratus.api(), tenant, db.operationId(), Duration.ofSeconds(90))).isEqualTo("SUCCEEDED");
         try (Connection c = E2e.connect(db.uri())) {
             assertThat(c.isValid(2)).isTrue();

@@ -36,8 +36,7 @@ class MeteringEndToEndTests {
         stratus = new StratusProcesses(58400)
                 .withControlPlaneEnv("STRATUS_METERING_ROLLUP_INTERVAL", "1s")
                 .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", "1s");
-        stratus.startControlPlane();
-        stratus.startAgent();
+        stratus.start();
         tenant = E2e.newTenant(stratus.api());
     }
 

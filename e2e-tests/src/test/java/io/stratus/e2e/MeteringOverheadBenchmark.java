@@ -166,8 +166,7 @@ class MeteringOverheadBenchmark {
                 .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", USAGE_INTERVAL)
                 .withAgentEnv("STRATUS_AGENT_METRICS_INTERVAL", "1h");
         try {
-            stratus.startControlPlane();
-            stratus.startAgent();
+            stratus.start();
             return stratus;
         } catch (RuntimeException e) {
             stratus.close();

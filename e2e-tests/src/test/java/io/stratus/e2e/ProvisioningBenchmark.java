@@ -74,8 +74,7 @@ class ProvisioningBenchmark {
     private List<Double> viaStratus() throws Exception {
         List<Double> times = new ArrayList<>();
         try (StratusProcesses stratus = new StratusProcesses(57400)) {
-            stratus.startControlPlane();
-            stratus.startAgent();
+            stratus.start();
             var api = stratus.api();
             var tenant = E2e.newTenant(api);
             // Warm-up database: JIT and the first registration are not what we measure.

@@ -39,8 +39,7 @@ class ProvisioningEndToEndTests {
     @BeforeAll
     static void start() {
         stratus = new StratusProcesses(57000);
-        stratus.startControlPlane();
-        stratus.startAgent();
+        stratus.start();
         tenant = E2e.newTenant(stratus.api());
     }
 

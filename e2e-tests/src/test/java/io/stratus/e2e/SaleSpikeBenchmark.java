@@ -66,8 +66,7 @@ class SaleSpikeBenchmark {
             if (!DOWNSCALE_HEADROOM.isEmpty()) {
                 stratus.withControlPlaneEnv("STRATUS_AUTOSCALING_DOWNSCALE_HEADROOM", DOWNSCALE_HEADROOM);
             }
-            stratus.startControlPlane();
-            stratus.startAgent();
+            stratus.start();
             ApiClient api = stratus.api();
             E2e.Tenant tenant = E2e.newTenant(api);
             var r = api.post(tenant.adminKey(), "/v1/databases", ApiClient.json("name", "sale_spike", "minCu", MIN_CU,

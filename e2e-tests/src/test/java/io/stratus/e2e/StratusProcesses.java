@@ -91,6 +91,13 @@ final class StratusProcesses implements AutoCloseable {
         return Path.of("target", "e2e-logs").toAbsolutePath();
     }
 
+    /** The control plane, then an agent registered with it: a whole stack, ready for databases. */
+    StratusProcesses start() {
+        startControlPlane();
+        startAgent();
+        return this;
+    }
+
     void startControlPlane() {
         Map<String, String> env = new HashMap<>();
         env.put("STRATUS_HTTP_PORT", String.valueOf(httpPort));
