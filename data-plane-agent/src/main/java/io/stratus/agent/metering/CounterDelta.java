@@ -11,7 +11,13 @@ import java.util.Objects;
  *       delta. Statements between the cursor and the reset may be gone: inexact.
  *   <li>{@code dealloc} grew: entries were evicted, taking their counts with them; a sum that went down is not a reset
  *       (the remaining entries were counted before), so the delta is what grew, never less than 0: inexact.
- *   <li>A sum went down otherwise: entries were reset selectively; the current value is the delta: inexact.
+ *   <li>A sum went down otherwise: entries were reset selectively (only a superuser can); what grew is the delta,
+ *       never less than 0: inexact. Counting the current value instead would bill again the history of every entry
+ *       that was not reset.
+ *   <li>The cursor's sums were made with other classification rules ({@link UsageCursor#sameRules()}: an agent
+ *       upgrade that moved statements between sums): nothing can be set against them; the reading becomes the
+ *       baseline and the window counts nothing: inexact. Under-counting one window beats billing a compute's whole
+ *       history again.
  *   <li>No {@code stats_reset} in the cursor: its baseline was taken without a reading, before the first one; the
  *       current values are the delta, exact unless entries were ever evicted.
  * </ul>
@@ -25,6 +31,9 @@ record CounterDelta(long calls, long rowsRead, long rowsWritten, boolean exact) 
             // A baseline taken without a reading (UsageCursor.unread): everything counted is since creation.
             return new CounterDelta(now.calls(), now.rowsRead(), now.rowsWritten(), now.dealloc() == 0);
         }
+        if (!before.sameRules()) {
+            return new CounterDelta(0, 0, 0, false);
+        }
         boolean reset = !Objects.equals(now.statsReset(), before.statsReset());
         if (reset) {
             return new CounterDelta(now.calls(), now.rowsRead(), now.rowsWritten(), false);
@@ -34,14 +43,6 @@ record CounterDelta(long calls, long rowsRead, long rowsWritten, boolean exact) 
         long read = now.rowsRead() - before.rowsRead();
         long written = now.rowsWritten() - before.rowsWritten();
         boolean wentDown = calls < 0 || read < 0 || written < 0;
-        return new CounterDelta(grown(calls, now.calls(), evicted), grown(read, now.rowsRead(), evicted),
-                grown(written, now.rowsWritten(), evicted), !evicted && !wentDown);
-    }
-
-    private static long grown(long difference, long current, boolean evicted) {
-        if (difference >= 0) {
-            return difference;
-        }
-        return evicted ? 0 : current;
+        return new CounterDelta(Math.max(0, calls), Math.max(0, read), Math.max(0, written), !evicted && !wentDown);
     }
 }

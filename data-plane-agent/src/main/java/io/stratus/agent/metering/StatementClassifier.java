@@ -14,6 +14,14 @@ import java.util.Locale;
  */
 public final class StatementClassifier {
 
+    /**
+     * The classification rules' version, kept with every usage cursor. Change it with any change to what kind a
+     * statement text gets: the cumulative sums a cursor holds were made with one set of rules, and a sum made with
+     * other rules is no baseline for them (moving BEGIN out of the requests made the sum go down by every BEGIN the
+     * compute ever ran). Version 2: transaction control is no request, {@code PREPARE ... AS} counts as its statement.
+     */
+    public static final int VERSION = 2;
+
     private StatementClassifier() {
     }
 

@@ -94,7 +94,10 @@ final class StatementStatsReader implements AutoCloseable {
             long read = 0;
             long written = 0;
             for (Map.Entry<Long, long[]> e : entries.entrySet()) {
-                StatementKind kind = kinds.getOrDefault(e.getKey(), StatementKind.OTHER);
+                StatementKind kind = kinds.get(e.getKey());
+                if (kind == null) {
+                    continue; // its text could not be read this time: counted, whole, once it can
+                }
                 if (kind != StatementKind.TRANSACTION_CONTROL) {
                     calls += e.getValue()[0];
                 }
@@ -137,7 +140,10 @@ final class StatementStatsReader implements AutoCloseable {
 
     /**
      * Fetches the text of queryids not classified yet, and classifies them for good: a classification that changed
-     * later would move a queryid's whole history of rows from one sum to the other.
+     * later would move a queryid's whole history of rows from one sum to the other. A queryid whose entry is gone by
+     * the time its text is asked for (evicted in between) stays unclassified and out of the sums: classified on a
+     * guess, it would be filed differently by the next agent process, which finds its text. A text pg_stat_statements
+     * lost (null) is classified as what it always will be, neither.
      */
     private void classifyUnseen(long dbOid, Iterable<Long> queryIds) throws SQLException {
         List<Long> unseen = new ArrayList<>();
@@ -159,8 +165,6 @@ final class StatementStatsReader implements AutoCloseable {
                 }
             }
         }
-        // Gone in between, or its text lost: neither, from now on.
-        unseen.forEach(id -> kinds.putIfAbsent(id, StatementKind.OTHER));
     }
 
     private void open(PostgresCluster cluster) throws SQLException {

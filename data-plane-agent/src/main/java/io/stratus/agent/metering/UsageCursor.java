@@ -19,9 +19,24 @@ import java.util.UUID;
  * @param rowsWritten     cumulative rows written at {@code at}
  * @param storageBytes    the last known size of the tenant's database (billed on while the compute is suspended)
  * @param cu              the CU in force at {@code at} (0 while suspended)
+ * @param classifierVersion the {@link StatementClassifier#VERSION} the counters were summed with; null in cursors
+ *                        spooled before it was kept, whose rules were those of version 2
  */
 public record UsageCursor(UUID computeId, Instant at, Instant statsReset, Instant postmasterStart, long dealloc,
-                          long calls, long rowsRead, long rowsWritten, long storageBytes, BigDecimal cu) {
+                          long calls, long rowsRead, long rowsWritten, long storageBytes, BigDecimal cu,
+                          Integer classifierVersion) {
+
+    /** A cursor whose counters were summed with this agent's rules. */
+    public UsageCursor(UUID computeId, Instant at, Instant statsReset, Instant postmasterStart, long dealloc,
+                       long calls, long rowsRead, long rowsWritten, long storageBytes, BigDecimal cu) {
+        this(computeId, at, statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten, storageBytes, cu,
+                StatementClassifier.VERSION);
+    }
+
+    /** Whether its counters were summed with the rules this agent sums with, so that a reading can be set against them. */
+    boolean sameRules() {
+        return classifierVersion == null ? StatementClassifier.VERSION == 2 : classifierVersion == StatementClassifier.VERSION;
+    }
 
     /** A compute never metered before: every statement its database has seen is the tenant's and still unbilled. */
     static UsageCursor fresh(UUID computeId, Instant at, CounterReading reading, BigDecimal cu) {
@@ -49,7 +64,7 @@ public record UsageCursor(UUID computeId, Instant at, Instant statsReset, Instan
     /** Moved to {@code end} with the same counters (nothing read: the compute is suspended or did not answer). */
     UsageCursor advance(Instant end, BigDecimal cuAtEnd) {
         return new UsageCursor(computeId, end, statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten,
-                storageBytes, cuAtEnd);
+                storageBytes, cuAtEnd, classifierVersion);
     }
 
     /** The counters as a reading, for a window in which nothing could be read. */

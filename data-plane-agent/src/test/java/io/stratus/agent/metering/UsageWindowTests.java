@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratus.protocol.UsageRecord;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 /** Windows and deltas from cursors and readings, without a database: resets, evictions, hours, idle merging. */
@@ -105,10 +107,45 @@ class UsageWindowTests {
     }
 
     @Test
-    void aSumThatWentDownWithoutEvictionIsASelectiveResetAndCountsWhatIsThere() {
+    void aSumThatWentDownWithoutEvictionNeverBillsTheRemainingHistoryAgain() {
+        // A selective reset (a superuser's pg_stat_statements_reset(userid, dbid, queryid)) took 480 calls away: the
+        // entries left were all counted before, so the current 20 are no delta.
         CounterDelta d = CounterDelta.between(cursor(T, 500, 50, 60, 0), reading(RESET, 0, 20, 50, 61, 0));
 
-        assertThat(d).isEqualTo(new CounterDelta(20, 0, 1, false));
+        assertThat(d).isEqualTo(new CounterDelta(0, 0, 1, false));
+    }
+
+    @Test
+    void sumsMadeWithOtherClassificationRulesBecomeTheBaselineInsteadOfBeingSetAgainstTheNewOnes() {
+        // An agent from before transaction control stopped being requests: its 500 calls held every BEGIN and COMMIT,
+        // the new agent's 300 do not. Neither a drop nor a jump of a sum is usage then.
+        UsageCursor older = new UsageCursor(ID, T, RESET, PM, 0, 500, 50, 60, 0, BigDecimal.ONE,
+                StatementClassifier.VERSION - 1);
+
+        assertThat(CounterDelta.between(older, reading(RESET, 0, 300, 90, 60, 0))).isEqualTo(new CounterDelta(0, 0, 0, false));
+
+        // The cursor the window moves to carries this agent's rules: from there on it counts again.
+        UsageCursor next = older.advance(T.plusSeconds(10), reading(RESET, 0, 300, 90, 60, 0), BigDecimal.ONE);
+        assertThat(CounterDelta.between(next, reading(RESET, 0, 310, 92, 60, 0))).isEqualTo(new CounterDelta(10, 2, 0, true));
+    }
+
+    @Test
+    void aCursorSpooledBeforeRulesWereVersionedDecodesAndCountsWithVersionTwoRules() {
+        SpoolCodec codec = new SpoolCodec();
+        byte[] line = codec.encode(new SpoolEntry(record(), cursor(T, 500, 50, 60, 0)));
+        String json = new String(line, 9, line.length - 10, StandardCharsets.UTF_8)
+                .replace(",\"classifierVersion\":" + StatementClassifier.VERSION, "");
+        assertThat(json).doesNotContain("classifierVersion");
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        CRC32C crc = new CRC32C();
+        crc.update(body);
+        byte[] old = (String.format("%08x ", crc.getValue()) + json).getBytes(StandardCharsets.UTF_8);
+
+        UsageCursor decoded = codec.decode(old, 0, old.length).orElseThrow().cursor();
+
+        assertThat(decoded.classifierVersion()).isNull();
+        assertThat(CounterDelta.between(decoded, reading(RESET, 0, 510, 52, 60, 0)))
+                .isEqualTo(StatementClassifier.VERSION == 2 ? new CounterDelta(10, 2, 0, true) : new CounterDelta(0, 0, 0, false));
     }
 
     @Test
@@ -121,6 +158,10 @@ class UsageWindowTests {
 
     private static UsageCursor cursor(Instant at, long calls, long read, long written, long size) {
         return new UsageCursor(ID, at, RESET, PM, 0, calls, read, written, size, BigDecimal.ONE);
+    }
+
+    private static UsageRecord record() {
+        return new UsageRecord(1, ID, T.minusSeconds(10), T, 0, 0, 0, BigDecimal.ONE, 0, 0, 0, true, "pg_stat_statements");
     }
 
     private static CounterReading reading(Instant statsReset, long dealloc, long calls, long read, long written, long size) {
