@@ -88,23 +88,26 @@ public class Autoscaler {
         // run a statement and leave within a few milliseconds (a psql -c, a serverless function) are never in a
         // snapshot. Not transactions: autovacuum commits some in every database it visits, every naptime (a minute),
         // and counting them kept an idle database awake forever under the default 5-minute timeout.
-        if (m.activeConnections() > 0 || m.newSessions() > 0) {
+        // An agent that predates session counts (a rolling upgrade) is judged as it was then, by transactions.
+        boolean sessionsStarted = m.newSessions() != null ? m.newSessions() > 0 : m.transactionsPerSecond() > 0;
+        if (m.activeConnections() > 0 || sessionsStarted) {
             capacity.markActive(c.id(), now);
             lastActive = now;
         }
         // A compute whose processes the kernel killed for memory wanted at least all it had: its working set right
         // after the kill (the killed backend's memory freed) would say it needs less than ever.
-        long memory = m.oomKills() > 0 ? Math.max(m.memoryWorkingSetBytes(), m.memoryLimitBytes()) : m.memoryWorkingSetBytes();
+        int oomKills = m.oomKills() == null ? 0 : m.oomKills();
+        long memory = oomKills > 0 ? Math.max(m.memoryWorkingSetBytes(), m.memoryLimitBytes()) : m.memoryWorkingSetBytes();
         List<ScalingPolicy.Sample> window = windows.add(c.id(), new ScalingPolicy.Sample(now, m.allowedCu(),
                 m.cpuUsedCores(), m.throttledFraction(), memory, m.activeConnections(),
                 m.transactionsPerSecond()), now);
-        if (m.oomKills() > 0) {
+        if (oomKills > 0) {
             history.recordEvent(c.id(), c.tenantId(), now, c.currentCu(), c.currentCu(), "out of memory: the kernel killed "
-                    + m.oomKills() + " Postgres process" + (m.oomKills() == 1 ? "" : "es") + " at the compute's "
+                    + oomKills + " Postgres process" + (oomKills == 1 ? "" : "es") + " at the compute's "
                     + gib(m.memoryLimitBytes()) + " GiB limit (" + c.currentCu().toPlainString() + " CU), and Postgres"
                     + " ended every session to recover" + (c.currentCu().compareTo(c.maxCu()) >= 0
                     ? "; the database is at its maxCu: raise maxCu or use less memory per session" : ""), metrics(m, null));
-            log.warn("database {}: {} process(es) killed for memory at {} CU", c.id(), m.oomKills(), c.currentCu());
+            log.warn("database {}: {} process(es) killed for memory at {} CU", c.id(), oomKills, c.currentCu());
         }
         if (!c.running() || c.state() != DatabaseState.RUNNING) {
             return;

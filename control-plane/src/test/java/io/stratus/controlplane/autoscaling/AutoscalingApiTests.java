@@ -325,6 +325,35 @@ class AutoscalingApiTests extends ControlPlaneTest {
     }
 
     @Test
+    void reportsOfOlderAndNewerAgentsAreReadDuringARollingUpgrade() {
+        // An agent from before oomKills and newSessions: its report is read, and a client it saw only by its
+        // transactions keeps the database awake as it did then.
+        String db = idlePastItsTimeout("older_agent");
+        var older = api().post(credential, "/agent/v1/nodes/" + nodeId + "/metrics", "{\"nodeId\":\"" + nodeId
+                + "\",\"samples\":[{\"computeId\":\"" + db + "\",\"at\":\"" + Instant.now() + "\",\"allowedCu\":0.25,"
+                + "\"cpuUsedCores\":0.01,\"throttledFraction\":0,\"memoryWorkingSetBytes\":100000000,"
+                + "\"memoryLimitBytes\":1073741824,\"activeConnections\":0,\"transactionsPerSecond\":0.5}]}");
+        assertThat(older.status()).as(older.raw()).isEqualTo(204);
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + db + "/metrics").json()).isNotEmpty();
+        assertThat(spec(db).get("running").asBoolean()).isTrue();
+
+        // A newer agent's field this control plane does not know is ignored, not a refused report.
+        var newer = api().post(credential, "/agent/v1/nodes/" + nodeId + "/metrics", "{\"nodeId\":\"" + nodeId
+                + "\",\"samples\":[{\"computeId\":\"" + db + "\",\"at\":\"" + Instant.now() + "\",\"allowedCu\":0.25,"
+                + "\"cpuUsedCores\":0.9,\"throttledFraction\":0,\"memoryWorkingSetBytes\":100000000,"
+                + "\"memoryLimitBytes\":1073741824,\"activeConnections\":1,\"transactionsPerSecond\":5,\"oomKills\":0,"
+                + "\"newSessions\":0,\"ioWaitFraction\":0.3}], \"agentBuild\":\"future\"}");
+        assertThat(newer.status()).as(newer.raw()).isEqualTo(204);
+        assertThat(api().get(tenant.readKey(), "/v1/databases/" + db).json().get("currentCu").decimalValue())
+                .isEqualByComparingTo("1.5");
+
+        // The public API stays strict.
+        var strict = api().send(tenant.adminKey(), "PATCH", "/v1/databases/" + db, "{\"maxCu\":2,\"colour\":\"blue\"}",
+                java.util.Map.of());
+        assertThat(strict.status()).as(strict.raw()).isEqualTo(400);
+    }
+
+    @Test
     void zeroTimeoutNeverSuspends() {
         String db = runningDatabase("insomniac", ",\"suspendTimeoutSeconds\":0");
         jdbc.update("update databases set last_active_at = now() - interval '1 day' where id = ?::uuid", db);
