@@ -118,9 +118,15 @@ public class Fleet {
 
     /**
      * Picks a READY node that can run {@code release} with the most CU left (counting {@code heldCu}, what the databases
-     * already placed there hold: a running one its current CU, a suspended one its minCu) and allocates a free port there: one no compute has and no other process on
-     * the host held at the agent's last report. Locks the node row, so concurrent placements on one node serialise and
-     * never share a port. Must run inside the caller's transaction.
+     * already placed there hold: a running one its current CU, a suspended one its minCu) and allocates a free port
+     * there: one no compute has and no other process on the host held at the agent's last report. Must run inside the
+     * caller's transaction, after the database rows it locks.
+     *
+     * <p>Locks every READY node first, in id order, and only then reads what they hold: what a placement or grant took
+     * while we waited is counted (six creates at once on a node with room for two placed three when the room was read
+     * before the lock), and two placements lock nodes in one order. Locking only the chosen node and moving on to the
+     * next when its room had gone took nodes in the order of each transaction's own ranking: two creates could each
+     * hold the node the other wanted next and deadlock.
      *
      * @param usedPorts ports taken on a node by live computes
      */
@@ -128,18 +134,17 @@ public class Fleet {
     public Optional<Placement> place(BigDecimal minCu, String release,
                                      java.util.function.Function<UUID, BigDecimal> heldCu,
                                      java.util.function.Function<UUID, Collection<Integer>> usedPorts) {
-        List<Node> ready = nodes.findByStateOrderByCreatedAt(NodeState.READY).stream()
+        record Room(Node node, BigDecimal free) {
+        }
+        List<Room> candidates = nodes.lockByStateOrderById(NodeState.READY).stream()
                 .filter(n -> runs(n, release))
-                .filter(n -> n.capacityCu().subtract(heldCu.apply(n.getId())).compareTo(minCu) >= 0)
-                .sorted(Comparator.comparing((Node n) -> n.capacityCu().subtract(heldCu.apply(n.getId()))).reversed())
+                .map(n -> new Room(n, n.capacityCu().subtract(heldCu.apply(n.getId()))))
+                .filter(r -> r.free().compareTo(minCu) >= 0)
+                .sorted(Comparator.comparing(Room::free).reversed()
+                        .thenComparing(r -> r.node().createdAt()))
                 .toList();
-        for (Node candidate : ready) {
-            Node node = nodes.lockById(candidate.getId()).orElseThrow();
-            // Read again under the lock: a placement or grant that committed while we waited for it has taken its share
-            // (six creates at once on a node with room for two placed three before this).
-            if (node.capacityCu().subtract(heldCu.apply(node.getId())).compareTo(minCu) < 0) {
-                continue;
-            }
+        for (Room room : candidates) {
+            Node node = room.node();
             Set<Integer> used = new HashSet<>(usedPorts.apply(node.getId()));
             used.addAll(node.busyPorts());
             for (int port = node.portMin(); port <= node.portMax(); port++) {

@@ -12,10 +12,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.hibernate.annotations.DynamicUpdate;
 
-/** A data-plane host with one agent. */
+/**
+ * A data-plane host with one agent. Its row is written by several hands at once (heartbeats every second, the health
+ * monitor, placements bumping the generation), most without its lock: an update writes only the columns it changed
+ * ({@code @DynamicUpdate}), and {@code desired_generation} only ever by the atomic bump, so a heartbeat that loaded the
+ * row before a bump cannot write the old generation back (the agent's long poll would never see the change).
+ */
 @Entity
 @Table(name = "nodes")
+@DynamicUpdate
 class Node extends AbstractEntity {
 
     private String name;
@@ -35,7 +42,7 @@ class Node extends AbstractEntity {
     private String enforcement;
     @Column(name = "busy_ports")
     private String busyPorts = "";
-    @Column(name = "desired_generation")
+    @Column(name = "desired_generation", updatable = false)
     private long desiredGeneration;
     @Column(name = "observed_generation")
     private long observedGeneration;

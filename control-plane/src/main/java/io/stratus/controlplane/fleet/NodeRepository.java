@@ -16,11 +16,17 @@ interface NodeRepository extends JpaRepository<Node, UUID> {
 
     Optional<Node> findByCredentialHash(byte[] hash);
 
-    List<Node> findByStateOrderByCreatedAt(NodeState state);
-
     @Lock(LockModeType.PESSIMISTIC_WRITE)
     @Query("select n from Node n where n.id = :id")
     Optional<Node> lockById(UUID id);
+
+    /**
+     * Every node in {@code state}, locked in id order: one order for every transaction that locks more than one node,
+     * so that two placements never wait for each other's nodes.
+     */
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select n from Node n where n.state = :state order by n.id")
+    List<Node> lockByStateOrderById(NodeState state);
 
     @Modifying
     @Query(value = "update nodes set desired_generation = desired_generation + 1 where id = :id returning desired_generation",
