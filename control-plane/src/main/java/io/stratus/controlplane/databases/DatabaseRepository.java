@@ -53,13 +53,13 @@ interface DatabaseRepository extends JpaRepository<Database, UUID> {
 
     /**
      * The CU the node's databases other than {@code except} hold: a running one its current CU (at least its minCu), a
-     * suspended one its minCu, kept so that it can always wake. Placement, range changes and scale-ups all fit within
-     * the node's capacity minus this.
+     * suspended one its minCu, kept so that it can always wake; one being deleted too, until its compute is gone (it
+     * runs until the agent has stopped it). Placement, range changes and scale-ups all fit within the node's capacity
+     * minus this.
      */
     @Query("select coalesce(sum(case when d.running = true and d.currentCu > d.minCu then d.currentCu else d.minCu end), 0) "
             + "from Database d where d.nodeId = :nodeId and d.id <> :except "
-            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED "
-            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETING")
+            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")
     BigDecimal heldCu(UUID nodeId, UUID except);
 
     /** {@link #heldCu} of every database on the node. */

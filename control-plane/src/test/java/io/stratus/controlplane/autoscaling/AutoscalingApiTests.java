@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratus.controlplane.ControlPlaneTest;
 import io.stratus.testing.ApiClient;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -476,9 +477,11 @@ class AutoscalingApiTests extends ControlPlaneTest {
     }
 
     @Test
-    void aDeletedDatabaseHoldsNoCu() {
+    void aDatabaseBeingDeletedHoldsItsCuUntilItsComputeIsGone() {
         String db = runningDatabase("gone", "");
         api().delete(tenant.adminKey(), "/v1/databases/" + db);
+        // Deleting, its compute still runs on the node until the agent has stopped it.
+        BigDecimal whileDeleting = api().get(OPERATOR_KEY, "/v1/admin/nodes/" + nodeId).json().get("heldCu").decimalValue();
         var r = api().post(credential, "/agent/v1/nodes/" + nodeId + "/status", "{\"nodeId\":\"" + nodeId
                 + "\",\"observedGeneration\":1000000,\"reconciledGeneration\":1000000,\"capacityCu\":3,"
                 + "\"enforcement\":\"cgroup-v1\",\"computes\":[]}");
@@ -487,6 +490,8 @@ class AutoscalingApiTests extends ControlPlaneTest {
         JsonNode view = api().get(tenant.readKey(), "/v1/databases/" + db).json();
         assertThat(view.get("state").asString()).isEqualTo("DELETED");
         assertThat(view.get("currentCu").decimalValue()).isEqualByComparingTo("0");
+        BigDecimal afterwards = api().get(OPERATOR_KEY, "/v1/admin/nodes/" + nodeId).json().get("heldCu").decimalValue();
+        assertThat(whileDeleting.subtract(afterwards)).isEqualByComparingTo("0.25");
     }
 
     @Test
