@@ -56,7 +56,8 @@ public class PricePlans {
                             Timestamp.from(now))
                     .update();
         } catch (DuplicateKeyException e) {
-            // Two creates with the same name racing: the unique constraint decides, the loser hears the same 409.
+            // Two creates of one name racing, in any case: the unique index on lower(name) decides, the loser hears the
+            // same 409.
             throw duplicate(p.name());
         }
         return find(id).orElseThrow();

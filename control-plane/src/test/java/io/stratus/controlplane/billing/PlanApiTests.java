@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratus.controlplane.ControlPlaneTest;
 import io.stratus.testing.ApiClient;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@code /v1/admin/plans} and {@code /v1/tenants/{id}/plan}: exact money, every bad field at once, operator only. */
@@ -53,6 +57,28 @@ class PlanApiTests extends ControlPlaneTest {
         assertThat(shouted.status()).as(shouted.raw()).isEqualTo(409);
         assertThat(shouted.json().get("detail").asString()).contains("'" + name + "'");
         assertThat(count("price_plans")).isEqualTo(before);
+    }
+
+    @Test
+    void namesDifferingInCaseRacingEachOtherLeaveOnePlan() throws Exception {
+        String name = uniqueName();
+        String shouted = name.toUpperCase(Locale.ROOT);
+        CyclicBarrier start = new CyclicBarrier(4);
+        var creates = Stream.of(name, shouted, name, shouted)
+                .map(n -> CompletableFuture.supplyAsync(() -> {
+                    try {
+                        start.await();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return api().post(OPERATOR_KEY, "/v1/admin/plans", planJson(n, "0.2")).status();
+                }))
+                .toList();
+        var statuses = creates.stream().map(CompletableFuture::join).toList();
+
+        assertThat(statuses).containsOnly(201, 409).filteredOn(s -> s == 201).hasSize(1);
+        assertThat(jdbc.queryForObject("select count(*) from price_plans where lower(name) = lower(?)", Long.class, name))
+                .isEqualTo(1);
     }
 
     @Test
