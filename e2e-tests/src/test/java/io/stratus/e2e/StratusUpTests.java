@@ -51,12 +51,41 @@ class StratusUpTests {
                 assertThat(c.isValid(2)).isTrue();
             }
             assertThat(postgresUnder(dataDir)).isNotEmpty();
+
+            // Both killed at once: the supervisor starts both again (it once restarted only the one `wait -n` named),
+            // and the new agent adopts the running compute.
+            List<ProcessHandle> javas = up.descendants().filter(StratusUpTests::stratusJava).toList();
+            assertThat(javas).hasSize(2);
+            java.time.Instant killed = java.time.Instant.now();
+            javas.forEach(ProcessHandle::destroyForcibly);
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    up.descendants().filter(StratusUpTests::stratusJava).filter(p -> !javas.contains(p)).count() == 2
+                            && heartbeatAfter(api, operatorKey, killed));
+            try (Connection c = E2e.connect(db.uri())) {
+                assertThat(c.isValid(2)).isTrue();
+            }
+            assertThat(up.isAlive()).isTrue();
         } finally {
             up.destroy(); // SIGTERM, as Ctrl-C's trap handles INT the same way
             up.waitFor();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> postgresUnder(dataDir).isEmpty());
         PostgresCluster.deleteRecursively(dataDir);
+    }
+
+    private static boolean stratusJava(ProcessHandle p) {
+        return p.isAlive() && p.info().commandLine().map(c -> c.contains("-exec.jar")).orElse(false);
+    }
+
+    /** The one node is READY and its agent reported after {@code instant}: a new agent, since the old one is dead. */
+    private static boolean heartbeatAfter(ApiClient api, String operatorKey, java.time.Instant instant) {
+        var nodes = api.get(operatorKey, "/v1/admin/nodes");
+        if (nodes.status() != 200 || nodes.json().size() != 1) {
+            return false;
+        }
+        var node = nodes.json().get(0);
+        return "READY".equals(node.get("state").asString())
+                && java.time.Instant.parse(node.get("lastHeartbeatAt").asString()).isAfter(instant);
     }
 
     /** Postgres processes whose data directory lies under {@code dir}. */
