@@ -30,6 +30,17 @@ public class ServerLevelProblems {
         };
     }
 
+    /** The problem type of a status Tomcat answered on its own: a client's fault is not a server error. */
+    static String type(int status) {
+        return switch (status) {
+            case 400 -> "malformed-request";
+            case 413 -> "request-too-large";
+            case 414 -> "uri-too-long";
+            case 431 -> "headers-too-large";
+            default -> status < 500 ? "invalid-request" : "server-error";
+        };
+    }
+
     /** Tomcat's last-resort error report, as a problem. Instantiated by Tomcat, hence public. */
     public static class ProblemReportValve extends ErrorReportValve {
 
@@ -43,11 +54,11 @@ public class ServerLevelProblems {
             String title = known == null ? "Error" : known.getReasonPhrase();
             String detail = status == 400
                     ? "the request was refused by the HTTP server before it reached the API: a malformed URL (an encoded"
-                    + " '/' or an invalid percent-escape in the path), request line or header"
+                    + " '/' or an invalid percent-escape in the path), or a request line or headers malformed or too large"
                     : title;
             try {
                 response.resetBuffer();
-                Problems.write(response, status, status == 400 ? "malformed-request" : "server-error", title, detail);
+                Problems.write(response, status, type(status), title, detail);
                 response.finishResponse();
             } catch (IOException | IllegalStateException ex) {
                 // The client went away or the response was committed meanwhile: nothing left to tell it.

@@ -23,13 +23,27 @@ class ServerLevelProblemsTests extends ControlPlaneTest {
         }
     }
 
-    /** Over a socket, since an HTTP client would refuse (or re-encode) these paths before sending them. */
+    @Test
+    void aRequestTooLargeForTheServerIsTheClientsProblemNotAServerError() throws IOException {
+        String response = rawGet("/v1/databases", "X-Padding: " + "a".repeat(64 * 1024) + "\r\n");
+
+        // Tomcat refuses it with a 400 of its own.
+        assertThat(response).startsWith("HTTP/1.1 400");
+        assertThat(response).containsIgnoringCase("content-type: application/problem+json").contains("too large")
+                .doesNotContain("server-error").doesNotContain("<html");
+    }
+
     private String rawGet(String path) throws IOException {
+        return rawGet(path, "");
+    }
+
+    /** Over a socket, since an HTTP client would refuse (or re-encode) these paths before sending them. */
+    private String rawGet(String path, String extraHeaders) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + OPERATOR_KEY
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + "\r\n" + extraHeaders + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
