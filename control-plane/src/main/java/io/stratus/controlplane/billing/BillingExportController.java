@@ -95,9 +95,16 @@ class BillingExportController {
         }
         if (!p.endedAt(now.minus(settings.settle()))) {
             // Exporting closes the period for good: usage of its last minutes still on its way would be billed late.
-            throw ApiException.invalid("period", "ended less than " + settings.settle().toMinutes() + " minutes ago: its"
+            throw ApiException.invalid("period", "ended less than " + spoken(settings.settle()) + " ago: its"
                     + " last usage may still be arriving; it can be exported from " + p.end().plus(settings.settle()));
         }
         return p;
+    }
+
+    /** "5 minutes", "90 seconds": a settle time as the problem's reader says it. */
+    private static String spoken(java.time.Duration d) {
+        long seconds = d.toSeconds();
+        return seconds % 60 == 0 && seconds > 0 ? (seconds / 60) + (seconds == 60 ? " minute" : " minutes")
+                : seconds + (seconds == 1 ? " second" : " seconds");
     }
 }

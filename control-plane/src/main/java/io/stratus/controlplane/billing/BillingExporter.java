@@ -53,6 +53,7 @@ public class BillingExporter {
     private final ObjectProvider<Scheduler> scheduler;
     private final Path directory;
     private final Duration catchUp;
+    private final Duration settle;
     private final Clock clock;
 
     BillingExporter(UsageLedger ledger, UsageQueries usage, BillingExportRecords records, DataSource dataSource,
@@ -64,6 +65,7 @@ public class BillingExporter {
         this.scheduler = scheduler;
         this.directory = settings.directoryOrDefault(stratus);
         this.catchUp = settings.catchUp();
+        this.settle = settings.settle();
         this.clock = clock;
     }
 
@@ -99,7 +101,9 @@ public class BillingExporter {
      * @return the outcome of each period tried, oldest first
      */
     public List<Outcome> exportDue(Granularity granularity) {
-        return exportDue(granularity, clock.instant(), catchUp);
+        // As on request, only periods that ended at least `settle` ago: a cron set to fire right at the hour would
+        // otherwise close an hour whose last minutes' usage is still on its way. The next firing catches it up.
+        return exportDue(granularity, clock.instant().minus(settle), catchUp);
     }
 
     List<Outcome> exportDue(Granularity granularity, Instant now, Duration reach) {
