@@ -102,11 +102,8 @@ public class Autoscaler {
                 m.cpuUsedCores(), m.throttledFraction(), memory, m.activeConnections(),
                 m.transactionsPerSecond()), now);
         if (oomKills > 0) {
-            history.recordEvent(c.id(), c.tenantId(), now, c.currentCu(), c.currentCu(), "out of memory: the kernel killed "
-                    + oomKills + " Postgres process" + (oomKills == 1 ? "" : "es") + " at the compute's "
-                    + gib(m.memoryLimitBytes()) + " GiB limit (" + c.currentCu().toPlainString() + " CU), and Postgres"
-                    + " ended every session to recover" + (c.currentCu().compareTo(c.maxCu()) >= 0
-                    ? "; the database is at its maxCu: raise maxCu or use less memory per session" : ""), metrics(m, null));
+            history.recordEvent(c.id(), c.tenantId(), now, c.currentCu(), c.currentCu(), outOfMemory(c, m, oomKills),
+                    metrics(m, null));
             log.warn("database {}: {} process(es) killed for memory at {} CU", c.id(), oomKills, c.currentCu());
         }
         if (!c.running() || c.state() != DatabaseState.RUNNING) {
@@ -133,7 +130,7 @@ public class Autoscaler {
         String reason = d.reason();
         if (to.compareTo(c.currentCu()) > 0) {
             // What this database could hold: the capacity less what the others hold.
-            BigDecimal room = fleet.capacityCu(c.nodeId()).subtract(capacity.grantedOnNodeExcept(c.nodeId(), c.id()));
+            BigDecimal room = fleet.capacityCu(c.nodeId()).subtract(capacity.heldOnNodeExcept(c.nodeId(), c.id()));
             BigDecimal grantable = room.divide(step, 0, RoundingMode.FLOOR).multiply(step).max(c.currentCu());
             if (to.compareTo(grantable) > 0) {
                 BigDecimal free = room.subtract(c.currentCu()).max(BigDecimal.ZERO).stripTrailingZeros();
@@ -175,6 +172,18 @@ public class Autoscaler {
                 + need.setScale(2, RoundingMode.UP).stripTrailingZeros().toPlainString() + " CU"
                 + (m.throttledFraction() > settings.throttleThreshold() ? " (CPU throttled "
                 + Math.round(m.throttledFraction() * 100) + " % of the time)" : "") + "; raise maxCu to let it grow", metrics(m, d));
+    }
+
+    /** The out-of-memory event's reason: what was killed, at which limit, and what the tenant can do. */
+    private static String outOfMemory(Capacity c, ComputeMetrics m, int kills) {
+        String cu = c.currentCu().toPlainString() + " CU";
+        String where = m.memoryLimitBytes() > 0
+                ? " at the compute's " + gib(m.memoryLimitBytes()) + " GiB limit (" + cu + ")"
+                : " at " + cu + ", with no memory limit enforced on this host (the host itself ran out)";
+        String advice = c.currentCu().compareTo(c.maxCu()) >= 0
+                ? "; the database is at its maxCu: raise maxCu or use less memory per session" : "";
+        return "out of memory: the kernel killed " + kills + " Postgres process" + (kills == 1 ? "" : "es") + where
+                + ", and Postgres ended every session to recover" + advice;
     }
 
     private static String gib(long bytes) {

@@ -59,7 +59,7 @@ public class CapacityControl {
 
     /** CU the node's other databases hold (running: their current CU; suspended: their minCu, kept for waking). */
     @Transactional(propagation = Propagation.MANDATORY)
-    public BigDecimal grantedOnNodeExcept(UUID nodeId, UUID databaseId) {
+    public BigDecimal heldOnNodeExcept(UUID nodeId, UUID databaseId) {
         return databases.heldCu(nodeId, databaseId);
     }
 
