@@ -31,12 +31,13 @@ record CounterDelta(long calls, long rowsRead, long rowsWritten, boolean exact) 
             // A baseline taken without a reading (UsageCursor.unread): everything counted is since creation.
             return new CounterDelta(now.calls(), now.rowsRead(), now.rowsWritten(), now.dealloc() == 0);
         }
-        if (!before.sameRules()) {
-            return new CounterDelta(0, 0, 0, false);
-        }
         boolean reset = !Objects.equals(now.statsReset(), before.statsReset());
         if (reset) {
+            // Counted from zero since the reset, whatever rules the cursor's sums were made with.
             return new CounterDelta(now.calls(), now.rowsRead(), now.rowsWritten(), false);
+        }
+        if (!before.sameRules()) {
+            return new CounterDelta(0, 0, 0, false);
         }
         boolean evicted = now.dealloc() > before.dealloc();
         long calls = now.calls() - before.calls();

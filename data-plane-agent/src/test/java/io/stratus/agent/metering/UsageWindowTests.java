@@ -123,6 +123,9 @@ class UsageWindowTests {
                 StatementClassifier.VERSION - 1);
 
         assertThat(CounterDelta.between(older, reading(RESET, 0, 300, 90, 60, 0))).isEqualTo(new CounterDelta(0, 0, 0, false));
+        // After a reset the counters start from zero, whatever rules the cursor had: they are the delta.
+        assertThat(CounterDelta.between(older, reading(RESET.plusSeconds(5), 0, 30, 9, 6, 0)))
+                .isEqualTo(new CounterDelta(30, 9, 6, false));
 
         // The cursor the window moves to carries this agent's rules: from there on it counts again.
         UsageCursor next = older.advance(T.plusSeconds(10), reading(RESET, 0, 300, 90, 60, 0), BigDecimal.ONE);
