@@ -112,7 +112,7 @@ public class Autoscaler {
         if (c.suspendTimeoutSeconds() > 0 && lastActive != null
                 && !lastActive.plusSeconds(c.suspendTimeoutSeconds()).isAfter(now)) {
             capacity.suspend(c.id());
-            windows.clear(c.id());
+            forget(c.id());
             history.recordEvent(c.id(), c.tenantId(), now, c.currentCu(), BigDecimal.ZERO,
                     "suspended: no connections for " + c.suspendTimeoutSeconds() + "s", metrics(m, null));
             log.info("database {} suspended after {}s without connections", c.id(), c.suspendTimeoutSeconds());
@@ -214,6 +214,13 @@ public class Autoscaler {
     @EventListener
     void onManualChange(DatabaseCapacityChanged e) {
         history.recordEvent(e.databaseId(), e.tenantId(), clock.instant(), e.fromCu(), e.toCu(), e.reason(), Map.of());
-        windows.clear(e.databaseId());
+        forget(e.databaseId());
+    }
+
+    /** A suspend or a manual change starts the database's story over: its load window and what it was last told. */
+    private void forget(UUID databaseId) {
+        windows.clear(databaseId);
+        lastCapNotice.remove(databaseId);
+        lastMaxCuNotice.remove(databaseId);
     }
 }
