@@ -93,7 +93,12 @@ public class UsageMeter implements SmartLifecycle {
      * One metering pass over every known compute; returns the records it spooled (durably). Also what tests call to
      * flush usage into the spool.
      */
-    public synchronized List<UsageRecord> meter() {
+    public List<UsageRecord> meter() {
+        return meterAll(false);
+    }
+
+    /** @param last the agent is stopping, and its computes with it: every open window is cut up to now */
+    private synchronized List<UsageRecord> meterAll(boolean last) {
         Instant now = clock.instant();
         Map<UUID, RunningCompute> running = new HashMap<>();
         reconciler.running().forEach(r -> running.put(r.computeId(), r));
@@ -101,7 +106,7 @@ public class UsageMeter implements SmartLifecycle {
         List<SpoolEntry> entries = new ArrayList<>();
         for (ComputeStatus status : reconciler.observe().computes()) {
             known.add(status.computeId());
-            entries.addAll(meter(status, running.get(status.computeId()), now, false));
+            entries.addAll(meter(status, running.get(status.computeId()), now, last));
         }
         forgetAllBut(known);
         return spool(entries);
@@ -254,7 +259,12 @@ public class UsageMeter implements SmartLifecycle {
         }
     }
 
-    /** A last pass while the computes still run, so the time up to the agent's stop is spooled with what it used. */
+    /**
+     * A last pass while the computes still run, so the time up to the agent's stop is spooled with what it used: every
+     * open window is cut, idle ones too. The reconciler stops the postmasters next, and the next agent bills nothing
+     * for a time its postmaster did not run through, so a window left open (idle ones stay open for minutes) was lost:
+     * an exploratory pass lost 127 CU-seconds in one clean stop of six computes.
+     */
     @Override
     public void stop() {
         ScheduledExecutorService s = scheduler;
@@ -269,7 +279,7 @@ public class UsageMeter implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         try {
-            meter();
+            meterAll(true);
         } catch (RuntimeException e) {
             log.warn("last usage metering pass failed", e);
         }

@@ -36,6 +36,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -381,6 +382,30 @@ class UsageMeterTests {
             assertThat(rs.next()).as("one usage connection").isFalse();
             return pid;
         }
+    }
+
+    @Test
+    void anAgentStoppingCleanlySpoolsEveryOpenWindowUpToItsStopIdleOnesToo() throws Exception {
+        // Production windows: an idle one stays open for minutes, and passes come every 10 s.
+        UsageMeter production = new UsageMeter(reconciler, spool, Clock.systemUTC(), Duration.ofMinutes(10),
+                Duration.ofMinutes(5));
+        meterRef.set(production);
+        production.start();
+        spooled.addAll(production.meter());
+        Instant lastSpooled = spool.cursor(spec.computeId()).orElseThrow().at();
+        Thread.sleep(1500);
+        assertThat(production.meter()).as("idle: the window stays open").isEmpty();
+
+        Instant stopping = Instant.now();
+        production.stop();
+
+        UsageCursor after = spool.cursor(spec.computeId()).orElseThrow();
+        assertThat(after.at()).isAfterOrEqualTo(stopping);
+        List<UsageRecord> last = spool.pending(1000).stream().filter(r -> !r.from().isBefore(lastSpooled)).toList();
+        assertThat(last).isNotEmpty();
+        // The compute ran at 1 CU throughout: the whole idle time is billed.
+        BigDecimal cuSeconds = last.stream().map(UsageRecord::cuSeconds).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(cuSeconds).isGreaterThanOrEqualTo(new BigDecimal("1.5"));
     }
 
     @Test
