@@ -58,7 +58,7 @@ class StratusUpTests {
             assertThat(javas).hasSize(2);
             java.time.Instant killed = java.time.Instant.now();
             javas.forEach(ProcessHandle::destroyForcibly);
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() ->
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
                     up.descendants().filter(StratusUpTests::stratusJava).filter(p -> !javas.contains(p)).count() == 2
                             && heartbeatAfter(api, operatorKey, killed));
             try (Connection c = E2e.connect(db.uri())) {
