@@ -84,8 +84,30 @@ public class UsageMeter implements SmartLifecycle {
     @EventListener
     public void onComputesChanged(ComputesChanged event) {
         Instant now = clock.instant();
+        boolean cuChanged = false;
         for (ComputeStatus s : event.observation().computes()) {
-            timeline.observe(s.computeId(), now, cuOf(s));
+            BigDecimal cu = cuOf(s);
+            BigDecimal before = timeline.cuAt(s.computeId(), now, null);
+            cuChanged |= before != null && before.compareTo(cu) != 0;
+            timeline.observe(s.computeId(), now, cu);
+        }
+        ScheduledExecutorService s = scheduler;
+        if (cuChanged && s != null) {
+            // The change is only in memory until a pass spools the window it ends: an agent killed before the next
+            // scheduled pass (up to usage-interval away) had its successor bill the time since at the old CU.
+            try {
+                s.execute(this::passQuietly);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // Stopping: its last pass spools the change.
+            }
+        }
+    }
+
+    private void passQuietly() {
+        try {
+            meter();
+        } catch (RuntimeException e) {
+            log.warn("usage metering pass after a CU change failed: {}", e.getMessage());
         }
     }
 

@@ -409,6 +409,25 @@ class UsageMeterTests {
     }
 
     @Test
+    void aCuChangeIsSpooledAtOnceNotAtTheNextScheduledPass() throws Exception {
+        UsageMeter production = new UsageMeter(reconciler, spool, Clock.systemUTC(), Duration.ofMinutes(10),
+                Duration.ofMinutes(5));
+        meterRef.set(production);
+        toClose.add(production::stop);
+        production.start();
+        spooled.addAll(production.meter());
+        assertThat(spool.cursor(spec.computeId()).orElseThrow().cu()).isEqualByComparingTo("1");
+
+        ComputeSpec bigger = new ComputeSpec(spec.computeId(), DB, OWNER, spec.ownerVerifier(), true, BigDecimal.valueOf(2),
+                spec.minCu(), spec.maxCu(), spec.port(), spec.release(), 2);
+        reconciler.apply(new DesiredState(UUID.randomUUID(), 2, List.of(bigger))).get(60, TimeUnit.SECONDS);
+
+        // Durable within moments, so that an agent killed now leaves its successor the new CU to bill the gap at.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(spool.cursor(spec.computeId()).orElseThrow().cu()).isEqualByComparingTo("2"));
+    }
+
+    @Test
     void aSuspendedComputeIsBilledForStorageOnlyFromItsLastKnownSize() throws Exception {
         try (Connection c = tenant(); Statement st = c.createStatement()) {
             run(st, "CREATE TABLE t AS SELECT generate_series(1, 10000) AS id", StatementKind.OTHER, 0);
