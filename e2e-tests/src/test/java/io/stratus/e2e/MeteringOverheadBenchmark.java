@@ -47,6 +47,12 @@ class MeteringOverheadBenchmark {
      * agent's share, magnified).
      */
     private static final String USAGE_INTERVAL = System.getProperty("bench.usageInterval", "10s");
+    /**
+     * pgbench's query mode in the side-by-side design: {@code simple} (pgbench's default; psycopg2 and psql send
+     * statements so) or {@code prepared} (what pgjdbc does after five executions of a statement, and most drivers with
+     * server-side prepared statements): pg_stat_statements jumbles a prepared statement once, not on every execution.
+     */
+    private static final String PGBENCH_MODE = System.getProperty("bench.pgbenchMode", "simple");
     private static final Path PGBENCH = Path.of("/usr/lib/postgresql/15/bin/pgbench");
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
@@ -145,9 +151,9 @@ class MeteringOverheadBenchmark {
             b.restart(true);
 
             String report = String.format("metering overhead side by side: two computes of %s CU at once, usage read every %s,"
-                            + " each pgbench -c 2 -j 1, %d s, scale 10, %d rounds (metered / %s)%n%s"
+                            + " each pgbench -M %s -c 2 -j 1, %d s, scale 10, %d rounds (metered / %s)%n%s"
                             + "  geometric mean of metered/%s: select-only %.3f x, tpc-b %.3f x%n",
-                    SIDE_BY_SIDE_CU, USAGE_INTERVAL, SECONDS, rounds.size(),
+                    SIDE_BY_SIDE_CU, USAGE_INTERVAL, PGBENCH_MODE, SECONDS, rounds.size(),
                     SIDE_BY_SIDE_AA ? "metered too: A/A check" : "raw", String.join("", rounds),
                     SIDE_BY_SIDE_AA ? "metered" : "raw", geometricMean(selectRatios), geometricMean(tpcbRatios));
             System.out.print(report);
@@ -177,7 +183,7 @@ class MeteringOverheadBenchmark {
     /** pgbench against two databases over the same seconds; their TPS, in that order. */
     private static double[] together(URI first, URI second, String... mode) throws Exception {
         List<String> args = new ArrayList<>(List.of(mode));
-        args.addAll(List.of("-c", "2", "-j", "1", "-T", String.valueOf(SECONDS)));
+        args.addAll(List.of("-M", PGBENCH_MODE, "-c", "2", "-j", "1", "-T", String.valueOf(SECONDS)));
         Process p1 = pgbenchProcess(first, args.toArray(String[]::new));
         Process p2 = pgbenchProcess(second, args.toArray(String[]::new));
         return new double[] {tps(output(p1)), tps(output(p2))};
