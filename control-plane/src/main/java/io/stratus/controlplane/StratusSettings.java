@@ -33,4 +33,31 @@ public record StratusSettings(
         @DefaultValue("10m") Duration operationTimeout,
         @DefaultValue("30s") Duration nodeHeartbeatTimeout,
         @DefaultValue("65536") int maxRequestBytes) {
+
+    /** Prefix of every API key; nothing else is ever accepted as one. */
+    public static final String API_KEY_PREFIX = "stk_";
+    private static final int MIN_SECRET_LENGTH = 20;
+
+    /**
+     * A configured credential that could never work, or could work as the other kind, stops the start: an operator key
+     * without the API-key prefix would be stored but never let anyone in, and a bootstrap token that looks like an
+     * API key would make agent and API credentials interchangeable.
+     */
+    public StratusSettings {
+        if (operatorKey != null && !operatorKey.isBlank()) {
+            operatorKey = operatorKey.trim();
+            if (!operatorKey.startsWith(API_KEY_PREFIX) || operatorKey.length() < MIN_SECRET_LENGTH) {
+                throw new IllegalArgumentException("stratus.operator-key (STRATUS_OPERATOR_KEY) must start with "
+                        + API_KEY_PREFIX + " and be at least " + MIN_SECRET_LENGTH + " characters long");
+            }
+        }
+        if (agentBootstrapToken != null && !agentBootstrapToken.isBlank()) {
+            agentBootstrapToken = agentBootstrapToken.trim();
+            if (agentBootstrapToken.startsWith(API_KEY_PREFIX) || agentBootstrapToken.length() < MIN_SECRET_LENGTH) {
+                throw new IllegalArgumentException("stratus.agent-bootstrap-token (STRATUS_AGENT_BOOTSTRAP_TOKEN) must "
+                        + "be at least " + MIN_SECRET_LENGTH + " characters long and must not start with "
+                        + API_KEY_PREFIX + ", the prefix of API keys");
+            }
+        }
+    }
 }

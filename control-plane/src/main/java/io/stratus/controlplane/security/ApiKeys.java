@@ -1,5 +1,6 @@
 package io.stratus.controlplane.security;
 
+import io.stratus.controlplane.StratusSettings;
 import io.stratus.controlplane.support.Tokens;
 import io.stratus.controlplane.web.ApiException;
 import java.time.Clock;
@@ -14,7 +15,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class ApiKeys {
 
-    static final String PREFIX = "stk_";
+    static final String PREFIX = StratusSettings.API_KEY_PREFIX;
 
     private final ApiKeyRepository keys;
     private final Clock clock;
