@@ -1,0 +1,87 @@
+{{/* Names: <release>-stratus-<part>, shortened to what Kubernetes accepts. */}}
+{{- define "stratus.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 50 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 50 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "stratus.controlPlane.name" -}}{{ include "stratus.fullname" . }}-control-plane{{- end -}}
+{{- define "stratus.agent.name" -}}{{ include "stratus.fullname" . }}-agent{{- end -}}
+
+{{- define "stratus.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "stratus.controlPlane.selector" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: control-plane
+{{- end -}}
+
+{{- define "stratus.agent.selector" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: agent
+{{- end -}}
+
+{{- define "stratus.image" -}}
+{{- printf "%s:%s" .image.repository (default .chart.AppVersion .image.tag) -}}
+{{- end -}}
+
+{{/* The Secret holding the operator key and the agents' bootstrap token. */}}
+{{- define "stratus.credentials.secret" -}}
+{{- default (printf "%s-credentials" (include "stratus.fullname" .)) .Values.credentials.existingSecret -}}
+{{- end -}}
+
+{{/* The Secret and key holding the metadata database's password. */}}
+{{- define "stratus.metadata.secret" -}}
+{{- default (printf "%s-metadata-db" (include "stratus.fullname" .)) .Values.metadataDatabase.existingSecret -}}
+{{- end -}}
+{{- define "stratus.metadata.secretKey" -}}
+{{- if .Values.metadataDatabase.existingSecret -}}{{ .Values.metadataDatabase.existingSecretPasswordKey }}{{- else -}}password{{- end -}}
+{{- end -}}
+
+{{/* The URL agents reach the control plane at: its Service, inside the cluster. */}}
+{{- define "stratus.controlPlane.url" -}}
+{{- printf "http://%s.%s.svc:%d" (include "stratus.controlPlane.name" .) .Release.Namespace (int .Values.controlPlane.service.port) -}}
+{{- end -}}
+
+{{/*
+Values that would render a release that cannot work fail the install with a message, as the apps would at start, but
+before anything is created.
+*/}}
+{{- define "stratus.validate" -}}
+{{- if not .Values.metadataDatabase.url -}}
+{{- fail "metadataDatabase.url is required: a JDBC URL of the PostgreSQL database that holds the control plane's metadata, e.g. jdbc:postgresql://pg:5432/stratus" -}}
+{{- end -}}
+{{- if not (hasPrefix "jdbc:postgresql://" .Values.metadataDatabase.url) -}}
+{{- fail (printf "metadataDatabase.url must start with jdbc:postgresql://, not %q" .Values.metadataDatabase.url) -}}
+{{- end -}}
+{{- if and (not .Values.metadataDatabase.existingSecret) (not .Values.metadataDatabase.password) -}}
+{{- fail "metadataDatabase.existingSecret or metadataDatabase.password is required" -}}
+{{- end -}}
+{{- if lt (int .Values.controlPlane.replicas) 1 -}}
+{{- fail "controlPlane.replicas must be at least 1" -}}
+{{- end -}}
+{{- $export := .Values.controlPlane.billingExport.persistence -}}
+{{- if and $export.enabled (not $export.existingClaim) (gt (int .Values.controlPlane.replicas) 1) (ne $export.accessMode "ReadWriteMany") -}}
+{{- fail (printf "controlPlane.billingExport.persistence.accessMode is %s, but %d control-plane replicas each run export jobs: the export volume must be ReadWriteMany (or use controlPlane.replicas=1)" $export.accessMode (int .Values.controlPlane.replicas)) -}}
+{{- end -}}
+{{- if or (lt (int .Values.agent.portMin) 1024) (gt (int .Values.agent.portMax) 65535) (gt (int .Values.agent.portMin) (int .Values.agent.portMax)) -}}
+{{- fail (printf "agent.portMin..portMax must be a range within 1024-65535, not %d-%d" (int .Values.agent.portMin) (int .Values.agent.portMax)) -}}
+{{- end -}}
+{{- if not (has .Values.agent.cgroups (list "auto" "v2" "v1" "none")) -}}
+{{- fail (printf "agent.cgroups must be auto, v2, v1 or none, not %q" .Values.agent.cgroups) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Changes when a setting the apps read only at start changes, so that their pods restart. */}}
+{{- define "stratus.configChecksum" -}}
+{{- dict "metadata" .Values.metadataDatabase "credentials" .Values.credentials | toYaml | sha256sum -}}
+{{- end -}}
