@@ -13,5 +13,5 @@ interface ApiKeyRepository extends JpaRepository<ApiKey, UUID> {
 
     List<ApiKey> findByTenantIdOrderByCreatedAt(UUID tenantId);
 
-    boolean existsByRoleAndRevokedAtIsNull(Role role);
+    List<ApiKey> findByRoleAndRevokedAtIsNull(Role role);
 }

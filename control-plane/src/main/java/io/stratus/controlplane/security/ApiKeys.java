@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -16,6 +18,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class ApiKeys {
 
     static final String PREFIX = StratusSettings.API_KEY_PREFIX;
+    private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
 
     private final ApiKeyRepository keys;
     private final Clock clock;
@@ -40,11 +43,33 @@ public class ApiKeys {
         return new IssuedKey(key.getId(), role, secret, key.createdAt());
     }
 
-    /** Stores the operator key given in configuration (idempotent: the same key is stored once). */
+    /**
+     * Makes the configured operator key the one active operator key: stored once, and every other operator key revoked,
+     * so that configuring a new key rotates it (a leaked key stops working when the new one is deployed). A key that
+     * was revoked is refused rather than brought back: an instance started with an old configuration must not undo a
+     * rotation. Operator keys come from configuration only (the API issues tenant keys).
+     *
+     * @throws IllegalStateException when the configured key was revoked, or is some tenant's key
+     */
     @Transactional
     public void ensureOperatorKey(String secret) {
-        if (keys.findByKeyHash(Tokens.hash(secret)).isEmpty()) {
-            keys.save(new ApiKey(null, Role.OPERATOR, Tokens.hash(secret), Tokens.prefixOf(secret), clock.instant()));
+        byte[] hash = Tokens.hash(secret);
+        Instant now = clock.instant();
+        ApiKey configured = keys.findByKeyHash(hash)
+                .orElseGet(() -> keys.saveAndFlush(new ApiKey(null, Role.OPERATOR, hash, Tokens.prefixOf(secret), now)));
+        if (configured.role() != Role.OPERATOR) {
+            throw new IllegalStateException("the configured operator key (STRATUS_OPERATOR_KEY) is a tenant's API key");
+        }
+        if (!configured.isActive()) {
+            throw new IllegalStateException("the configured operator key (STRATUS_OPERATOR_KEY, " + configured.keyPrefix()
+                    + "...) was revoked at " + configured.revokedAt() + " when another one was configured: configure the"
+                    + " current key, or a new one");
+        }
+        for (ApiKey other : keys.findByRoleAndRevokedAtIsNull(Role.OPERATOR)) {
+            if (!other.getId().equals(configured.getId())) {
+                other.revoke(now);
+                log.info("operator key {}... revoked: another one is configured", other.keyPrefix());
+            }
         }
     }
 
