@@ -48,6 +48,9 @@ class BillingExportSchedule {
                 .withDescription(description)
                 .usingJobData(BillingExportJob.GRANULARITY, granularity.name())
                 .storeDurably()
+                // A control plane that dies mid-export leaves the firing to the cluster: the first one to see it gone
+                // runs it again within seconds, instead of the period waiting for the next firing (up to a day).
+                .requestRecovery()
                 .build();
     }
 
