@@ -304,20 +304,29 @@ public class DatabaseProvisioning {
     }
 
     DatabaseView view(Database db) {
+        Fleet.HostStatus host = db.nodeId() == null ? null : fleet.hostStatus(db.nodeId()).orElse(null);
+        String message = db.message() != null || db.nodeId() != null || db.state() != DatabaseState.PROVISIONING
+                ? db.message()
+                : "waiting for a node with " + db.minCu().stripTrailingZeros().toPlainString() + " CU free that runs"
+                + " Postgres " + db.release();
+        if (host != null && !host.reporting() && db.state() != DatabaseState.DELETED) {
+            // The agent is silent, not necessarily the compute (it runs on without its agent): say what is known.
+            message = "the agent on its host has not reported since " + host.lastHeartbeatAt() + ": the state shown is"
+                    + " the last one observed" + (message == null ? "" : "; " + message);
+        }
         return new DatabaseView(db.getId(), db.name(), db.state(), db.minCu().stripTrailingZeros(),
                 db.maxCu().stripTrailingZeros(), db.grantedCu(),
                 // Unknown until the agent has reported the compute: null, not "none", which would be a claim.
                 db.appliedCu() == null ? null : db.enforcement(), db.suspendTimeoutSeconds(), db.release(), db.nodeId(),
-                connection(db, null), db.message() != null || db.nodeId() != null || db.state() != DatabaseState.PROVISIONING
-                        ? db.message()
-                        : "waiting for a node with " + db.minCu().stripTrailingZeros().toPlainString() + " CU free that runs"
-                        + " Postgres " + db.release(), db.createdAt());
+                connection(db, null, host), message, host == null ? null : host.lastHeartbeatAt(), db.createdAt());
     }
 
-
     private Connection connection(Database db, String password) {
-        String host = db.nodeId() == null ? null : fleet.address(db.nodeId()).orElse(null);
-        return Connection.of(host, db.port(), db.name(), db.ownerRole(), password);
+        return connection(db, password, db.nodeId() == null ? null : fleet.hostStatus(db.nodeId()).orElse(null));
+    }
+
+    private static Connection connection(Database db, String password, Fleet.HostStatus host) {
+        return Connection.of(host == null ? null : host.address(), db.port(), db.name(), db.ownerRole(), password);
     }
 
     private static String hash(ValidCreate r) {

@@ -162,10 +162,17 @@ public class Fleet {
         return nodes.findById(nodeId).map(Node::capacityCu).orElse(BigDecimal.ZERO);
     }
 
-    /** The node's address, for connection strings. */
+    /**
+     * What a database's view says of its host: the address for its connection string, and whether the host's agent is
+     * reporting ({@code false} once it missed heartbeats for the timeout) with when it last did.
+     */
+    public record HostStatus(String address, boolean reporting, Instant lastHeartbeatAt) {
+    }
+
     @Transactional(readOnly = true)
-    public Optional<String> address(UUID nodeId) {
-        return nodes.findById(nodeId).map(Node::address);
+    public Optional<HostStatus> hostStatus(UUID nodeId) {
+        return nodes.findById(nodeId)
+                .map(n -> new HostStatus(n.address(), n.state() != NodeState.NOT_READY, n.lastHeartbeatAt()));
     }
 
     /**

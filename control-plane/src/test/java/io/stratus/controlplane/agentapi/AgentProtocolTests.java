@@ -1,9 +1,12 @@
 package io.stratus.controlplane.agentapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.stratus.controlplane.ControlPlaneTest;
 import io.stratus.testing.ApiClient;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
@@ -78,6 +81,50 @@ class AgentProtocolTests extends ControlPlaneTest {
                 + "\"portMin\":62000,\"portMax\":62099}");
         assertThat(reg.status()).as(reg.raw()).isEqualTo(201);
         return new OwnNode(reg.text("nodeId"), reg.text("credential"), release);
+    }
+
+    @Test
+    void aDatabaseWhoseAgentFellSilentSaysItsStateIsOnlyTheLastObserved() {
+        OwnNode node = ownNode();
+        TestTenant t = newTenant();
+        var created = api().post(t.adminKey(), "/v1/databases", ApiClient.json("name", "silent", "minCu", 0.25,
+                "maxCu", 2, "release", node.release()));
+        assertThat(created.status()).as(created.raw()).isEqualTo(202);
+        String db = created.at("/database/id").asString();
+        int port = created.at("/connection/port").asInt();
+        long generation = desired(node, 0, 0).get("generation").asLong();
+        report(node, generation, compute(db, "RUNNING", 1, port, true));
+
+        var reporting = api().get(t.readKey(), "/v1/databases/" + db);
+        assertThat(reporting.text("state")).isEqualTo("RUNNING");
+        assertThat(reporting.text("message")).isNull();
+        Instant observedAt = Instant.parse(reporting.text("observedAt"));
+        assertThat(observedAt).isCloseTo(Instant.now(), within(30, ChronoUnit.SECONDS));
+
+        // What the health monitor finds once the agent missed its heartbeats (a kill -9 of the agent; its computes
+        // run on): done to this test's own node only, since other tests' nodes share this control plane.
+        jdbc.update("update nodes set state = 'NOT_READY' where id = ?::uuid", node.id());
+        var silent = api().get(t.readKey(), "/v1/databases/" + db);
+        assertThat(silent.text("state")).as("not claimed down: the compute outlives its agent").isEqualTo("RUNNING");
+        assertThat(silent.text("message")).isEqualTo("the agent on its host has not reported since " + observedAt
+                + ": the state shown is the last one observed");
+        assertThat(Instant.parse(silent.text("observedAt"))).isEqualTo(observedAt);
+        assertThat(api().get(t.readKey(), "/v1/databases").json().get("items").get(0).get("message").asString())
+                .startsWith("the agent on its host has not reported since");
+
+        // The agent is back: so is the plain view.
+        report(node, generation, compute(db, "RUNNING", 1, port, true));
+        var back = api().get(t.readKey(), "/v1/databases/" + db);
+        assertThat(back.text("message")).isNull();
+        assertThat(Instant.parse(back.text("observedAt"))).isAfterOrEqualTo(observedAt);
+    }
+
+    private void report(OwnNode node, long generation, String computes) {
+        var r = api().post(node.credential(), "/agent/v1/nodes/" + node.id() + "/status", "{\"nodeId\":\"" + node.id()
+                + "\",\"observedGeneration\":" + generation + ",\"reconciledGeneration\":" + generation
+                + ",\"observedAt\":\"2026-01-01T00:00:00Z\",\"capacityCu\":10,\"enforcement\":\"none\",\"computes\":["
+                + computes + "]}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(204);
     }
 
     @Test
