@@ -3,6 +3,7 @@ package io.stratus.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stratus.testing.HourBoundary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,11 +40,7 @@ class BillingExportRecoveryTests {
     @Test
     void anExportInterruptedByAKilledControlPlaneIsRunAgainByTheNextOne() throws Exception {
         // The job exports "the previous hour" when it runs: keep that one hour for the whole test.
-        Instant now = Instant.now();
-        Instant nextHour = now.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
-        if (Duration.between(now, nextHour).toSeconds() < 180) {
-            Thread.sleep(Duration.between(now, nextHour).plusSeconds(2).toMillis());
-        }
+        HourBoundary.awaitAtLeast(Duration.ofSeconds(180));
         Instant periodStart = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
         String period = HOUR.format(periodStart);
 

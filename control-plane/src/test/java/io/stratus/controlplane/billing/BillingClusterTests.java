@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stratus.controlplane.ControlPlaneApplication;
 import io.stratus.controlplane.metering.Granularity;
 import io.stratus.testing.ApiClient;
+import io.stratus.testing.HourBoundary;
 import io.stratus.testing.PostgresHarness;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,11 +77,7 @@ class BillingClusterTests {
     @Test
     void eachPeriodIsExportedOnceAcrossInstancesAndReRunsAreByteIdentical() throws Exception {
         // The job exports "the previous hour" when it fires: keep that the same hour for the whole test.
-        Instant now = Instant.now();
-        Instant nextHour = now.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
-        if (Duration.between(now, nextHour).toSeconds() < 90) {
-            Thread.sleep(Duration.between(now, nextHour).plusSeconds(2).toMillis());
-        }
+        HourBoundary.awaitAtLeast(Duration.ofSeconds(90));
         BillingPeriod period = BillingPeriod.previous(Granularity.HOUR, Instant.now());
 
         // Schema and usage in place before any instance starts, so the first firing already sees the usage.
