@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every malformed request is a 4xx problem naming what is wrong, and creates no row, operation or compute. */
@@ -62,6 +63,33 @@ class BadInputTests extends ControlPlaneTest {
         }
         assertThat(count("databases")).isEqualTo(databases);
         assertThat(count("operations")).isEqualTo(operations);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no name            | {}                      | name",
+            "name of wrong type | {\"name\":7}             | name",
+            "capital letters    | {\"name\":\"Acme\"}        | name",
+            "starts with digit  | {\"name\":\"1acme\"}       | name",
+            "unknown field      | {\"name\":\"a\",\"x\":1}   | x"})
+    void badTenantIsAProblemNamingTheFieldAndCreatesNothing(String why, String body, String field) {
+        long tenants = count("tenants");
+        var r = api().post(OPERATOR_KEY, "/v1/tenants", body);
+        assertThat(r.status()).as(r.raw()).isEqualTo(400);
+        assertThat(r.contentType()).contains("application/problem+json");
+        assertThat(r.json().get("errors").findValuesAsString("field")).contains(field);
+        assertThat(count("tenants")).isEqualTo(tenants);
+    }
+
+    @Test
+    void badApiKeyRequestIsAProblemNamingTheRoleAndIssuesNothing() {
+        long keys = count("api_keys");
+        for (String body : new String[] {"{}", "{\"role\":\"operator\"}", "{\"role\":\"admin\"}", "{\"role\":null}"}) {
+            var r = api().post(tenant.adminKey(), "/v1/tenants/" + tenant.id() + "/api-keys", body);
+            assertThat(r.status()).as(body + " -> " + r.raw()).isEqualTo(400);
+            assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly("role");
+        }
+        assertThat(count("api_keys")).isEqualTo(keys);
     }
 
     @Test

@@ -6,10 +6,32 @@ import io.stratus.controlplane.ControlPlaneTest;
 import io.stratus.testing.ApiClient;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /** Tenant B, holding every id of tenant A, can neither see nor change anything of A's: always 404, never 403. */
 class TenantIsolationTests extends ControlPlaneTest {
+
+    /** Endpoints only the operator may call, whatever the ids: a tenant's key gets 403 there and learns nothing. */
+    private static final Set<String> OPERATOR_ONLY = Set.of("POST /v1/tenants", "PUT /v1/tenants/{tenantId}/plan");
+    /** "METHOD pattern" of every endpoint the test below tried with another tenant's ids. */
+    private static final Set<String> tried = ConcurrentHashMap.newKeySet();
+
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    private RequestMappingHandlerMapping mappings;
+
+    private record Call(String method, String pattern, String path, String body) {
+        String endpoint() {
+            return method + " " + pattern;
+        }
+    }
 
     @Test
     void otherTenantsIdsAreNotFoundOnEveryEndpointAndNothingChanges() {
@@ -23,22 +45,29 @@ class TenantIsolationTests extends ControlPlaneTest {
         long operations = count("operations");
         long keys = count("api_keys");
 
-        record Call(String method, String path, String body) {
-        }
+        String range = "?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&granularity=hour";
         List<Call> calls = List.of(
-                new Call("GET", "/v1/databases/" + db, null),
-                new Call("DELETE", "/v1/databases/" + db, null),
-                new Call("POST", "/v1/databases/" + db + "/reset-password", null),
-                new Call("PATCH", "/v1/databases/" + db, "{\"maxCu\":1}"),
-                new Call("POST", "/v1/databases/" + db + "/suspend", null),
-                new Call("POST", "/v1/databases/" + db + "/resume", null),
-                new Call("GET", "/v1/databases/" + db + "/scaling-events", null),
-                new Call("GET", "/v1/databases/" + db + "/metrics", null),
-                new Call("GET", "/v1/operations/" + op, null),
-                new Call("GET", "/v1/tenants/" + a.id(), null),
-                new Call("GET", "/v1/tenants/" + a.id() + "/api-keys", null),
-                new Call("POST", "/v1/tenants/" + a.id() + "/api-keys", ApiClient.json("role", "tenant-admin")),
-                new Call("DELETE", "/v1/tenants/" + a.id() + "/api-keys/" + aKeyId, null));
+                new Call("GET", "/v1/databases/{id}", "/v1/databases/" + db, null),
+                new Call("DELETE", "/v1/databases/{id}", "/v1/databases/" + db, null),
+                new Call("POST", "/v1/databases/{id}/reset-password", "/v1/databases/" + db + "/reset-password", null),
+                new Call("PATCH", "/v1/databases/{id}", "/v1/databases/" + db, "{\"maxCu\":1}"),
+                new Call("POST", "/v1/databases/{id}/suspend", "/v1/databases/" + db + "/suspend", null),
+                new Call("POST", "/v1/databases/{id}/resume", "/v1/databases/" + db + "/resume", null),
+                new Call("GET", "/v1/databases/{id}/scaling-events", "/v1/databases/" + db + "/scaling-events", null),
+                new Call("GET", "/v1/databases/{id}/metrics", "/v1/databases/" + db + "/metrics", null),
+                new Call("GET", "/v1/databases/{id}/usage", "/v1/databases/" + db + "/usage" + range, null),
+                new Call("GET", "/v1/operations/{id}", "/v1/operations/" + op, null),
+                new Call("GET", "/v1/tenants/{tenantId}", "/v1/tenants/" + a.id(), null),
+                new Call("GET", "/v1/tenants/{id}/usage", "/v1/tenants/" + a.id() + "/usage" + range, null),
+                new Call("GET", "/v1/tenants/{tenantId}/invoices", "/v1/tenants/" + a.id() + "/invoices", null),
+                new Call("GET", "/v1/tenants/{tenantId}/invoices/{period}", "/v1/tenants/" + a.id() + "/invoices/2026-01", null),
+                new Call("GET", "/v1/tenants/{tenantId}/plan", "/v1/tenants/" + a.id() + "/plan", null),
+                new Call("GET", "/v1/tenants/{tenantId}/api-keys", "/v1/tenants/" + a.id() + "/api-keys", null),
+                new Call("POST", "/v1/tenants/{tenantId}/api-keys", "/v1/tenants/" + a.id() + "/api-keys",
+                        ApiClient.json("role", "tenant-admin")),
+                new Call("DELETE", "/v1/tenants/{tenantId}/api-keys/{keyId}", "/v1/tenants/" + a.id() + "/api-keys/" + aKeyId,
+                        null));
+        tried.addAll(calls.stream().map(Call::endpoint).toList());
         for (String key : List.of(b.adminKey(), b.readKey())) {
             for (Call c : calls) {
                 var r = api().send(key, c.method(), c.path(), c.body(), Map.of());
@@ -51,6 +80,57 @@ class TenantIsolationTests extends ControlPlaneTest {
         assertThat(count("api_keys")).isEqualTo(keys);
         assertThat(api().get(a.adminKey(), "/v1/databases/" + db).status()).isEqualTo(200);
         assertThat(api().get(a.adminKey(), "/v1/tenants/" + a.id() + "/api-keys").json().get(0).get("revokedAt").isNull()).isTrue();
+    }
+
+    @Test
+    void operatorEndpointsRefuseTenantKeysWhateverTheIds() {
+        TestTenant a = newTenant();
+        long tenants = count("tenants");
+        for (String endpoint : endpoints()) {
+            String method = endpoint.substring(0, endpoint.indexOf(' '));
+            String pattern = endpoint.substring(endpoint.indexOf(' ') + 1);
+            if (!pattern.startsWith("/v1/admin/") && !OPERATOR_ONLY.contains(endpoint)) {
+                continue;
+            }
+            // Every path variable filled with one of tenant A's own ids, or a plausible period or plan.
+            String path = pattern.replace("{tenantId}", a.id()).replaceAll("\\{period}", "2026-01")
+                    .replaceAll("\\{[A-Za-z]+}", UUID.randomUUID().toString());
+            String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
+            for (String key : List.of(a.adminKey(), a.readKey())) {
+                var r = api().send(key, method, path, body, Map.of());
+                assertThat(r.status()).as(method + " " + path + " -> " + r.raw()).isEqualTo(403);
+                assertThat(r.contentType()).contains("application/problem+json");
+            }
+        }
+        assertThat(count("tenants")).isEqualTo(tenants);
+    }
+
+    @Test
+    void everyEndpointTakingAnIdIsTriedWithAnotherTenantsIds() {
+        otherTenantsIdsAreNotFoundOnEveryEndpointAndNothingChanges();
+        Set<String> withIds = new TreeSet<>();
+        for (String endpoint : endpoints()) {
+            String pattern = endpoint.substring(endpoint.indexOf(' ') + 1);
+            if (pattern.contains("{") && !pattern.startsWith("/v1/admin/") && !OPERATOR_ONLY.contains(endpoint)) {
+                withIds.add(endpoint);
+            }
+        }
+        // A new endpoint that takes an id must be added to the calls above (or be operator-only).
+        assertThat(tried).containsAll(withIds);
+    }
+
+    /** "METHOD pattern" of every /v1 endpoint the control plane serves. */
+    private Set<String> endpoints() {
+        Set<String> all = new TreeSet<>();
+        mappings.getHandlerMethods().keySet().forEach(info -> {
+            for (String pattern : info.getPatternValues()) {
+                if (pattern.startsWith("/v1/")) {
+                    info.getMethodsCondition().getMethods().forEach(m -> all.add(m.name() + " " + pattern));
+                }
+            }
+        });
+        assertThat(all).as("the mappings were read").hasSizeGreaterThan(20);
+        return all;
     }
 
     @Test
