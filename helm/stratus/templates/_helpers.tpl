@@ -81,7 +81,13 @@ before anything is created.
 {{- end -}}
 {{- end -}}
 
-{{/* Changes when a setting the apps read only at start changes, so that their pods restart. */}}
-{{- define "stratus.configChecksum" -}}
+{{/*
+Changes when a setting the apps read only at start changes, so that their pods restart. The agents' covers only
+what they read: restarting an agent restarts its host's computes.
+*/}}
+{{- define "stratus.controlPlane.configChecksum" -}}
 {{- dict "metadata" .Values.metadataDatabase "credentials" .Values.credentials | toYaml | sha256sum -}}
+{{- end -}}
+{{- define "stratus.agent.configChecksum" -}}
+{{- dict "credentials" .Values.credentials | toYaml | sha256sum -}}
 {{- end -}}

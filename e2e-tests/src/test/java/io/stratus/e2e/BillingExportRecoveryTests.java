@@ -40,7 +40,7 @@ class BillingExportRecoveryTests {
     @Test
     void anExportInterruptedByAKilledControlPlaneIsRunAgainByTheNextOne() throws Exception {
         // The job exports "the previous hour" when it runs: keep that one hour for the whole test.
-        HourBoundary.awaitAtLeast(Duration.ofSeconds(180));
+        HourBoundary.awaitAtLeast(Duration.ofSeconds(300));
         Instant periodStart = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
         String period = HOUR.format(periodStart);
 

@@ -230,6 +230,32 @@ class ChartTests {
         assertThat(str(pvc, "metadata", "annotations", "helm.sh/resource-policy")).isEqualTo("keep");
     }
 
+    @Test
+    void aMetadataDatabaseChangeRestartsTheControlPlaneButNotTheAgentsAndTheirComputes() {
+        RenderedChart before = RenderedChart.render(RenderedChart.minimal());
+        Map<String, Object> changed = RenderedChart.minimal();
+        changed.put("metadataDatabase.password", "rotated-password");
+        RenderedChart after = RenderedChart.render(changed);
+
+        assertThat(checksum(after, "Deployment", CONTROL_PLANE)).isNotEqualTo(checksum(before, "Deployment", CONTROL_PLANE));
+        assertThat(checksum(after, "DaemonSet", AGENT)).isEqualTo(checksum(before, "DaemonSet", AGENT));
+    }
+
+    @Test
+    void theAgentsSocketDirectoryIsOnTheHostSoAdoptedComputesStayReachable() {
+        RenderedChart chart = RenderedChart.render(RenderedChart.minimal());
+        Map<String, Object> daemonSet = chart.get("DaemonSet", AGENT);
+        String volume = list(container(daemonSet, "agent"), "volumeMounts").stream().map(RenderedChart::cast)
+                .filter(m -> "/tmp".equals(m.get("mountPath"))).map(m -> (String) m.get("name")).findFirst().orElseThrow();
+        Map<String, Object> source = list(podSpec(daemonSet), "volumes").stream().map(RenderedChart::cast)
+                .filter(v -> volume.equals(v.get("name"))).findFirst().orElseThrow();
+        assertThat(str(source, "hostPath", "path")).isEqualTo("/run/stratus-agent");
+    }
+
+    private static String checksum(RenderedChart chart, String kind, String name) {
+        return str(chart.get(kind, name), "spec", "template", "metadata", "annotations", "checksum/config");
+    }
+
     private static Set<String> stratusVariables(RenderedChart chart, Map<String, Object> workload, String name) {
         return chart.environment(container(workload, name)).keySet().stream().filter(n -> n.startsWith("STRATUS_"))
                 .collect(Collectors.toCollection(TreeSet::new));

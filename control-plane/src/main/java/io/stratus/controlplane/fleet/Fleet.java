@@ -1,11 +1,13 @@
 package io.stratus.controlplane.fleet;
 
+import io.stratus.controlplane.StratusSettings;
 import io.stratus.controlplane.support.Tokens;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.protocol.RegisterNodeRequest;
 import io.stratus.protocol.RegisterNodeResponse;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
@@ -34,12 +36,14 @@ public class Fleet {
     private final NodeSignals signals;
     private final ObjectProvider<NodeLoad> load;
     private final Clock clock;
+    private final Duration heartbeatTimeout;
 
-    Fleet(NodeRepository nodes, NodeSignals signals, ObjectProvider<NodeLoad> load, Clock clock) {
+    Fleet(NodeRepository nodes, NodeSignals signals, ObjectProvider<NodeLoad> load, Clock clock, StratusSettings settings) {
         this.nodes = nodes;
         this.signals = signals;
         this.load = load;
         this.clock = clock;
+        this.heartbeatTimeout = settings.nodeHeartbeatTimeout();
     }
 
     /**
@@ -172,7 +176,16 @@ public class Fleet {
     @Transactional(readOnly = true)
     public Optional<HostStatus> hostStatus(UUID nodeId) {
         return nodes.findById(nodeId)
-                .map(n -> new HostStatus(n.address(), n.state() != NodeState.NOT_READY, n.lastHeartbeatAt()));
+                .map(n -> new HostStatus(n.address(), reporting(n.lastHeartbeatAt()), n.lastHeartbeatAt()));
+    }
+
+    /**
+     * By the heartbeat's age, not the node's state: the health monitor only marks READY nodes NOT_READY, and a
+     * cordoned or draining node's agent can fall silent too.
+     */
+    private boolean reporting(Instant lastHeartbeatAt) {
+        // Registered but not yet reported: nothing is late yet.
+        return lastHeartbeatAt == null || lastHeartbeatAt.isAfter(clock.instant().minus(heartbeatTimeout));
     }
 
     /**

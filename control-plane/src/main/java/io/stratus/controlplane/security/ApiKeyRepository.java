@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Query;
 
 interface ApiKeyRepository extends JpaRepository<ApiKey, UUID> {
 
@@ -14,4 +15,8 @@ interface ApiKeyRepository extends JpaRepository<ApiKey, UUID> {
     List<ApiKey> findByTenantIdOrderByCreatedAt(UUID tenantId);
 
     List<ApiKey> findByRoleAndRevokedAtIsNull(Role role);
+
+    /** Serializes operator-key bootstraps of control planes starting at once, until the transaction ends. */
+    @Query(value = "select 1 from (select pg_advisory_xact_lock(1399551083)) l", nativeQuery = true)
+    int lockOperatorKeys();
 }

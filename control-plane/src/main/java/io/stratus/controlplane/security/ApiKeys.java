@@ -44,29 +44,35 @@ public class ApiKeys {
     }
 
     /**
-     * Makes the configured operator key the one active operator key: stored once, and every other operator key revoked,
-     * so that configuring a new key rotates it (a leaked key stops working when the new one is deployed). A key that
-     * was revoked is refused rather than brought back: an instance started with an old configuration must not undo a
-     * rotation. Operator keys come from configuration only (the API issues tenant keys).
+     * Stores the operator key the control plane starts with. A key given in configuration ({@code exclusive}) becomes
+     * the one active operator key: every other is revoked, so configuring a new key rotates it (a leaked key stops
+     * working when the new one is deployed), and a revoked key is refused rather than brought back, so that an
+     * instance started with an old configuration cannot undo a rotation. A key generated into a control plane's data
+     * directory revokes nothing: several control planes may share one metadata database, each with its own file.
+     * Control planes starting at once are serialized by a transaction-scoped advisory lock.
      *
-     * @throws IllegalStateException when the configured key was revoked, or is some tenant's key
+     * @throws IllegalStateException when the key was revoked, or is some tenant's key
      */
     @Transactional
-    public void ensureOperatorKey(String secret) {
+    public void ensureOperatorKey(String secret, boolean exclusive) {
+        keys.lockOperatorKeys();
         byte[] hash = Tokens.hash(secret);
         Instant now = clock.instant();
-        ApiKey configured = keys.findByKeyHash(hash)
-                .orElseGet(() -> keys.saveAndFlush(new ApiKey(null, Role.OPERATOR, hash, Tokens.prefixOf(secret), now)));
-        if (configured.role() != Role.OPERATOR) {
-            throw new IllegalStateException("the configured operator key (STRATUS_OPERATOR_KEY) is a tenant's API key");
+        ApiKey current = keys.findByKeyHash(hash)
+                .orElseGet(() -> keys.save(new ApiKey(null, Role.OPERATOR, hash, Tokens.prefixOf(secret), now)));
+        if (current.role() != Role.OPERATOR) {
+            throw new IllegalStateException("the operator key (STRATUS_OPERATOR_KEY) is a tenant's API key");
         }
-        if (!configured.isActive()) {
-            throw new IllegalStateException("the configured operator key (STRATUS_OPERATOR_KEY, " + configured.keyPrefix()
-                    + "...) was revoked at " + configured.revokedAt() + " when another one was configured: configure the"
+        if (!current.isActive()) {
+            throw new IllegalStateException("the operator key (STRATUS_OPERATOR_KEY, " + current.keyPrefix()
+                    + "...) was revoked at " + current.revokedAt() + " when another one was configured: configure the"
                     + " current key, or a new one");
         }
+        if (!exclusive) {
+            return;
+        }
         for (ApiKey other : keys.findByRoleAndRevokedAtIsNull(Role.OPERATOR)) {
-            if (!other.getId().equals(configured.getId())) {
+            if (!other.getId().equals(current.getId())) {
                 other.revoke(now);
                 log.info("operator key {}... revoked: another one is configured", other.keyPrefix());
             }

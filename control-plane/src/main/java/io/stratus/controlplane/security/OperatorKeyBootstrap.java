@@ -8,13 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
 /**
  * Makes sure the operator can get in: {@code STRATUS_OPERATOR_KEY} when set, otherwise a key generated on first start
- * into {@code $STRATUS_DATA_DIR/operator.key} (mode 0600) and printed once. That key is the only operator key: one
- * configured before it is revoked (rotation), and a revoked one stops the start ({@link ApiKeys#ensureOperatorKey}).
+ * into {@code $STRATUS_DATA_DIR/operator.key} (mode 0600) and printed once. A configured key is the only operator key:
+ * one configured before it is revoked (rotation), and a revoked one stops the start ({@link ApiKeys#ensureOperatorKey}).
  */
 @Component
 class OperatorKeyBootstrap implements ApplicationRunner {
@@ -33,26 +32,17 @@ class OperatorKeyBootstrap implements ApplicationRunner {
     public void run(ApplicationArguments args) {
         var configured = SecretFiles.nonBlank(settings.operatorKey());
         if (configured.isPresent()) {
-            ensure(configured.get());
+            apiKeys.ensureOperatorKey(configured.get(), true);
             log.info("operator key: from STRATUS_OPERATOR_KEY");
             return;
         }
         Path file = settings.dataDir().toAbsolutePath().normalize().resolve("operator.key");
         SecretFiles.Secret key = SecretFiles.readOrCreate(file, () -> Tokens.generate(ApiKeys.PREFIX));
-        ensure(key.value());
+        apiKeys.ensureOperatorKey(key.value(), false);
         if (key.created()) {
             log.info("operator key generated (shown once; also in {}): {}", file, key.value());
         } else {
             log.info("operator key: in {}", file);
-        }
-    }
-
-    private void ensure(String key) {
-        try {
-            apiKeys.ensureOperatorKey(key);
-        } catch (DataIntegrityViolationException e) {
-            // Another control plane stored the same new key at the same moment: it is there now.
-            apiKeys.ensureOperatorKey(key);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stratus.controlplane.ControlPlaneApplication;
+import io.stratus.controlplane.support.SecretFiles;
 import io.stratus.testing.ApiClient;
 import io.stratus.testing.PostgresHarness;
 import java.nio.file.Path;
@@ -57,13 +58,28 @@ class OperatorKeyRotationTests {
         }
     }
 
+    @Test
+    void aKeyGeneratedIntoAnotherControlPlanesDataDirectoryRevokesNothing() {
+        PostgresHarness.TestDatabase db = PostgresHarness.newDatabase();
+        start(db, FIRST).close();
+
+        // A second control plane on the same metadata database, with no key configured: it generates its own.
+        try (ConfigurableApplicationContext generated = start(db, null)) {
+            String own = SecretFiles.readOrCreate(temp.resolve("operator.key"), () -> "unused").value();
+            assertThat(status(generated, own)).isEqualTo(200);
+            assertThat(status(generated, FIRST)).as("the configured key of the other control plane").isEqualTo(200);
+        }
+    }
+
     private ConfigurableApplicationContext start(PostgresHarness.TestDatabase db, String operatorKey) {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("server.port", "0");
         props.put("stratus.db.url", db.jdbcUrl());
         props.put("stratus.db.user", db.user());
         props.put("stratus.db.password", db.password());
-        props.put("stratus.operator-key", operatorKey);
+        if (operatorKey != null) {
+            props.put("stratus.operator-key", operatorKey);
+        }
         props.put("stratus.agent-bootstrap-token", "sbt_rotation-bootstrap-token");
         props.put("stratus.data-dir", temp.toString());
         // No export firing during these starts and stops.
