@@ -24,7 +24,7 @@ import java.util.Random;
  *
  * <pre>
  * java -cp e2e-tests/target/test-classes:control-plane/target/classes io.stratus.e2e.PolicyReplay \
- *     e2e-tests/target/sale-spike-seconds.csv [--sweep] [window=60 headroom=1.15 minWindow=10]
+ *     e2e-tests/target/sale-spike-seconds.csv [--sweep] [window=60 headroom=1.15 minWindow=10 tolerance=0.1]
  * java ... io.stratus.e2e.PolicyReplay noise:0.5,0.1 --sweep     # 20 minutes of a steady load, 0.5 +- 0.1 cores
  * </pre>
  *
@@ -58,37 +58,40 @@ public final class PolicyReplay {
 
     public static void main(String[] args) throws IOException {
         if (args.length == 0) {
-            System.err.println("usage: PolicyReplay <seconds.csv>|noise:MEAN,SD [--sweep] [window=S] [headroom=X] [minWindow=S]");
+            System.err.println("usage: PolicyReplay <seconds.csv>|noise:MEAN,SD [--sweep] [window=S] [headroom=X] [minWindow=S] [tolerance=X]");
             System.exit(2);
         }
         List<Second> seconds = args[0].startsWith("noise:") ? noise(args[0].substring("noise:".length()))
                 : read(Path.of(args[0]));
         boolean sweep = Arrays.asList(args).contains("--sweep");
-        if (sweep) {
-            System.out.println("window headroom minWindow   CU-s   oracle  ratio  short changes");
-            for (int window : new int[] {60, 45, 30, 20, 15}) {
-                for (double headroom : new double[] {1.15, 1.05, 1.0}) {
-                    for (int minWindow : new int[] {10, 5}) {
-                        print(replay(seconds, settings(window, headroom, minWindow)), window, headroom, minWindow, false);
-                    }
-                }
-            }
-            return;
-        }
         ScalingSettings d = ScalingSettings.defaults();
         int window = (int) d.downscaleWindow().toSeconds();
         double headroom = d.downscaleHeadroom();
         int minWindow = (int) d.downscaleMinWindow().toSeconds();
+        double tolerance = d.upscaleTolerance();
         for (String a : args) {
             String[] kv = a.split("=", 2);
             switch (kv[0]) {
                 case "window" -> window = Integer.parseInt(kv[1]);
                 case "headroom" -> headroom = Double.parseDouble(kv[1]);
                 case "minWindow" -> minWindow = Integer.parseInt(kv[1]);
+                case "tolerance" -> tolerance = Double.parseDouble(kv[1]);
                 default -> { }
             }
         }
-        print(replay(seconds, settings(window, headroom, minWindow)), window, headroom, minWindow, true);
+        if (sweep) {
+            System.out.println("upscale tolerance " + tolerance);
+            System.out.println("window headroom minWindow   CU-s   oracle  ratio  short changes");
+            for (int w : new int[] {60, 45, 30, 20, 15}) {
+                for (double h : new double[] {1.15, 1.05, 1.0}) {
+                    for (int m : new int[] {10, 5}) {
+                        print(replay(seconds, settings(w, h, m, tolerance)), w, h, m, false);
+                    }
+                }
+            }
+            return;
+        }
+        print(replay(seconds, settings(window, headroom, minWindow, tolerance)), window, headroom, minWindow, true);
     }
 
     private static void print(Outcome o, int window, double headroom, int minWindow, boolean withChanges) {
@@ -100,11 +103,11 @@ public final class PolicyReplay {
         }
     }
 
-    static ScalingSettings settings(int windowSeconds, double headroom, int minWindowSeconds) {
+    static ScalingSettings settings(int windowSeconds, double headroom, int minWindowSeconds, double tolerance) {
         ScalingSettings d = ScalingSettings.defaults();
         return new ScalingSettings(d.targetCpuUtilization(), d.targetMemoryFraction(), d.cuStep(), d.cpuPerCu(),
                 d.memoryPerCuBytes(), Duration.ofSeconds(windowSeconds), d.throttleThreshold(), d.throttleBoost(),
-                headroom, d.throttleMinUtilization(), d.throttleSettle(), Duration.ofSeconds(minWindowSeconds));
+                headroom, d.throttleMinUtilization(), d.throttleSettle(), Duration.ofSeconds(minWindowSeconds), tolerance);
     }
 
     static Outcome replay(List<Second> seconds, ScalingSettings settings) {

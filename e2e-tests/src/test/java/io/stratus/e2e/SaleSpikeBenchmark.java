@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
  * <p>Settings (system properties): {@code bench.trace} (file or classpath resource, default
  * {@code traces/sale-spike.csv}), {@code bench.suspendTimeout} (seconds, default 30), {@code bench.downscaleWindow}
  * (e.g. {@code 15s}), {@code bench.downscaleMinWindow} (e.g. {@code 5s}) and {@code bench.downscaleHeadroom} (e.g.
- * {@code 1.0}); unset, the control plane's own defaults.
+ * {@code 1.0}) and {@code bench.upscaleTolerance} (e.g. {@code 0}); unset, the control plane's own defaults.
  */
 class SaleSpikeBenchmark {
 
@@ -36,6 +36,7 @@ class SaleSpikeBenchmark {
     private static final String DOWNSCALE_WINDOW = System.getProperty("bench.downscaleWindow", "");
     private static final String DOWNSCALE_MIN_WINDOW = System.getProperty("bench.downscaleMinWindow", "");
     private static final String DOWNSCALE_HEADROOM = System.getProperty("bench.downscaleHeadroom", "");
+    private static final String UPSCALE_TOLERANCE = System.getProperty("bench.upscaleTolerance", "");
     private static final double MIN_CU = 0.25;
     private static final double MAX_CU = 2;
 
@@ -49,7 +50,8 @@ class SaleSpikeBenchmark {
         String window = (DOWNSCALE_WINDOW.isEmpty() ? policy.downscaleWindow().toSeconds() + "s (default)" : DOWNSCALE_WINDOW)
                 + " (at least " + (DOWNSCALE_MIN_WINDOW.isEmpty() ? policy.downscaleMinWindow().toSeconds() + "s, default"
                 : DOWNSCALE_MIN_WINDOW) + "), headroom " + (DOWNSCALE_HEADROOM.isEmpty()
-                ? policy.downscaleHeadroom() + " (default)" : DOWNSCALE_HEADROOM);
+                ? policy.downscaleHeadroom() + " (default)" : DOWNSCALE_HEADROOM) + ", upscale tolerance "
+                + (UPSCALE_TOLERANCE.isEmpty() ? policy.upscaleTolerance() + " (default)" : UPSCALE_TOLERANCE);
 
         TraceReplay.Result replay;
         List<SaleSpikePoller.Reading> readings;
@@ -65,6 +67,9 @@ class SaleSpikeBenchmark {
             }
             if (!DOWNSCALE_HEADROOM.isEmpty()) {
                 stratus.withControlPlaneEnv("STRATUS_AUTOSCALING_DOWNSCALE_HEADROOM", DOWNSCALE_HEADROOM);
+            }
+            if (!UPSCALE_TOLERANCE.isEmpty()) {
+                stratus.withControlPlaneEnv("STRATUS_AUTOSCALING_UPSCALE_TOLERANCE", UPSCALE_TOLERANCE);
             }
             stratus.start();
             ApiClient api = stratus.api();

@@ -26,6 +26,8 @@ import org.springframework.util.unit.DataSize;
  *                             hidden demand (below it, throttling is a burst caught by the CFS period)
  * @param throttleSettle       throttling in samples this soon after a CU change is not attributed to the new CU
  * @param sampleRetention      how long per-second samples are kept for charts
+ * @param upscaleTolerance     a CPU need above the CU held by at most this fraction of it is not scaled up for
+ *                             (Kubernetes HPA's tolerance); memory needs and throttling are acted on at once
  */
 @ConfigurationProperties("stratus.autoscaling")
 public record AutoscalingSettings(
@@ -41,11 +43,12 @@ public record AutoscalingSettings(
         @DefaultValue("0.5") double throttleMinUtilization,
         @DefaultValue("2s") Duration throttleSettle,
         @DefaultValue("24h") Duration sampleRetention,
-        @DefaultValue("10s") Duration downscaleMinWindow) {
+        @DefaultValue("10s") Duration downscaleMinWindow,
+        @DefaultValue("0.1") double upscaleTolerance) {
 
     ScalingPolicy.ScalingSettings policy(BigDecimal cuStep) {
         return new ScalingPolicy.ScalingSettings(targetCpuUtilization, targetMemoryFraction, cuStep, cpuPerCu,
                 memoryPerCu.toBytes(), downscaleWindow, throttleThreshold, throttleBoost, downscaleHeadroom,
-                throttleMinUtilization, throttleSettle, downscaleMinWindow);
+                throttleMinUtilization, throttleSettle, downscaleMinWindow, upscaleTolerance);
     }
 }

@@ -19,7 +19,9 @@ import java.util.List;
  *       CFS period, not hidden demand; and a sample taken within {@code throttleSettle} of a CU change may have been
  *       throttled under the previous CU, so neither is boosted (boosting them cascaded one burst up to maxCu).</li>
  *   <li>Rounded up to the step, clamped to [minCu, maxCu].</li>
- *   <li>Up at once.</li>
+ *   <li>Up at once, when the CPU need exceeds the CU held by more than {@code upscaleTolerance} (a need within it
+ *       leaves the compute below 77 % of its allowance at the defaults; acting on it bought a step each time noise
+ *       crossed one, held for the downscale window), or at all for memory, throttling or a CU below the range.</li>
  *   <li>Down to a lower step T once the need, plus {@code downscaleHeadroom}, stayed at or below T for a window that
  *       shrinks with the depth of the drop: {@code downscaleWindow × T / current}, at least {@code downscaleMinWindow}.
  *       One step down from 2 CU waits nearly the whole window; from 2 CU to 0.25 an eighth of it. Small drops are
@@ -68,7 +70,7 @@ public final class ScalingPolicy {
         BigDecimal cpuNeed = cpuNeed(latest, lastChange);
         BigDecimal memNeed = memoryNeed(latest);
         BigDecimal target = clamp(roundUp(cpuNeed.max(memNeed)), minCu, maxCu);
-        if (target.compareTo(current) > 0) {
+        if (target.compareTo(current) > 0 && beyondTolerance(current, minCu, cpuNeed, memNeed, latest, lastChange)) {
             String why = cpuNeed.compareTo(memNeed) >= 0
                     ? (hiddenDemand(latest, lastChange) ? "cpu throttled" : "cpu") : "memory";
             return new Decision(current, target, "scale up: " + why + " need", cpuNeed, memNeed);
@@ -110,6 +112,20 @@ public final class ScalingPolicy {
             }
         }
         return new Decision(current, current, covered ? "steady" : "holding: downscale window not elapsed", cpuNeed, memNeed);
+    }
+
+    /**
+     * A CPU need within {@code upscaleTolerance} of the CU held is not acted on: at 70 % target utilisation it still
+     * leaves a quarter of the allowance idle, and following each noisy second across a step buys a step that the
+     * downscale window then holds for a minute. Memory, throttling (demand the quota hid) and a CU below the range's
+     * minimum are acted on at once.
+     */
+    private boolean beyondTolerance(BigDecimal current, BigDecimal minCu, BigDecimal cpuNeed, BigDecimal memNeed,
+                                    Sample latest, Instant lastChange) {
+        return current.compareTo(minCu) < 0
+                || roundUp(memNeed).compareTo(current) > 0
+                || hiddenDemand(latest, lastChange)
+                || cpuNeed.compareTo(current.multiply(BigDecimal.valueOf(1 + settings.upscaleTolerance()))) > 0;
     }
 
     /** Element i: the largest of elements i to the last, so the peak of each window is one look-up. */
@@ -198,7 +214,7 @@ public final class ScalingPolicy {
                                   double cpuPerCu, long memoryPerCuBytes, Duration downscaleWindow,
                                   double throttleThreshold, double throttleBoost, double downscaleHeadroom,
                                   double throttleMinUtilization, Duration throttleSettle,
-                                  Duration downscaleMinWindow) {
+                                  Duration downscaleMinWindow, double upscaleTolerance) {
 
         /**
          * 70 % CPU, 75 % memory, 0.25 CU steps, 1 vCPU + 4 GiB per CU, 60 s window (10 s at least for a deep drop), 5 %
@@ -207,7 +223,7 @@ public final class ScalingPolicy {
          */
         public static ScalingSettings defaults() {
             return new ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30, Duration.ofSeconds(60), 0.05,
-                    2.0, 1.15, 0.5, Duration.ofSeconds(2), Duration.ofSeconds(10));
+                    2.0, 1.15, 0.5, Duration.ofSeconds(2), Duration.ofSeconds(10), 0.1);
         }
     }
 }

@@ -39,6 +39,35 @@ class ScalingPolicyTests {
     }
 
     @Test
+    void aCpuNeedWithinTheUpscaleToleranceIsNotFollowedUp() {
+        // 0.74 cores at 70 % -> 1.057 CU: above 1 CU by less than the 10 % tolerance; the compute runs at 74 %.
+        var within = policy.decide(BigDecimal.ONE, MIN, MAX, List.of(cpu(0, "1", 0.74)), T0.minusSeconds(30), T0);
+        assertThat(within.changes()).isFalse();
+        // 0.78 cores -> 1.114 CU: beyond it, up at once to the step that covers the need.
+        var beyond = policy.decide(BigDecimal.ONE, MIN, MAX, List.of(cpu(0, "1", 0.78)), T0.minusSeconds(30), T0);
+        assertThat(beyond.toCu()).isEqualByComparingTo("1.25");
+    }
+
+    @Test
+    void memoryAndThrottlingAreFollowedUpWhateverTheTolerance() {
+        long justOverOneCu = (long) ((4L << 30) * 0.75 * 1.02);
+        var memory = new Sample(T0, BigDecimal.ONE, 0.1, 0, justOverOneCu, 1, 1);
+        assertThat(policy.decide(BigDecimal.ONE, MIN, MAX, List.of(memory), T0.minusSeconds(30), T0).toCu())
+                .isEqualByComparingTo("1.25");
+        // Throttled a tenth of the interval while using 0.7 of 1 CU: 1.1 x 1 core at 70 % -> 1.57 CU.
+        var throttled = new Sample(T0, BigDecimal.ONE, 0.7, 0.1, 64L << 20, 1, 1);
+        assertThat(policy.decide(BigDecimal.ONE, MIN, MAX, List.of(throttled), T0.minusSeconds(30), T0).toCu())
+                .isEqualByComparingTo("1.75");
+    }
+
+    @Test
+    void aNeedWithinTheToleranceStillHoldsCapacityUp() {
+        // 0.74 cores at 1 CU for a minute: no upscale, and no downscale either (the need is above 1 CU).
+        var d = policy.decide(BigDecimal.ONE, MIN, MAX, series(0, 70, "1", 0.74), T0, T0.plusSeconds(70));
+        assertThat(d.changes()).isFalse();
+    }
+
+    @Test
     void throttledComputeIsAssumedToWantMoreThanItWasAllowedTheMoreItWasThrottled() {
         var s = new Sample(T0, new BigDecimal("0.25"), 0.25, 0.4, 64L << 20, 5, 100);
         var d = policy.decide(MIN, MIN, MAX, List.of(s), T0.minusSeconds(30), T0);
@@ -238,7 +267,7 @@ class ScalingPolicyTests {
     @Test
     void windowIsConfigurable() {
         var settings = new ScalingPolicy.ScalingSettings(0.7, 0.75, new BigDecimal("0.25"), 1.0, 4L << 30,
-                Duration.ofSeconds(10), 0.05, 2.0, 1.15, 0.5, Duration.ofSeconds(2), Duration.ofSeconds(10));
+                Duration.ofSeconds(10), 0.05, 2.0, 1.15, 0.5, Duration.ofSeconds(2), Duration.ofSeconds(10), 0.1);
         var d = new ScalingPolicy(settings).decide(new BigDecimal("2"), MIN, MAX, series(0, 11, "2", 0.0), T0, T0.plusSeconds(11));
         assertThat(d.toCu()).isEqualByComparingTo("0.25");
     }
