@@ -1,9 +1,9 @@
-{{/* Names: <release>-stratus-<part>, shortened to what Kubernetes accepts. */}}
+{{/* Names: <release>-stratus-<part>, the prefix cut so that the longest part (-control-plane) stays within the 63 characters of a DNS label. */}}
 {{- define "stratus.fullname" -}}
 {{- if contains .Chart.Name .Release.Name -}}
-{{- .Release.Name | trunc 50 | trimSuffix "-" -}}
+{{- .Release.Name | trunc 49 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 50 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 49 | trimSuffix "-" -}}
 {{- end -}}
 {{- end -}}
 

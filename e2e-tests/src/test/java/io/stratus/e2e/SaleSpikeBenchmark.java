@@ -37,6 +37,12 @@ class SaleSpikeBenchmark {
     private static final String DOWNSCALE_MIN_WINDOW = System.getProperty("bench.downscaleMinWindow", "");
     private static final String DOWNSCALE_HEADROOM = System.getProperty("bench.downscaleHeadroom", "");
     private static final String UPSCALE_TOLERANCE = System.getProperty("bench.upscaleTolerance", "");
+    /**
+     * Execution time of one request, in ms: the unit of work is sized to it on the compute before the trace starts
+     * ({@link TraceReplay#calibrate}), so the trace offers the same CPU load on a fast machine as on a slow one. 0: the
+     * unsized 20000-row unit.
+     */
+    private static final double CPU_MS_PER_REQUEST = Double.parseDouble(System.getProperty("bench.cpuMsPerRequest", "5"));
     private static final double MIN_CU = 0.25;
     private static final double MAX_CU = 2;
 
@@ -82,12 +88,19 @@ class SaleSpikeBenchmark {
             assertThat(E2e.awaitOperation(api, tenant, r.at("/operation/id").asString(), Duration.ofSeconds(120)))
                     .isEqualTo("SUCCEEDED");
             warmUp(uri);
+            String query = TraceReplay.DEFAULT_QUERY;
+            if (CPU_MS_PER_REQUEST > 0) {
+                TraceReplay.Calibration cal = TraceReplay.calibrate(uri, CPU_MS_PER_REQUEST);
+                query = cal.query();
+                window += String.format(Locale.ROOT, "; unit of work generate_series(1, %d) for %.1f ms (20000 rows took %.2f ms)",
+                        cal.rows(), CPU_MS_PER_REQUEST, cal.defaultUnitMs());
+            }
 
             // Whole seconds, a moment ahead: the replay and the poller share second 0.
             start = Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.SECONDS);
             SaleSpikePoller poller = new SaleSpikePoller(api, tenant.adminKey(), db, start, duration);
             poller.start();
-            replay = new TraceReplay(trace, uri, TraceReplay.DEFAULT_QUERY).run(start);
+            replay = new TraceReplay(trace, uri, query).run(start);
             readings = poller.finish();
             metrics = new ArrayList<>();
             api.get(tenant.adminKey(), "/v1/databases/" + db + "/metrics?from=" + start + "&to="

@@ -22,6 +22,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Replays a load trace against one Postgres database: per trace second, the trace's number of JDBC connections each
@@ -44,8 +46,11 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  */
 public final class TraceReplay {
 
+    /** The unit's generate_series length unless calibrated; the cost is linear in it. */
+    static final int UNIT_ROWS = 20000;
     /** The unit of work: a fixed amount of CPU in the backend, small next to a second, no I/O. */
-    public static final String DEFAULT_QUERY = "SELECT count(*) FROM generate_series(1, 20000)";
+    public static final String DEFAULT_QUERY = unit(UNIT_ROWS);
+    private static final Pattern EXECUTION_TIME = Pattern.compile("\"Execution Time\": ([0-9.]+)");
     static final Duration MAX_LAG = Duration.ofSeconds(5);
     /** Requests still finishing after the trace's end land in these extra seconds. */
     private static final int TAIL_SECONDS = 30;
@@ -343,6 +348,53 @@ public final class TraceReplay {
         }
     }
 
+    /** The unit of work over {@code rows} rows. */
+    static String unit(int rows) {
+        return "SELECT count(*) FROM generate_series(1, " + rows + ")";
+    }
+
+    /**
+     * The unit of work sized so that one request takes {@code cpuMs} of execution on this machine: the trace's load is
+     * meant in CPU, and the same SQL took 3 ms a request here on one day and 5.5 on another. Measured by the database
+     * itself ({@code EXPLAIN ANALYZE}'s execution time) on warm caches, as in the trace: the third of three runs back to
+     * back, median of 15 such after 5 to warm up. The triples are 250 ms apart, so that a compute under a small CPU
+     * quota is never throttled by the measurement (and its autoscaler sees next to no load).
+     */
+    public static Calibration calibrate(String uri, double cpuMs) throws SQLException, InterruptedException {
+        double[] ms = new double[15];
+        try (Connection c = connect(uri); Statement st = c.createStatement()) {
+            for (int i = -5; i < ms.length; i++) {
+                double last = 0;
+                for (int run = 0; run < 3; run++) {
+                    last = executionMs(st, unit(UNIT_ROWS));
+                }
+                if (i >= 0) {
+                    ms[i] = last;
+                }
+                Thread.sleep(250);
+            }
+        }
+        Arrays.sort(ms);
+        double median = percentile(ms, 50);
+        int rows = (int) Math.max(1000, Math.round(UNIT_ROWS * cpuMs / median));
+        return new Calibration(median, rows, unit(rows));
+    }
+
+    private static double executionMs(Statement st, String query) throws SQLException {
+        try (var rs = st.executeQuery("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + query)) {
+            rs.next();
+            Matcher m = EXECUTION_TIME.matcher(rs.getString(1));
+            if (!m.find()) {
+                throw new IllegalStateException("no execution time in " + rs.getString(1));
+            }
+            return Double.parseDouble(m.group(1));
+        }
+    }
+
+    /** What {@link #calibrate} found: the default unit's execution time and the rows that take the wanted time. */
+    public record Calibration(double defaultUnitMs, int rows, String query) {
+    }
+
     /** Writes the per-second rows as CSV. */
     static void writeCsv(Result r, Path out) throws IOException {
         List<String> lines = new ArrayList<>();
@@ -354,15 +406,25 @@ public final class TraceReplay {
         Files.write(out, lines);
     }
 
-    /** {@code TraceReplay <trace> <uri> [--query SQL] [--out seconds.csv]}: replays and prints a summary. */
+    /**
+     * {@code TraceReplay <trace> <uri> [--query SQL | --cpu-ms MS] [--out seconds.csv]}: replays and prints a summary.
+     * {@code --cpu-ms} sizes the unit of work to that many ms of execution on the target first ({@link #calibrate}).
+     */
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println("usage: TraceReplay <trace.csv | classpath resource> <postgresql://user:pw@host:port/db | jdbc:...>"
-                    + " [--query SQL] [--out seconds.csv]");
+                    + " [--query SQL | --cpu-ms MS] [--out seconds.csv]");
             System.exit(2);
         }
         List<String> rest = Arrays.asList(args).subList(2, args.length);
         String query = option(rest, "--query", DEFAULT_QUERY);
+        String cpuMs = option(rest, "--cpu-ms", null);
+        if (cpuMs != null) {
+            Calibration cal = calibrate(args[1], Double.parseDouble(cpuMs));
+            System.out.printf(Locale.ROOT, "calibrated: %s (the %d-row unit took %.2f ms)%n", cal.query(), UNIT_ROWS,
+                    cal.defaultUnitMs());
+            query = cal.query();
+        }
         String out = option(rest, "--out", null);
         Trace trace = Trace.load(args[0]);
         Result r = new TraceReplay(trace, args[1], query).run(Instant.now().plusSeconds(1));

@@ -40,7 +40,11 @@ final class RenderedChart {
     }
 
     static RenderedChart render(Map<String, Object> values, String namespace) {
-        TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(namespace)
+        return render(values, namespace, RELEASE);
+    }
+
+    static RenderedChart render(Map<String, Object> values, String namespace, String release) {
+        TemplateCommand template = new Helm(CHART).template().withName(release).withNamespace(namespace)
                 .withKubeVersion(KUBE_VERSION);
         values.forEach(template::set);
         return parse(template.call());

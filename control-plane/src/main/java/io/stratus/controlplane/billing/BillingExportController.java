@@ -1,7 +1,7 @@
 package io.stratus.controlplane.billing;
 
 import io.stratus.controlplane.billing.BillingExportRecords.ExportView;
-import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.security.OperatorOnly;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.controlplane.web.QueryParams;
 import java.time.Clock;
@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /v1/admin/billing-exports} (operator): what was exported, and re-running a period now. */
 @RestController
+@OperatorOnly
 class BillingExportController {
 
     private static final Duration DEFAULT_RANGE = Duration.ofDays(7);
@@ -41,9 +42,8 @@ class BillingExportController {
 
     /** Exports whose period starts in [from, to) (ISO-8601 instants; default the last 7 days), newest first. */
     @GetMapping("/v1/admin/billing-exports")
-    List<ExportView> list(Caller caller, @RequestParam(required = false) String from,
+    List<ExportView> list(@RequestParam(required = false) String from,
                           @RequestParam(required = false) String to) {
-        caller.requireOperator();
         QueryParams.Range range = QueryParams.range(from, to, clock.instant(), DEFAULT_RANGE);
         if (range.from().isAfter(range.to())) {
             throw ApiException.invalid("from", "must not be after to");
@@ -52,8 +52,7 @@ class BillingExportController {
     }
 
     @GetMapping("/v1/admin/billing-exports/{period}")
-    ExportView get(Caller caller, @PathVariable String period) {
-        caller.requireOperator();
+    ExportView get(@PathVariable String period) {
         return records.find(period).orElseThrow(() -> ApiException.notFound("billing export"));
     }
 
@@ -62,8 +61,7 @@ class BillingExportController {
      * never change, so the files come out byte for byte as before.
      */
     @PostMapping("/v1/admin/billing-exports")
-    ExportView run(Caller caller, @RequestBody RunExportRequest request) {
-        caller.requireOperator();
+    ExportView run(@RequestBody RunExportRequest request) {
         BillingPeriod period = period(request.period());
         BillingExporter.Outcome outcome;
         try {

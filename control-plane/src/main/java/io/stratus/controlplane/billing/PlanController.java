@@ -1,6 +1,7 @@
 package io.stratus.controlplane.billing;
 
 import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.security.OperatorOnly;
 import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.controlplane.web.ApiException;
 import java.util.List;
@@ -30,27 +31,27 @@ class PlanController {
     }
 
     @PostMapping("/v1/admin/plans")
+    @OperatorOnly
     @ResponseStatus(HttpStatus.CREATED)
-    PricePlan create(Caller caller, @RequestBody PlanRequests.CreatePlanRequest request) {
-        caller.requireOperator();
+    PricePlan create(@RequestBody PlanRequests.CreatePlanRequest request) {
         return plans.create(PlanRequests.validate(request));
     }
 
     @GetMapping("/v1/admin/plans")
-    List<PricePlan> list(Caller caller) {
-        caller.requireOperator();
+    @OperatorOnly
+    List<PricePlan> list() {
         return plans.list();
     }
 
     @GetMapping("/v1/admin/plans/{planId}")
-    PricePlan get(Caller caller, @PathVariable UUID planId) {
-        caller.requireOperator();
+    @OperatorOnly
+    PricePlan get(@PathVariable UUID planId) {
         return plans.find(planId).orElseThrow(() -> ApiException.notFound("plan"));
     }
 
     @PutMapping("/v1/tenants/{tenantId}/plan")
-    PricePlans.TenantPlan assign(Caller caller, @PathVariable UUID tenantId, @RequestBody AssignPlanRequest request) {
-        caller.requireOperator();
+    @OperatorOnly
+    PricePlans.TenantPlan assign(@PathVariable UUID tenantId, @RequestBody AssignPlanRequest request) {
         tenants.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
         if (request.planId() == null) {
             throw ApiException.invalid("planId", "is required");

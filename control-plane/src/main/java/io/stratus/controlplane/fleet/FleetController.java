@@ -1,6 +1,6 @@
 package io.stratus.controlplane.fleet;
 
-import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.security.OperatorOnly;
 import io.stratus.controlplane.web.ApiException;
 import java.util.List;
 import java.util.UUID;
@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /v1/admin/nodes}: the fleet as the operator sees it. */
 @RestController
+@OperatorOnly
 class FleetController {
 
     private final Fleet fleet;
@@ -19,14 +20,12 @@ class FleetController {
     }
 
     @GetMapping("/v1/admin/nodes")
-    List<Fleet.NodeView> list(Caller caller) {
-        caller.requireOperator();
+    List<Fleet.NodeView> list() {
         return fleet.list();
     }
 
     @GetMapping("/v1/admin/nodes/{id}")
-    Fleet.NodeView get(Caller caller, @PathVariable UUID id) {
-        caller.requireOperator();
+    Fleet.NodeView get(@PathVariable UUID id) {
         return fleet.find(id).orElseThrow(() -> ApiException.notFound("node"));
     }
 }

@@ -2,6 +2,7 @@ package io.stratus.controlplane.tenants;
 
 import io.stratus.controlplane.security.ApiKeys;
 import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.security.OperatorOnly;
 import io.stratus.controlplane.security.Role;
 import io.stratus.controlplane.web.ApiException;
 import java.util.List;
@@ -37,10 +38,9 @@ class TenantController {
     private static final Pattern TENANT_NAME = Pattern.compile("^[a-z][a-z0-9_-]{0,62}$");
 
     @PostMapping("/v1/tenants")
+    @OperatorOnly
     @ResponseStatus(HttpStatus.CREATED)
-    TenantDirectory.TenantView create(Caller caller, @RequestBody CreateTenantRequest request) {
-        // Who may call comes before what the body says: a tenant's key learns nothing of this endpoint's rules.
-        caller.requireOperator();
+    TenantDirectory.TenantView create(@RequestBody CreateTenantRequest request) {
         if (request.name() == null) {
             throw ApiException.invalid("name", "is required");
         }

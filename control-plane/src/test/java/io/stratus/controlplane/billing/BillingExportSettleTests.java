@@ -3,14 +3,11 @@ package io.stratus.controlplane.billing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.stratus.controlplane.security.Caller;
-import io.stratus.controlplane.security.Role;
 import io.stratus.controlplane.web.ApiException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,8 +17,6 @@ import org.junit.jupiter.api.Test;
  */
 class BillingExportSettleTests {
 
-    private static final Caller OPERATOR = new Caller(UUID.randomUUID(), Role.OPERATOR, null);
-
     private static BillingExportController at(String now) {
         BillingExportSettings settings = new BillingExportSettings("0 5 * * * ?", "0 15 0 * * ?", null, Duration.ofDays(7),
                 Duration.ofMinutes(5));
@@ -30,7 +25,7 @@ class BillingExportSettleTests {
 
     @Test
     void anHourIsNotExportedOnRequestUntilFiveMinutesAfterItsEnd() {
-        assertThatThrownBy(() -> at("2026-11-26T14:00:00.136Z").run(OPERATOR,
+        assertThatThrownBy(() -> at("2026-11-26T14:00:00.136Z").run(
                 new BillingExportController.RunExportRequest("2026-11-26T13")))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.errors()).singleElement().satisfies(f -> {
@@ -39,13 +34,13 @@ class BillingExportSettleTests {
                                 + "arriving; it can be exported from 2026-11-26T14:05:00Z");
                     });
                 });
-        assertThatThrownBy(() -> at("2026-11-26T14:04:59.999Z").run(OPERATOR,
+        assertThatThrownBy(() -> at("2026-11-26T14:04:59.999Z").run(
                 new BillingExportController.RunExportRequest("2026-11-26T13"))).isInstanceOf(ApiException.class);
     }
 
     @Test
     void aDayLikewiseAndYearZeroIsNoPeriod() {
-        assertThatThrownBy(() -> at("2026-11-26T00:03:00Z").run(OPERATOR,
+        assertThatThrownBy(() -> at("2026-11-26T00:03:00Z").run(
                 new BillingExportController.RunExportRequest("2026-11-25"))).isInstanceOf(ApiException.class)
                 .hasMessageContaining("ended less than 5 minutes ago");
         assertThat(BillingPeriod.parse("0000-01-01")).isEmpty();

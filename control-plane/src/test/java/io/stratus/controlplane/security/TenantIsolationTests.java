@@ -7,19 +7,21 @@ import io.stratus.testing.ApiClient;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /** Tenant B, holding every id of tenant A, can neither see nor change anything of A's: always 404, never 403. */
 class TenantIsolationTests extends ControlPlaneTest {
 
-    /** Endpoints only the operator may call, whatever the ids: a tenant's key gets 403 there and learns nothing. */
-    private static final Set<String> OPERATOR_ONLY = Set.of("POST /v1/tenants", "PUT /v1/tenants/{tenantId}/plan");
+    /** Operator-only endpoints outside /v1/admin/ (every /v1/admin/ one is operator-only too). */
+    private static final Set<String> OPERATOR_ONLY_OUTSIDE_ADMIN = Set.of("POST /v1/tenants", "PUT /v1/tenants/{tenantId}/plan");
     /** "METHOD pattern" of every endpoint the test below tried with another tenant's ids. */
     private static final Set<String> tried = ConcurrentHashMap.newKeySet();
 
@@ -86,16 +88,19 @@ class TenantIsolationTests extends ControlPlaneTest {
     void operatorEndpointsRefuseTenantKeysWhateverTheIds() {
         TestTenant a = newTenant();
         long tenants = count("tenants");
-        for (String endpoint : endpoints()) {
+        long plans = count("price_plans");
+        Set<String> operatorOnly = operatorOnly();
+        assertThat(operatorOnly).containsAll(OPERATOR_ONLY_OUTSIDE_ADMIN);
+        assertThat(operatorOnly).as("every /v1/admin/ endpoint is @OperatorOnly")
+                .containsAll(endpoints().keySet().stream().filter(e -> e.contains(" /v1/admin/")).toList());
+        for (String endpoint : operatorOnly) {
             String method = endpoint.substring(0, endpoint.indexOf(' '));
             String pattern = endpoint.substring(endpoint.indexOf(' ') + 1);
-            if (!pattern.startsWith("/v1/admin/") && !OPERATOR_ONLY.contains(endpoint)) {
-                continue;
-            }
             // Every path variable filled with one of tenant A's own ids, or a plausible period or plan.
             String path = pattern.replace("{tenantId}", a.id()).replaceAll("\\{period}", "2026-01")
                     .replaceAll("\\{[A-Za-z]+}", UUID.randomUUID().toString());
-            String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
+            // A body the endpoint would refuse: the caller is refused first, before the body is read.
+            String body = method.equals("GET") || method.equals("DELETE") ? null : "{\"unexpected\": true}";
             for (String key : List.of(a.adminKey(), a.readKey())) {
                 var r = api().send(key, method, path, body, Map.of());
                 assertThat(r.status()).as(method + " " + path + " -> " + r.raw()).isEqualTo(403);
@@ -103,15 +108,17 @@ class TenantIsolationTests extends ControlPlaneTest {
             }
         }
         assertThat(count("tenants")).isEqualTo(tenants);
+        assertThat(count("price_plans")).isEqualTo(plans);
     }
 
     @Test
     void everyEndpointTakingAnIdIsTriedWithAnotherTenantsIds() {
         otherTenantsIdsAreNotFoundOnEveryEndpointAndNothingChanges();
         Set<String> withIds = new TreeSet<>();
-        for (String endpoint : endpoints()) {
+        Set<String> operatorOnly = operatorOnly();
+        for (String endpoint : endpoints().keySet()) {
             String pattern = endpoint.substring(endpoint.indexOf(' ') + 1);
-            if (pattern.contains("{") && !pattern.startsWith("/v1/admin/") && !OPERATOR_ONLY.contains(endpoint)) {
+            if (pattern.contains("{") && !operatorOnly.contains(endpoint)) {
                 withIds.add(endpoint);
             }
         }
@@ -119,18 +126,29 @@ class TenantIsolationTests extends ControlPlaneTest {
         assertThat(tried).containsAll(withIds);
     }
 
-    /** "METHOD pattern" of every /v1 endpoint the control plane serves. */
-    private Set<String> endpoints() {
-        Set<String> all = new TreeSet<>();
-        mappings.getHandlerMethods().keySet().forEach(info -> {
+    /** "METHOD pattern" of every /v1 endpoint the control plane serves, with its handler. */
+    private Map<String, HandlerMethod> endpoints() {
+        Map<String, HandlerMethod> all = new TreeMap<>();
+        mappings.getHandlerMethods().forEach((info, handler) -> {
             for (String pattern : info.getPatternValues()) {
                 if (pattern.startsWith("/v1/")) {
-                    info.getMethodsCondition().getMethods().forEach(m -> all.add(m.name() + " " + pattern));
+                    info.getMethodsCondition().getMethods().forEach(m -> all.put(m.name() + " " + pattern, handler));
                 }
             }
         });
         assertThat(all).as("the mappings were read").hasSizeGreaterThan(20);
         return all;
+    }
+
+    /** The endpoints marked {@link OperatorOnly}, on the method or its controller. */
+    private Set<String> operatorOnly() {
+        Set<String> marked = new TreeSet<>();
+        endpoints().forEach((endpoint, handler) -> {
+            if (OperatorOnlyInterceptor.isOperatorOnly(handler)) {
+                marked.add(endpoint);
+            }
+        });
+        return marked;
     }
 
     @Test
