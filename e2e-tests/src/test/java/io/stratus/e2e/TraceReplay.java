@@ -359,8 +359,8 @@ public final class TraceReplay {
      * itself ({@code EXPLAIN ANALYZE}'s execution time) on warm caches, as in the trace: the third of three runs back to
      * back, the fastest of 15 such after 5 to warm up (execution time is wall time: whatever else runs on the machine
      * only adds to it, and a median moved between 3.0 and 4.4 ms from one run to the next while the control plane's
-     * JIT was busy). The triples are 250 ms apart, so that a compute under a small CPU
-     * quota is never throttled by the measurement (and its autoscaler sees next to no load).
+     * JIT was busy). The triples are 250 ms apart, so that a compute under a small CPU quota is never throttled by the
+     * measurement (and its autoscaler sees next to no load).
      */
     public static Calibration calibrate(String uri, double cpuMs) throws SQLException, InterruptedException {
         double[] ms = new double[15];

@@ -36,13 +36,27 @@ class TraceReplayTests {
 
     @Test
     void replaysAtThePacedRateAndCountsEveryRequest() throws Exception {
-        PostgresHarness.TestDatabase db = PostgresHarness.newDatabase();
-        String url = db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + "user=" + db.user() + "&password=" + db.password();
+        String url = newDatabaseUrl();
         TraceReplay.Trace t = TraceReplay.Trace.parse("t", List.of("0,2,5", "2,1,10", "3,0,0", "4,0,0"));
         TraceReplay.Result r = new TraceReplay(t, url, "SELECT 1").run(Instant.now().plusMillis(300));
         assertThat(r.seconds()).extracting(TraceReplay.Second::offered).startsWith(10, 10, 10, 0);
         assertThat(r.total(TraceReplay.Second::completed)).isEqualTo(30);
         assertThat(r.total(TraceReplay.Second::errors) + r.total(TraceReplay.Second::dropped)).isZero();
         assertThat(r.percentileMs(0, 4, 99)).isLessThan(1000);
+    }
+
+    @Test
+    void calibrationSizesTheUnitOfWorkToTheWantedExecutionTime() throws Exception {
+        String url = newDatabaseUrl();
+        TraceReplay.Calibration four = TraceReplay.calibrate(url, 4);
+        assertThat(four.query()).isEqualTo(TraceReplay.unit(four.rows()));
+        // Twice the time, about twice the rows (each a fastest-of-15 measurement, so within a generous margin).
+        TraceReplay.Calibration eight = TraceReplay.calibrate(url, 8);
+        assertThat((double) eight.rows() / four.rows()).isBetween(1.4, 2.8);
+    }
+
+    private static String newDatabaseUrl() {
+        PostgresHarness.TestDatabase db = PostgresHarness.newDatabase();
+        return db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + "user=" + db.user() + "&password=" + db.password();
     }
 }
