@@ -1,4 +1,7 @@
-{{/* Names: <release>-stratus-<part>, the prefix cut so that the longest part (-control-plane) stays within the 63 characters of a DNS label. */}}
+{{/*
+Names: <release>-stratus-<part>, the prefix cut so that the longest part (-control-plane) stays within the 63
+characters of a DNS label.
+*/}}
 {{- define "stratus.fullname" -}}
 {{- if contains .Chart.Name .Release.Name -}}
 {{- .Release.Name | trunc 49 | trimSuffix "-" -}}

@@ -51,9 +51,11 @@ class SaleSpikeBenchmark {
         TraceReplay.Trace trace = TraceReplay.Trace.load(TRACE);
         int duration = trace.durationSeconds();
         // The oracle aims where the policy aims: its defaults are the control plane's (AutoscalingSettings' @DefaultValue
-        // mirror them); this run changes at most how the policy comes down, which the oracle has no use for.
+        // mirror them); this run changes at most when the policy moves (window, headroom, tolerance), which the oracle has no use for.
         ScalingPolicy.ScalingSettings policy = ScalingPolicy.ScalingSettings.defaults();
-        String window = (DOWNSCALE_WINDOW.isEmpty() ? policy.downscaleWindow().toSeconds() + "s (default)" : DOWNSCALE_WINDOW)
+        // What this run was set to, for the report's first line.
+        String setup = "downscale window "
+                + (DOWNSCALE_WINDOW.isEmpty() ? policy.downscaleWindow().toSeconds() + "s (default)" : DOWNSCALE_WINDOW)
                 + " (at least " + (DOWNSCALE_MIN_WINDOW.isEmpty() ? policy.downscaleMinWindow().toSeconds() + "s, default"
                 : DOWNSCALE_MIN_WINDOW) + "), headroom " + (DOWNSCALE_HEADROOM.isEmpty()
                 ? policy.downscaleHeadroom() + " (default)" : DOWNSCALE_HEADROOM) + ", upscale tolerance "
@@ -92,7 +94,7 @@ class SaleSpikeBenchmark {
             if (CPU_MS_PER_REQUEST > 0) {
                 TraceReplay.Calibration cal = TraceReplay.calibrate(uri, CPU_MS_PER_REQUEST);
                 query = cal.query();
-                window += String.format(Locale.ROOT, "; unit of work generate_series(1, %d) for %.1f ms (20000 rows took %.2f ms)",
+                setup += String.format(Locale.ROOT, "; unit of work generate_series(1, %d) for %.1f ms (20000 rows took %.2f ms)",
                         cal.rows(), CPU_MS_PER_REQUEST, cal.defaultUnitMs());
             }
 
@@ -122,7 +124,7 @@ class SaleSpikeBenchmark {
         Path csv = Path.of("target", "sale-spike-seconds.csv");
         writeSeconds(csv, observed, readings, replay, f);
         printEvents(events, start, duration);
-        String report = report(trace, window, observed, readings, replay, f, rules.throttleThreshold());
+        String report = report(trace, setup, observed, readings, replay, f, rules.throttleThreshold());
         System.out.print(report);
         Files.writeString(Path.of("target", "bench-results.txt"), report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
@@ -179,7 +181,7 @@ class SaleSpikeBenchmark {
         return Instant.parse(n.asString());
     }
 
-    private static String report(TraceReplay.Trace trace, String window, List<SaleSpikeAccounting.Observed> observed,
+    private static String report(TraceReplay.Trace trace, String setup, List<SaleSpikeAccounting.Observed> observed,
                                  List<SaleSpikePoller.Reading> readings, TraceReplay.Result replay,
                                  SaleSpikeAccounting.Figures f, double threshold) {
         double loadedStratus = 0;
@@ -202,7 +204,7 @@ class SaleSpikeBenchmark {
         double peakRate = trace.steps().stream().mapToDouble(TraceReplay.Step::rate).max().orElse(0);
         int[] peak = peakSpan(trace, peakRate);
         return String.format(Locale.ROOT,
-                "sale-spike trace: %s, %d s, minCu %.2f maxCu %.0f, downscale window %s, suspend timeout %d s%n"
+                "sale-spike trace: %s, %d s, minCu %.2f maxCu %.0f, %s, suspend timeout %d s%n"
                         + "  CU-hours: Stratus %.4f (%.0f CU-s), oracle %.4f (%.0f CU-s) -> %.2fx oracle (target <= 1.15)%n"
                         + "    loaded part: Stratus %.0f CU-s vs oracle %.0f; after the last client: Stratus %.0f vs oracle %.0f;"
                         + " suspended %s; oracle suspending at once: %.0f CU-s%n"
@@ -211,7 +213,7 @@ class SaleSpikeBenchmark {
                         + "  static at peak: %.2f CU x %d s = %.0f CU-s -> %.2fx Stratus (target >= 3x); oracle %.2fx cheaper than static%n"
                         + "  requests: offered %d, completed %d, dropped %d, errors %d; latency p50 %.1f ms p99 %.1f ms,"
                         + " spike [%d,%d) s p99 %.1f ms; CPU per request %.2f ms%n",
-                trace.name(), trace.durationSeconds(), MIN_CU, MAX_CU, window, SUSPEND_TIMEOUT,
+                trace.name(), trace.durationSeconds(), MIN_CU, MAX_CU, setup, SUSPEND_TIMEOUT,
                 f.stratusCuSeconds() / 3600, f.stratusCuSeconds(), f.oracleCuSeconds() / 3600, f.oracleCuSeconds(), f.overOracle(),
                 loadedStratus, loadedOracle, f.stratusCuSeconds() - loadedStratus, f.oracleCuSeconds() - loadedOracle,
                 suspendedAt < 0 ? "never" : "at " + suspendedAt + " s (" + (suspendedAt - lastLoaded - 1) + " s after the last client)",

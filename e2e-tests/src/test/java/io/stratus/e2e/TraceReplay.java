@@ -381,7 +381,8 @@ public final class TraceReplay {
         return new Calibration(fastest, rows, unit(rows));
     }
 
-    private static double executionMs(Statement st, String query) throws SQLException {
+    /** {@code EXPLAIN ANALYZE}'s execution time of {@code query}, in ms. */
+    static double executionMs(Statement st, String query) throws SQLException {
         try (var rs = st.executeQuery("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + query)) {
             rs.next();
             Matcher m = EXECUTION_TIME.matcher(rs.getString(1));

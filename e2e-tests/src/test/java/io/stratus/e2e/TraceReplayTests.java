@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stratus.testing.PostgresHarness;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,14 @@ class TraceReplayTests {
         String url = newDatabaseUrl();
         TraceReplay.Calibration four = TraceReplay.calibrate(url, 4);
         assertThat(four.query()).isEqualTo(TraceReplay.unit(four.rows()));
+        // The sized unit takes about the wanted time: its fastest warm run (other load only adds) within 2x of 4 ms.
+        double fastest = Double.MAX_VALUE;
+        try (Connection c = TraceReplay.connect(url); Statement st = c.createStatement()) {
+            for (int i = 0; i < 10; i++) {
+                fastest = Math.min(fastest, TraceReplay.executionMs(st, four.query()));
+            }
+        }
+        assertThat(fastest).isBetween(2.0, 8.0);
         // Twice the time, about twice the rows (each a fastest-of-15 measurement, so within a generous margin).
         TraceReplay.Calibration eight = TraceReplay.calibrate(url, 8);
         assertThat((double) eight.rows() / four.rows()).isBetween(1.4, 2.8);

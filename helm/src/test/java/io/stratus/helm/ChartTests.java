@@ -252,6 +252,20 @@ class ChartTests {
         assertThat(str(source, "hostPath", "path")).isEqualTo("/run/stratus-agent");
     }
 
+    @Test
+    void theLongestReleaseNameHelmAllowsGivesNamesKubernetesAccepts() {
+        // Helm allows 53 characters; Services and their DNS names allow 63, labels as many.
+        String release = "r".repeat(53);
+        RenderedChart chart = RenderedChart.render(RenderedChart.minimal(), RenderedChart.NAMESPACE, release);
+        assertThat(chart.objects()).isNotEmpty().allSatisfy(o -> {
+            assertThat(str(o, "metadata", "name")).hasSizeLessThanOrEqualTo(63).matches("[a-z]([-a-z0-9]*[a-z0-9])?");
+            map(o, "metadata", "labels").values().forEach(v -> assertThat(String.valueOf(v)).hasSizeLessThanOrEqualTo(63));
+        });
+        // Shortened names are still told apart.
+        assertThat(chart.objects().stream().map(o -> o.get("kind") + "/" + str(o, "metadata", "name")).distinct())
+                .hasSize(chart.objects().size());
+    }
+
     private static String checksum(RenderedChart chart, String kind, String name) {
         return str(chart.get(kind, name), "spec", "template", "metadata", "annotations", "checksum/config");
     }
@@ -283,20 +297,6 @@ class ChartTests {
         Map<String, Object> values = RenderedChart.minimal();
         values.put(key, value);
         return values;
-    }
-
-    @Test
-    void theLongestReleaseNameHelmAllowsGivesNamesKubernetesAccepts() {
-        // Helm allows 53 characters; Services and their DNS names allow 63, labels as many.
-        String release = "r".repeat(53);
-        RenderedChart chart = RenderedChart.render(RenderedChart.minimal(), RenderedChart.NAMESPACE, release);
-        assertThat(chart.objects()).isNotEmpty().allSatisfy(o -> {
-            assertThat(str(o, "metadata", "name")).hasSizeLessThanOrEqualTo(63).matches("[a-z]([-a-z0-9]*[a-z0-9])?");
-            map(o, "metadata", "labels").values().forEach(v -> assertThat(String.valueOf(v)).hasSizeLessThanOrEqualTo(63));
-        });
-        // Shortened names are still told apart.
-        assertThat(chart.objects().stream().map(o -> o.get("kind") + "/" + str(o, "metadata", "name")).distinct())
-                .hasSize(chart.objects().size());
     }
 
     private static void assertRefused(Map<String, Object> values, String message) {

@@ -70,9 +70,9 @@ public final class ScalingPolicy {
         BigDecimal cpuNeed = cpuNeed(latest, lastChange);
         BigDecimal memNeed = memoryNeed(latest);
         BigDecimal target = clamp(roundUp(cpuNeed.max(memNeed)), minCu, maxCu);
-        if (target.compareTo(current) > 0 && beyondTolerance(current, minCu, cpuNeed, memNeed, latest, lastChange)) {
-            String why = cpuNeed.compareTo(memNeed) >= 0
-                    ? (hiddenDemand(latest, lastChange) ? "cpu throttled" : "cpu") : "memory";
+        boolean throttled = hiddenDemand(latest, lastChange);
+        if (target.compareTo(current) > 0 && beyondTolerance(current, minCu, cpuNeed, memNeed, throttled)) {
+            String why = cpuNeed.compareTo(memNeed) >= 0 ? (throttled ? "cpu throttled" : "cpu") : "memory";
             return new Decision(current, target, "scale up: " + why + " need", cpuNeed, memNeed);
         }
         if (current.compareTo(clamp(current, minCu, maxCu)) != 0) {
@@ -121,10 +121,10 @@ public final class ScalingPolicy {
      * minimum are acted on at once.
      */
     private boolean beyondTolerance(BigDecimal current, BigDecimal minCu, BigDecimal cpuNeed, BigDecimal memNeed,
-                                    Sample latest, Instant lastChange) {
+                                    boolean throttled) {
         return current.compareTo(minCu) < 0
                 || roundUp(memNeed).compareTo(current) > 0
-                || hiddenDemand(latest, lastChange)
+                || throttled
                 || cpuNeed.compareTo(current.multiply(BigDecimal.valueOf(1 + settings.upscaleTolerance()))) > 0;
     }
 

@@ -185,7 +185,12 @@ public class Fleet {
      */
     private boolean reporting(Instant lastHeartbeatAt) {
         // Registered but not yet reported: nothing is late yet.
-        return lastHeartbeatAt == null || lastHeartbeatAt.isAfter(clock.instant().minus(heartbeatTimeout));
+        return lastHeartbeatAt == null || lastHeartbeatAt.isAfter(silenceCutoff());
+    }
+
+    /** A node whose last heartbeat is older than this has gone silent ({@code stratus.node-heartbeat-timeout}). */
+    private Instant silenceCutoff() {
+        return clock.instant().minus(heartbeatTimeout);
     }
 
     /**
@@ -228,9 +233,10 @@ public class Fleet {
         }
     }
 
+    /** Marks READY nodes whose agent has gone silent NOT_READY; returns how many. */
     @Transactional
-    public int markSilentNodesNotReady(Instant before) {
-        return nodes.markSilentNodesNotReady(before);
+    public int markSilentNodesNotReady() {
+        return nodes.markSilentNodesNotReady(silenceCutoff());
     }
 
     private static boolean runs(Node n, String release) {

@@ -1,7 +1,6 @@
 package io.stratus.controlplane.fleet;
 
 import io.stratus.controlplane.StratusSettings;
-import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -15,17 +14,15 @@ class NodeHealthMonitor {
 
     private final Fleet fleet;
     private final StratusSettings settings;
-    private final Clock clock;
 
-    NodeHealthMonitor(Fleet fleet, StratusSettings settings, Clock clock) {
+    NodeHealthMonitor(Fleet fleet, StratusSettings settings) {
         this.fleet = fleet;
         this.settings = settings;
-        this.clock = clock;
     }
 
     @Scheduled(fixedDelayString = "${stratus.node-health-interval:5s}")
     void check() {
-        int n = fleet.markSilentNodesNotReady(clock.instant().minus(settings.nodeHeartbeatTimeout()));
+        int n = fleet.markSilentNodesNotReady();
         if (n > 0) {
             log.warn("{} node(s) missed heartbeats for {} and are NOT_READY", n, settings.nodeHeartbeatTimeout());
         }

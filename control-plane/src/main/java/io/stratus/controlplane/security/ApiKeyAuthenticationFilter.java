@@ -22,12 +22,20 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
-    static final String CALLER = Caller.class.getName();
+    private static final String CALLER = Caller.class.getName();
 
     private final ApiKeys apiKeys;
 
     ApiKeyAuthenticationFilter(ApiKeys apiKeys) {
         this.apiKeys = apiKeys;
+    }
+
+    /** The caller this filter authenticated: every /v1 request that reaches a handler has one. */
+    static Caller callerOf(HttpServletRequest request) {
+        if (!(request.getAttribute(CALLER) instanceof Caller caller)) {
+            throw new IllegalStateException("no authenticated caller on " + request.getRequestURI());
+        }
+        return caller;
     }
 
     @Override

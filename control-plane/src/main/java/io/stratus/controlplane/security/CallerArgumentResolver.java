@@ -1,11 +1,11 @@
 package io.stratus.controlplane.security;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.MethodParameter;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
-import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -22,11 +22,7 @@ class CallerArgumentResolver implements HandlerMethodArgumentResolver, WebMvcCon
     @Override
     public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer mav, NativeWebRequest request,
                                   WebDataBinderFactory binderFactory) {
-        Object caller = request.getAttribute(ApiKeyAuthenticationFilter.CALLER, RequestAttributes.SCOPE_REQUEST);
-        if (caller == null) {
-            throw new IllegalStateException("no authenticated caller on " + parameter.getExecutable());
-        }
-        return caller;
+        return ApiKeyAuthenticationFilter.callerOf(request.getNativeRequest(HttpServletRequest.class));
     }
 
     @Override

@@ -19,10 +19,7 @@ class OperatorOnlyInterceptor implements HandlerInterceptor, WebMvcConfigurer {
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
         if (handler instanceof HandlerMethod method && isOperatorOnly(method)) {
-            if (!(request.getAttribute(ApiKeyAuthenticationFilter.CALLER) instanceof Caller caller)) {
-                throw new IllegalStateException("no authenticated caller on " + method);
-            }
-            caller.requireOperator();
+            ApiKeyAuthenticationFilter.callerOf(request).requireOperator();
         }
         return true;
     }
