@@ -16,6 +16,7 @@ BIN=${1:-/usr/lib/postgresql/15/bin}
 ROUNDS=${2:-6}
 SECS=${3:-15}
 MODE=${4:-simple}
+# The extension's settings as the agent's ComputeConfig writes them for every compute.
 METERED_CONF=${METERED_CONF:-$'shared_preload_libraries=\'pg_stat_statements\'\npg_stat_statements.max=10000\npg_stat_statements.track=top\npg_stat_statements.track_utility=on'}
 RAW_CONF=${RAW_CONF:-}
 CLIENT=/usr/lib/postgresql/15/bin
@@ -54,6 +55,13 @@ start() {
     for p in $pm $(pgrep -P "$pm"); do echo "$p" > "$CGROUP/stratus-pgss-$s/cgroup.procs"; done
 }
 pgbench() { "$CLIENT/pgbench" -h 127.0.0.1 -U postgres "$@" postgres; }
+# pgbench for $1 seconds against the metered ($m) and the raw ($x) cluster at once; output in m.out and x.out.
+side_by_side() {
+    local secs=$1; shift
+    pgbench -p "${PORT[$m]}" "$@" -M "$MODE" -c 2 -j 1 -T "$secs" > "$WORK/m.out" 2>&1 &
+    pgbench -p "${PORT[$x]}" "$@" -M "$MODE" -c 2 -j 1 -T "$secs" > "$WORK/x.out" 2>&1
+    wait
+}
 tps() { grep -o 'tps = [0-9.]* (without' "$1" | awk '{print $3}'; }
 
 for s in a b; do
@@ -71,10 +79,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
     start "$m" on; start "$x" off
     for workload in select-only tpc-b; do
         flag=(); [ "$workload" = select-only ] && flag=(-S)
-        pgbench -p "${PORT[$m]}" "${flag[@]}" -M "$MODE" -c 2 -j 1 -T 3 >/dev/null 2>&1 &   # warm-up
-        pgbench -p "${PORT[$x]}" "${flag[@]}" -M "$MODE" -c 2 -j 1 -T 3 >/dev/null 2>&1; wait
-        pgbench -p "${PORT[$m]}" "${flag[@]}" -M "$MODE" -c 2 -j 1 -T "$SECS" > "$WORK/m.out" 2>&1 &
-        pgbench -p "${PORT[$x]}" "${flag[@]}" -M "$MODE" -c 2 -j 1 -T "$SECS" > "$WORK/x.out" 2>&1; wait
+        side_by_side 3 "${flag[@]}"   # warm-up
+        side_by_side "$SECS" "${flag[@]}"
         tm=$(tps "$WORK/m.out"); tx=$(tps "$WORK/x.out")
         printf '    round %d (%s metered): %-11s %8.0f / %8.0f tps = %.3f\n' "$r" "$m" "$workload" "$tm" "$tx" \
             "$(echo "$tm / $tx" | bc -l)"

@@ -89,10 +89,11 @@ class TenantIsolationTests extends ControlPlaneTest {
         TestTenant a = newTenant();
         long tenants = count("tenants");
         long plans = count("price_plans");
-        Set<String> operatorOnly = operatorOnly();
+        Map<String, HandlerMethod> endpoints = endpoints();
+        Set<String> operatorOnly = operatorOnly(endpoints);
         assertThat(operatorOnly).containsAll(OPERATOR_ONLY_OUTSIDE_ADMIN);
         assertThat(operatorOnly).as("every /v1/admin/ endpoint is @OperatorOnly")
-                .containsAll(endpoints().keySet().stream().filter(e -> e.contains(" /v1/admin/")).toList());
+                .containsAll(endpoints.keySet().stream().filter(e -> e.contains(" /v1/admin/")).toList());
         for (String endpoint : operatorOnly) {
             String method = endpoint.substring(0, endpoint.indexOf(' '));
             String pattern = endpoint.substring(endpoint.indexOf(' ') + 1);
@@ -115,8 +116,9 @@ class TenantIsolationTests extends ControlPlaneTest {
     void everyEndpointTakingAnIdIsTriedWithAnotherTenantsIds() {
         otherTenantsIdsAreNotFoundOnEveryEndpointAndNothingChanges();
         Set<String> withIds = new TreeSet<>();
-        Set<String> operatorOnly = operatorOnly();
-        for (String endpoint : endpoints().keySet()) {
+        Map<String, HandlerMethod> endpoints = endpoints();
+        Set<String> operatorOnly = operatorOnly(endpoints);
+        for (String endpoint : endpoints.keySet()) {
             String pattern = endpoint.substring(endpoint.indexOf(' ') + 1);
             if (pattern.contains("{") && !operatorOnly.contains(endpoint)) {
                 withIds.add(endpoint);
@@ -140,10 +142,10 @@ class TenantIsolationTests extends ControlPlaneTest {
         return all;
     }
 
-    /** The endpoints marked {@link OperatorOnly}, on the method or its controller. */
-    private Set<String> operatorOnly() {
+    /** Those of {@code endpoints} marked {@link OperatorOnly}, on the method or its controller. */
+    private static Set<String> operatorOnly(Map<String, HandlerMethod> endpoints) {
         Set<String> marked = new TreeSet<>();
-        endpoints().forEach((endpoint, handler) -> {
+        endpoints.forEach((endpoint, handler) -> {
             if (OperatorOnlyInterceptor.isOperatorOnly(handler)) {
                 marked.add(endpoint);
             }
