@@ -23,6 +23,13 @@ public abstract class ControlPlaneTest {
     protected static final String OPERATOR_KEY = "stk_test-operator-key-0123456789abcdefghijklmnop";
     protected static final String BOOTSTRAP_TOKEN = "sbt_test-bootstrap-token";
     private static final PostgresHarness.TestDatabase DB = PostgresHarness.newDatabase();
+    /**
+     * The Quartz scheduler's name. Quartz keeps one JDBC connection provider per scheduler name for the whole JVM, so a
+     * control plane started later in the same test JVM under the same name takes over an earlier one's scheduler: it
+     * then fires, checks in and recovers jobs in the later one's database, and fails once that one is closed. Each
+     * application started by a test gets a name of its own (instances of one cluster share theirs).
+     */
+    public static final String SCHEDULER_NAME = "spring.quartz.properties.org.quartz.scheduler.instanceName";
 
     @LocalServerPort
     protected int port;
@@ -40,6 +47,7 @@ public abstract class ControlPlaneTest {
         // Real crons fire in the shared context; catching up would export a week of real hours into other tests' data.
         registry.add("stratus.billing.export.catch-up", () -> "0s");
         registry.add("stratus.data-dir", () -> Path.of("target", "test-data").toAbsolutePath().toString());
+        registry.add(SCHEDULER_NAME, () -> "stratus-" + DB.name());
     }
 
     protected ApiClient api() {

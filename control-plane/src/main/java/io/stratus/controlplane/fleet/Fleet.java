@@ -219,13 +219,14 @@ public class Fleet {
     public long awaitGenerationAfter(UUID nodeId, long after, long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (true) {
+            long mark = signals.mark(nodeId);
             long g = desiredGeneration(nodeId);
             long left = (deadline - System.nanoTime()) / 1_000_000;
             if (g > after || left <= 0 || !signals.isRunning()) {
                 return g;
             }
             try {
-                signals.await(nodeId, Math.min(left, 1000));
+                signals.await(nodeId, mark, Math.min(left, 1000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return g;

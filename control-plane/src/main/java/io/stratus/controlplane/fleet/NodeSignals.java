@@ -18,28 +18,50 @@ import org.springframework.stereotype.Component;
 @Component
 class NodeSignals implements SmartLifecycle {
 
-    private final Map<UUID, Object> monitors = new ConcurrentHashMap<>();
+    private final Map<UUID, Signal> signals = new ConcurrentHashMap<>();
     private volatile boolean running;
 
+    /**
+     * A node's signals so far, counted so a waiter can tell "signalled since I looked" from "not yet": a signal that
+     * lands between a poll's read of the generation and its wait is not lost, it ends the wait at once.
+     */
+    private static final class Signal {
+        long count;
+    }
+
     void signal(UUID nodeId) {
-        Object m = monitor(nodeId);
-        synchronized (m) {
-            m.notifyAll();
+        Signal s = signalOf(nodeId);
+        synchronized (s) {
+            s.count++;
+            s.notifyAll();
         }
     }
 
-    /** Waits up to {@code millis} for a signal on the node; returns at once while stopped. */
-    void await(UUID nodeId, long millis) throws InterruptedException {
-        Object m = monitor(nodeId);
-        synchronized (m) {
-            if (running) {
-                m.wait(Math.max(1, millis));
+    /** The node's signals so far: take it before reading what a signal would change, then {@link #await} past it. */
+    long mark(UUID nodeId) {
+        Signal s = signalOf(nodeId);
+        synchronized (s) {
+            return s.count;
+        }
+    }
+
+    /**
+     * Waits up to {@code millis} for a signal on the node after {@code mark}; returns at once if one came already, and
+     * while stopped.
+     */
+    void await(UUID nodeId, long mark, long millis) throws InterruptedException {
+        Signal s = signalOf(nodeId);
+        long deadline = System.nanoTime() + Math.max(1, millis) * 1_000_000;
+        synchronized (s) {
+            for (long left = millis; running && s.count == mark && left > 0;
+                 left = (deadline - System.nanoTime()) / 1_000_000) {
+                s.wait(left);
             }
         }
     }
 
-    private Object monitor(UUID nodeId) {
-        return monitors.computeIfAbsent(nodeId, k -> new Object());
+    private Signal signalOf(UUID nodeId) {
+        return signals.computeIfAbsent(nodeId, k -> new Signal());
     }
 
     @Override
@@ -51,9 +73,9 @@ class NodeSignals implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        monitors.values().forEach(m -> {
-            synchronized (m) {
-                m.notifyAll();
+        signals.values().forEach(s -> {
+            synchronized (s) {
+                s.notifyAll();
             }
         });
     }

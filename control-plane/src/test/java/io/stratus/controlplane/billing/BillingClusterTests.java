@@ -1,8 +1,10 @@
 package io.stratus.controlplane.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.stratus.controlplane.ControlPlaneApplication;
+import io.stratus.controlplane.ControlPlaneTest;
 import io.stratus.controlplane.metering.Granularity;
 import io.stratus.testing.ApiClient;
 import io.stratus.testing.HourBoundary;
@@ -59,6 +61,7 @@ class BillingClusterTests {
                 "stratus.billing.export.daily-cron", "0 0 0 1 1 ? 2099"));
         // The re-run below asks for the previous hour, which may have ended a minute ago.
         props.put("stratus.billing.export.settle", "0s");
+        props.put(ControlPlaneTest.SCHEDULER_NAME, "stratus-" + db.name());
         // As arguments, not default properties: those would lose to application.yml (server.port among them).
         String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(ControlPlaneApplication.class).run(args);
@@ -92,13 +95,10 @@ class BillingClusterTests {
         ConfigurableApplicationContext b = start(db, "b");
         assertThat(jdbc.queryForObject("select count(*) from qrtz_scheduler_state", Long.class)).isEqualTo(2);
 
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline && !"SUCCEEDED".equals(state(jdbc, period))) {
-            Thread.sleep(200);
-        }
-        assertThat(state(jdbc, period)).isEqualTo("SUCCEEDED");
-        // Several more firings on both instances: none exports the period again.
-        Thread.sleep(4000);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(state(jdbc, period)));
+        // Several more firings of the every-second cron: none exports the period again.
+        long exportedAt = lastHourlyFiring(jdbc);
+        await().atMost(Duration.ofSeconds(30)).until(() -> lastHourlyFiring(jdbc) >= exportedAt + 3_000);
         assertThat(jdbc.queryForObject("select runs from billing_exports where period = ?", Integer.class, period.name())).isOne();
 
         String exporter = jdbc.queryForObject("select instance from billing_exports where period = ?", String.class, period.name());
@@ -125,6 +125,13 @@ class BillingClusterTests {
                 .isEqualTo(ExportFiles.sha256(Files.readAllBytes(written.resolve("manifest.json"))));
         assertThat(jdbc.queryForObject("select count(*) from closed_hours where hour = ?", Long.class,
                 Timestamp.from(period.start()))).isOne();
+    }
+
+    /** When the cluster last fired the hourly export (epoch ms, Quartz's own record); 0 before the first firing. */
+    private static long lastHourlyFiring(JdbcTemplate jdbc) {
+        Long at = jdbc.queryForObject("select max(prev_fire_time) from qrtz_triggers where trigger_name = ?", Long.class,
+                BillingExportSchedule.HOURLY_JOB.getName());
+        return at == null ? 0 : at;
     }
 
     private static String state(JdbcTemplate jdbc, BillingPeriod period) {

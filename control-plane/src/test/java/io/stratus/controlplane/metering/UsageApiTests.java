@@ -1,6 +1,7 @@
 package io.stratus.controlplane.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.security.Role;
@@ -57,14 +58,9 @@ class UsageApiTests extends MeteringTest {
 
         // The job runs on its interval; fire it now rather than wait for it.
         scheduler.triggerJob(MeteringScheduling.ROLLUP_JOB);
-        JsonNode hourly = null;
-        for (int i = 0; i < 150; i++) {
-            hourly = usage(tenant.readKey(), dbPath(db), day, day.plus(Duration.ofDays(2)), "hour").json();
-            if (hourly.get("series").size() == 3) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        JsonNode hourly = await().atMost(Duration.ofSeconds(15))
+                .until(() -> usage(tenant.readKey(), dbPath(db), day, day.plus(Duration.ofDays(2)), "hour").json(),
+                        h -> h.get("series").size() == 3);
         assertThat(hourly.get("granularity").asString()).isEqualTo("hour");
         assertThat(hourly.get("from").asString()).isEqualTo(day.toString());
         assertThat(hourly.get("requestSource").asString()).isEqualTo("pg_stat_statements");

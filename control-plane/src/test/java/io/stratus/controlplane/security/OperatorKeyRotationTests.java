@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stratus.controlplane.ControlPlaneApplication;
+import io.stratus.controlplane.ControlPlaneTest;
 import io.stratus.controlplane.support.SecretFiles;
 import io.stratus.testing.ApiClient;
 import io.stratus.testing.PostgresHarness;
@@ -82,6 +83,7 @@ class OperatorKeyRotationTests {
         }
         props.put("stratus.agent-bootstrap-token", "sbt_rotation-bootstrap-token");
         props.put("stratus.data-dir", temp.toString());
+        props.put(ControlPlaneTest.SCHEDULER_NAME, "stratus-" + db.name());
         // No export firing during these starts and stops.
         props.put("stratus.billing.export.hourly-cron", "0 0 0 1 1 ? 2099");
         props.put("stratus.billing.export.daily-cron", "0 0 0 1 1 ? 2099");
