@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -62,12 +63,39 @@ public final class TestHost implements AutoCloseable {
                 Duration.ofMinutes(5));
     }
 
-    /** CU enforcement as this machine offers it, under this host's own cgroup parent; detected once. */
+    /**
+     * Set to {@code required} (as {@code .ci/run} does where it could create a cgroup) to make a host without CU
+     * enforcement fail the tests that need it, rather than let them skip or take their no-cgroup branch unnoticed.
+     */
+    public static final String CGROUPS_REQUIRED_ENV = "STRATUS_TEST_CGROUPS";
+
+    /**
+     * CU enforcement as this machine offers it, under this host's own cgroup parent; detected once.
+     *
+     * @throws AssertionError when the environment says cgroups are writable here and the agent found none it can use
+     */
     public synchronized CgroupDriver cgroups() {
         if (cgroups == null) {
             cgroups = CgroupDetector.detect("auto", cgroupParent);
         }
+        if (!cgroups.enforces() && cgroupsRequired()) {
+            throw new AssertionError(CGROUPS_REQUIRED_ENV + "=required, yet the agent enforces no CU here: " + cgroups);
+        }
         return cgroups;
+    }
+
+    /**
+     * A driver that enforces CU: the test is skipped where this host has none, and fails where the environment says
+     * it has.
+     */
+    public CgroupDriver enforcingCgroups() {
+        CgroupDriver driver = cgroups();
+        Assumptions.assumeTrue(driver.enforces(), "this host lets the agent write no cgroups: " + driver);
+        return driver;
+    }
+
+    private static boolean cgroupsRequired() {
+        return "required".equals(System.getenv(CGROUPS_REQUIRED_ENV));
     }
 
     public AgentPaths paths() {

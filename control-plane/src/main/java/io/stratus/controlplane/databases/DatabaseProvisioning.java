@@ -11,14 +11,10 @@ import io.stratus.controlplane.operations.Operations.OperationView;
 import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.controlplane.web.ApiException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -76,7 +72,7 @@ public class DatabaseProvisioning {
 
     @Transactional
     public CreateResult create(UUID tenantId, ValidCreate request, String idempotencyKey) {
-        String requestHash = hash(request);
+        String requestHash = RequestFingerprint.of(request);
         Optional<IdempotencyRecord> earlier = earlier(tenantId, idempotencyKey);
         if (earlier.isPresent()) {
             return replay(tenantId, earlier.get(), requestHash);
@@ -327,15 +323,5 @@ public class DatabaseProvisioning {
 
     private static Connection connection(Database db, String password, Fleet.HostStatus host) {
         return Connection.of(host == null ? null : host.address(), db.port(), db.name(), db.ownerRole(), password);
-    }
-
-    private static String hash(ValidCreate r) {
-        String canonical = r.name() + "|" + r.minCu().toPlainString() + "|" + r.maxCu().toPlainString() + "|" + r.release()
-                + "|" + r.suspendTimeoutSeconds();
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,8 +1,7 @@
 package io.stratus.agent.computes;
 
 import io.stratus.protocol.ComputeSpec;
-import java.math.BigDecimal;
-import java.util.Objects;
+import java.util.Set;
 
 /**
  * What the agent last applied to a compute in full, kept in {@code compute.json}. Written only after every step
@@ -18,7 +17,7 @@ record AppliedCompute(ComputeSpec spec, String release, int restarts) {
         return new AppliedCompute(spec, release, count);
     }
 
-    /** True when {@code other} asks for exactly what was applied (CU compared by value: 1 and 1.00 are the same). */
+    /** True when {@code other} asks for exactly what was applied (numbers by value: 1 and 1.00 are the same CU). */
     boolean matches(ComputeSpec other, String releaseVersion) {
         return release.equals(releaseVersion) && equivalent(spec, other);
     }
@@ -37,24 +36,14 @@ record AppliedCompute(ComputeSpec spec, String release, int restarts) {
         if (!release.equals(releaseVersion)) {
             return Change.OTHER;
         }
-        if (equivalent(spec, other)) {
+        Set<String> changed = SpecFields.changed(spec, other);
+        if (changed.isEmpty()) {
             return Change.NONE;
         }
-        ComputeSpec otherWithOurCu = new ComputeSpec(other.computeId(), other.databaseName(), other.ownerRole(),
-                other.ownerVerifier(), other.running(), spec.cu(), other.minCu(), other.maxCu(), other.port(),
-                other.release(), spec.specVersion());
-        return equivalent(spec, otherWithOurCu) ? Change.CAPACITY : Change.OTHER;
+        return SpecFields.stepFor(changed) == SpecFields.Step.CAPACITY ? Change.CAPACITY : Change.OTHER;
     }
 
     static boolean equivalent(ComputeSpec a, ComputeSpec b) {
-        return a.computeId().equals(b.computeId()) && Objects.equals(a.databaseName(), b.databaseName())
-                && Objects.equals(a.ownerRole(), b.ownerRole()) && Objects.equals(a.ownerVerifier(), b.ownerVerifier())
-                && a.running() == b.running() && sameNumber(a.cu(), b.cu()) && sameNumber(a.minCu(), b.minCu())
-                && sameNumber(a.maxCu(), b.maxCu()) && a.port() == b.port() && Objects.equals(a.release(), b.release())
-                && a.specVersion() == b.specVersion();
-    }
-
-    private static boolean sameNumber(BigDecimal a, BigDecimal b) {
-        return a == null ? b == null : b != null && a.compareTo(b) == 0;
+        return SpecFields.changed(a, b).isEmpty();
     }
 }

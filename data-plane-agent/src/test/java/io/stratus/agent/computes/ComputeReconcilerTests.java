@@ -41,7 +41,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -335,8 +334,7 @@ class ComputeReconcilerTests {
     // health check puts it (and its children) back.
     @Test
     void healthCheckPutsAPostmasterOutsideItsCgroupBack() throws Exception {
-        CgroupDriver cgroups = host.cgroups();
-        Assumptions.assumeTrue(cgroups.enforces(), "this host lets the agent write no cgroups");
+        CgroupDriver cgroups = host.enforcingCgroups();
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
         ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
         apply(reconciler, state(1, spec));

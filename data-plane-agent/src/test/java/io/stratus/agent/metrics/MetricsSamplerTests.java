@@ -132,8 +132,7 @@ class MetricsSamplerTests {
     // sample says so, so the control plane can tell the tenant and take it as a need for more memory.
     @Test
     void countsABackendTheKernelKilledForMemory() throws Exception {
-        CgroupDriver cgroups = host.cgroups();
-        org.junit.jupiter.api.Assumptions.assumeTrue(cgroups.enforces(), "needs a memory limit the agent can write");
+        CgroupDriver cgroups = host.enforcingCgroups(); // a memory limit the agent can write
         ComputeSpec spec = spec("0.25"); // a 1 GiB limit
         MetricsSampler sampler = startCompute(cgroups, spec);
         sampler.sample();

@@ -1,0 +1,58 @@
+package io.stratus.agent.computes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratus.protocol.ComputeSpec;
+import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class SpecFieldsTests {
+
+    private static final ComputeSpec SPEC = new ComputeSpec(UUID.randomUUID(), "app", "app_owner", "SCRAM-SHA-256$x",
+            true, new BigDecimal("1"), new BigDecimal("0.25"), new BigDecimal("2"), 55432, "15", 3);
+
+    // A field added to the protocol's spec without deciding here what its change takes would never be applied.
+    @Test
+    void everySpecFieldHasARule() {
+        Set<String> fields = Arrays.stream(ComputeSpec.class.getRecordComponents()).map(RecordComponent::getName)
+                .collect(Collectors.toSet());
+        assertThat(SpecFields.RULES.keySet()).as("rules in SpecFields.RULES").isEqualTo(fields);
+    }
+
+    @Test
+    void theSameSpecChangesNothingAndCuIsComparedByValue() {
+        ComputeSpec sameCuWrittenOtherwise = new ComputeSpec(SPEC.computeId(), "app", "app_owner", "SCRAM-SHA-256$x",
+                true, new BigDecimal("1.00"), new BigDecimal("0.250"), new BigDecimal("2.0"), 55432, "15", 3);
+        AppliedCompute applied = new AppliedCompute(SPEC, "15.18", 0);
+
+        assertThat(SpecFields.changed(SPEC, sameCuWrittenOtherwise)).isEmpty();
+        assertThat(applied.changeTo(sameCuWrittenOtherwise, "15.18")).isEqualTo(AppliedCompute.Change.NONE);
+    }
+
+    @Test
+    void aNewCuWithItsSpecVersionIsACapacityChangeOnly() {
+        ComputeSpec more = new ComputeSpec(SPEC.computeId(), "app", "app_owner", "SCRAM-SHA-256$x", true,
+                new BigDecimal("1.5"), SPEC.minCu(), SPEC.maxCu(), 55432, "15", 4);
+
+        assertThat(SpecFields.changed(SPEC, more)).containsExactlyInAnyOrder("cu", "specVersion");
+        assertThat(new AppliedCompute(SPEC, "15.18", 0).changeTo(more, "15.18")).isEqualTo(AppliedCompute.Change.CAPACITY);
+    }
+
+    @Test
+    void anythingBeyondCuTakesAFullPassAndSoDoesAnotherRelease() {
+        AppliedCompute applied = new AppliedCompute(SPEC, "15.18", 0);
+        ComputeSpec newPassword = new ComputeSpec(SPEC.computeId(), "app", "app_owner", "SCRAM-SHA-256$y", true,
+                new BigDecimal("1.5"), SPEC.minCu(), SPEC.maxCu(), 55432, "15", 4);
+        ComputeSpec wider = new ComputeSpec(SPEC.computeId(), "app", "app_owner", "SCRAM-SHA-256$x", true, SPEC.cu(),
+                SPEC.minCu(), new BigDecimal("4"), 55432, "15", 4);
+
+        assertThat(applied.changeTo(newPassword, "15.18")).isEqualTo(AppliedCompute.Change.OTHER);
+        assertThat(applied.changeTo(wider, "15.18")).isEqualTo(AppliedCompute.Change.OTHER);
+        assertThat(applied.changeTo(SPEC, "15.19")).isEqualTo(AppliedCompute.Change.OTHER);
+    }
+}
