@@ -1,6 +1,5 @@
 package io.stratus.controlplane.web;
 
-import io.stratus.controlplane.security.Caller;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
@@ -16,25 +15,19 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import org.springdoc.core.customizers.OpenApiCustomizer;
-import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * What the generated OpenAPI document ({@code /v3/api-docs}) says beyond the controllers' signatures, so that a client
- * generated from it works: every call needs a bearer key (the authenticated {@link Caller} a controller takes is not a
- * request parameter), and every call can answer with an RFC 9457 problem.
+ * generated from it works: every call needs a bearer key (the authenticated caller a controller takes is not a request
+ * parameter: the security feature tells springdoc so), and every call can answer with an RFC 9457 problem.
  */
 @Configuration(proxyBeanMethods = false)
 class ApiDocumentation {
 
     static final String BEARER = "bearer";
     static final String PROBLEM = "Problem";
-
-    static {
-        // Resolved from the Authorization header by the security feature, never sent as a parameter.
-        SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class);
-    }
 
     @Bean
     OpenAPI stratusOpenApi() {
