@@ -21,4 +21,94 @@ import java.util.UUID;
 public record ComputeSpec(UUID computeId, String databaseName, String ownerRole, String ownerVerifier,
                           boolean running, BigDecimal cu, BigDecimal minCu, BigDecimal maxCu, int port,
                           String release, long specVersion) {
+
+    /** A spec built field by field, by name: a field added to the record is one more method here, not a new argument everywhere. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this spec's fields, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().computeId(computeId).databaseName(databaseName).ownerRole(ownerRole)
+                .ownerVerifier(ownerVerifier).running(running).cu(cu).minCu(minCu).maxCu(maxCu).port(port)
+                .release(release).specVersion(specVersion);
+    }
+
+    /** Builds a {@link ComputeSpec}; unset fields are null, false or 0. */
+    public static final class Builder {
+        private UUID computeId;
+        private String databaseName;
+        private String ownerRole;
+        private String ownerVerifier;
+        private boolean running;
+        private BigDecimal cu;
+        private BigDecimal minCu;
+        private BigDecimal maxCu;
+        private int port;
+        private String release;
+        private long specVersion;
+
+        private Builder() {
+        }
+
+        public Builder computeId(UUID value) {
+            computeId = value;
+            return this;
+        }
+
+        public Builder databaseName(String value) {
+            databaseName = value;
+            return this;
+        }
+
+        public Builder ownerRole(String value) {
+            ownerRole = value;
+            return this;
+        }
+
+        public Builder ownerVerifier(String value) {
+            ownerVerifier = value;
+            return this;
+        }
+
+        public Builder running(boolean value) {
+            running = value;
+            return this;
+        }
+
+        public Builder cu(BigDecimal value) {
+            cu = value;
+            return this;
+        }
+
+        public Builder minCu(BigDecimal value) {
+            minCu = value;
+            return this;
+        }
+
+        public Builder maxCu(BigDecimal value) {
+            maxCu = value;
+            return this;
+        }
+
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
+
+        public Builder release(String value) {
+            release = value;
+            return this;
+        }
+
+        public Builder specVersion(long value) {
+            specVersion = value;
+            return this;
+        }
+
+        public ComputeSpec build() {
+            return new ComputeSpec(computeId, databaseName, ownerRole, ownerVerifier, running, cu, minCu, maxCu, port,
+                    release, specVersion);
+        }
+    }
 }

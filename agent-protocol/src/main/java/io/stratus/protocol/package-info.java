@@ -5,8 +5,9 @@
  *   <li>{@code POST /agent/v1/nodes} with the bootstrap token: {@link RegisterNodeRequest} in,
  *       {@link RegisterNodeResponse} (node id and a per-node credential) out.</li>
  *   <li>{@code GET /agent/v1/nodes/{id}/desired-state?after=G}: long-polls until the node's desired generation
- *       passes {@code G}, then returns {@link DesiredState}.</li>
- *   <li>{@code POST /agent/v1/nodes/{id}/status}: {@link NodeStatus}, everything the agent observes.</li>
+ *       passes {@code G}, then returns {@link DesiredState}: the computes, and the open {@link TaskSpec tasks}.</li>
+ *   <li>{@code POST /agent/v1/nodes/{id}/status}: {@link NodeStatus}, everything the agent observes, with each
+ *       task's {@link TaskStatus}.</li>
  *   <li>{@code POST /agent/v1/nodes/{id}/metrics}: {@link MetricsReport}, load samples about every second, which
  *       drive autoscaling and scale-to-zero.</li>
  *   <li>{@code POST /agent/v1/nodes/{id}/usage}: {@link UsageReport}, metered usage from the agent's durable spool,

@@ -16,6 +16,7 @@ import java.util.UUID;
  * pool/&lt;uuid&gt;/               warm-pool clusters, not yet anyone's
  * releases/                   Postgres releases resolved from Maven Central
  * usage/                      the usage spool: segments of metered records and the spool's state (0700)
+ * tasks/&lt;id&gt;.json             each task received and not yet closed by the control plane, with its state
  * </pre>
  */
 public record AgentPaths(Path dataDir) {
@@ -67,5 +68,9 @@ public record AgentPaths(Path dataDir) {
 
     public Path usage() {
         return dataDir.resolve("usage");
+    }
+
+    public Path tasks() {
+        return dataDir.resolve("tasks");
     }
 }

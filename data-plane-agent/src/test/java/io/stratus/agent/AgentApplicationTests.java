@@ -55,8 +55,10 @@ class AgentApplicationTests {
                 assertThat(cp.registrations).singleElement().satisfies(r -> assertThat(r.name()).isEqualTo("agent-test"));
 
                 String major = String.valueOf(new ReleaseCatalog(List.of(), null).defaultRelease().major());
-                ComputeSpec spec = new ComputeSpec(UUID.randomUUID(), "orders", "orders_owner", Scram.verifier("pw"),
-                        true, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.valueOf(2), PostgresCluster.freePort(), major, 1);
+                ComputeSpec spec = ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName("orders")
+                        .ownerRole("orders_owner").ownerVerifier(Scram.verifier("pw")).running(true).cu(BigDecimal.ONE)
+                        .minCu(BigDecimal.ONE).maxCu(BigDecimal.valueOf(2)).port(PostgresCluster.freePort()).release(major)
+                        .specVersion(1).build();
                 cp.publish(new DesiredState(cp.nodeId(), 2, List.of(spec)));
 
                 await().atMost(Duration.ofSeconds(60)).until(() -> running(cp.lastStatus()));

@@ -5,6 +5,7 @@ import io.stratus.controlplane.databases.ComputeDesiredState;
 import io.stratus.controlplane.databases.ObservedStateIngest;
 import io.stratus.controlplane.fleet.Fleet;
 import io.stratus.controlplane.metering.UsageIngest;
+import io.stratus.controlplane.tasks.ComputeTasks;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.protocol.DesiredState;
 import io.stratus.protocol.MetricsReport;
@@ -34,11 +35,13 @@ class AgentController {
     private final ObservedStateIngest ingest;
     private final Autoscaler autoscaler;
     private final UsageIngest usage;
+    private final ComputeTasks tasks;
 
     AgentController(Fleet fleet, ComputeDesiredState desiredState, ObservedStateIngest ingest, Autoscaler autoscaler,
-                    UsageIngest usage) {
+                    UsageIngest usage, ComputeTasks tasks) {
         this.autoscaler = autoscaler;
         this.usage = usage;
+        this.tasks = tasks;
         this.fleet = fleet;
         this.desiredState = desiredState;
         this.ingest = ingest;
@@ -63,7 +66,9 @@ class AgentController {
         if (generation <= after) {
             return ResponseEntity.noContent().build();
         }
-        return ResponseEntity.ok(desiredState.forNode(nodeId));
+        // Tasks are keyed by id, not by generation: read apart from the computes' snapshot, a task queued in between
+        // arrives one poll early, which is harmless.
+        return ResponseEntity.ok(desiredState.forNode(nodeId).withTasks(tasks.openFor(nodeId)));
     }
 
     @PostMapping("/agent/v1/nodes/{nodeId}/metrics")
@@ -81,6 +86,9 @@ class AgentController {
     @PostMapping("/agent/v1/nodes/{nodeId}/status")
     ResponseEntity<Void> status(@PathVariable UUID nodeId, @RequestBody NodeStatus status) {
         ingest.apply(nodeId, status);
+        if (status.tasks() != null) {
+            tasks.ingest(nodeId, status.tasks());
+        }
         return ResponseEntity.noContent().build();
     }
 }

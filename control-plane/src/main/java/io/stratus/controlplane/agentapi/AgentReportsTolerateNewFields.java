@@ -6,6 +6,7 @@ import io.stratus.protocol.ComputeStatus;
 import io.stratus.protocol.MetricsReport;
 import io.stratus.protocol.NodeStatus;
 import io.stratus.protocol.RegisterNodeRequest;
+import io.stratus.protocol.TaskStatus;
 import io.stratus.protocol.UsageRecord;
 import io.stratus.protocol.UsageReport;
 import org.springframework.boot.jackson.JacksonMixin;
@@ -17,7 +18,7 @@ import org.springframework.boot.jackson.JacksonMixin;
  * only ever adds fields, and missing ones arrive as null ({@link ComputeMetrics}).
  */
 @JacksonMixin({RegisterNodeRequest.class, NodeStatus.class, ComputeStatus.class, MetricsReport.class,
-        ComputeMetrics.class, UsageReport.class, UsageRecord.class})
+        ComputeMetrics.class, UsageReport.class, UsageRecord.class, TaskStatus.class})
 @JsonIgnoreProperties(ignoreUnknown = true)
 abstract class AgentReportsTolerateNewFields {
 }

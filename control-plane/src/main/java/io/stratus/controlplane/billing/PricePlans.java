@@ -5,6 +5,7 @@ import io.stratus.controlplane.web.ApiException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import io.stratus.controlplane.tenants.TenantDirectory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -23,10 +24,12 @@ import org.springframework.transaction.annotation.Transactional;
 public class PricePlans {
 
     private final JdbcClient jdbc;
+    private final TenantDirectory tenants;
     private final Clock clock;
 
-    PricePlans(JdbcClient jdbc, Clock clock) {
+    PricePlans(JdbcClient jdbc, TenantDirectory tenants, Clock clock) {
         this.jdbc = jdbc;
+        this.tenants = tenants;
         this.clock = clock;
     }
 
@@ -86,7 +89,7 @@ public class PricePlans {
     TenantPlan assign(UUID tenantId, UUID planId) {
         PricePlan plan = find(planId).orElseThrow(() -> ApiException.invalid("planId", "no such plan"));
         // Row lock on the tenant: two concurrent assignments are serialised, so each sees the other's history row.
-        jdbc.sql("select 1 from tenants where id = ? for update").params(tenantId).query(Integer.class).single();
+        tenants.lockForUpdate(tenantId);
         Optional<Assignment> last = jdbc.sql("select assigned_at, plan_id from tenant_plan_history where tenant_id = ? "
                         + "order by assigned_at desc limit 1")
                 .params(tenantId).query(PricePlans::assignment).optional();

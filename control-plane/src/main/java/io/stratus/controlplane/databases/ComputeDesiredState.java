@@ -36,8 +36,9 @@ public class ComputeDesiredState {
     public DesiredState forNode(UUID nodeId) {
         long generation = fleet.desiredGeneration(nodeId);
         List<ComputeSpec> computes = databases.findByNodeIdAndStateIn(nodeId, DESIRED).stream()
-                .map(d -> new ComputeSpec(d.getId(), d.name(), d.ownerRole(), d.ownerVerifier(), d.running(),
-                        d.currentCu(), d.minCu(), d.maxCu(), d.port(), d.release(), d.specVersion()))
+                .map(d -> ComputeSpec.builder().computeId(d.getId()).databaseName(d.name()).ownerRole(d.ownerRole())
+                        .ownerVerifier(d.ownerVerifier()).running(d.running()).cu(d.currentCu()).minCu(d.minCu())
+                        .maxCu(d.maxCu()).port(d.port()).release(d.release()).specVersion(d.specVersion()).build())
                 .toList();
         return new DesiredState(nodeId, generation, computes);
     }

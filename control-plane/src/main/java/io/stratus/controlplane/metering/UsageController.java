@@ -1,6 +1,7 @@
 package io.stratus.controlplane.metering;
 
 import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.databases.DatabaseDirectory;
 import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.controlplane.web.QueryParams;
@@ -29,11 +30,13 @@ class UsageController {
 
     private final UsageQueries queries;
     private final TenantDirectory tenants;
+    private final DatabaseDirectory databases;
     private final Clock clock;
 
-    UsageController(UsageQueries queries, TenantDirectory tenants, Clock clock) {
+    UsageController(UsageQueries queries, TenantDirectory tenants, DatabaseDirectory databases, Clock clock) {
         this.queries = queries;
         this.tenants = tenants;
+        this.databases = databases;
         this.clock = clock;
     }
 
@@ -41,7 +44,7 @@ class UsageController {
     UsageViews.UsageSeries database(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String from,
                                     @RequestParam(required = false) String to,
                                     @RequestParam(required = false) String granularity) {
-        UUID tenant = queries.tenantOfDatabase(id).filter(caller::canSee)
+        UUID tenant = databases.tenantOf(id).filter(caller::canSee)
                 .orElseThrow(() -> ApiException.notFound("database"));
         return series(tenant, id, from, to, granularity);
     }

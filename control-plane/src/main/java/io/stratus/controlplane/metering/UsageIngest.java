@@ -2,6 +2,7 @@ package io.stratus.controlplane.metering;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.stratus.controlplane.databases.DatabaseDirectory;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.protocol.UsageAck;
 import io.stratus.protocol.UsageRecord;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -66,13 +66,16 @@ public class UsageIngest {
             """;
 
     private final JdbcTemplate jdbc;
+    private final DatabaseDirectory ownership;
     private final TransactionTemplate tx;
     private final Clock clock;
     private final MeteringSettings settings;
     private final Counter rejected;
 
-    UsageIngest(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, MeteringSettings settings, MeterRegistry meters) {
+    UsageIngest(JdbcTemplate jdbc, DatabaseDirectory ownership, TransactionTemplate tx, Clock clock,
+                MeteringSettings settings, MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.ownership = ownership;
         this.tx = tx;
         this.clock = clock;
         this.settings = settings;
@@ -113,30 +116,14 @@ public class UsageIngest {
         jdbc.queryForObject("select 1 from pg_advisory_xact_lock_shared(?)", Integer.class, UsageLocks.CLOSING);
         jdbc.queryForObject("select 1 from pg_advisory_xact_lock(?, ?)", Integer.class, UsageLocks.NODE_DELIVERY,
                 nodeId.hashCode());
-        Map<UUID, UUID> tenants = tenantsOfDatabasesOn(nodeId, records);
+        Set<UUID> computes = new LinkedHashSet<>();
+        records.forEach(r -> computes.add(r.computeId()));
+        Map<UUID, UUID> tenants = ownership.tenantsOfDatabasesOn(nodeId, computes);
         List<UsageRecord> kept = records.stream().filter(r -> tenants.containsKey(r.computeId())).toList();
         if (!kept.isEmpty()) {
             insert(nodeId, kept, tenants);
         }
         return records.size() - kept.size();
-    }
-
-    /** One query for all computes of the report: database id → tenant, for databases placed on this node. */
-    private Map<UUID, UUID> tenantsOfDatabasesOn(UUID nodeId, List<UsageRecord> records) {
-        Set<UUID> ids = new LinkedHashSet<>();
-        for (UsageRecord r : records) {
-            ids.add(r.computeId());
-        }
-        Map<UUID, UUID> tenants = new HashMap<>();
-        jdbc.query(con -> {
-            PreparedStatement ps = con.prepareStatement("select id, tenant_id from databases where node_id = ? and id = any(?)");
-            ps.setObject(1, nodeId);
-            ps.setArray(2, con.createArrayOf("uuid", ids.toArray()));
-            return ps;
-        }, rs -> {
-            tenants.put(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class));
-        });
-        return tenants;
     }
 
     /** The records as one array per column, unnested by {@link #INSERT} in one statement. */

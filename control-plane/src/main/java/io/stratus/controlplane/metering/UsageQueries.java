@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -53,11 +52,6 @@ public class UsageQueries {
     public record Bucket(Instant start, long requests, long rowsRead, long rowsWritten, java.math.BigDecimal cuSeconds,
                   java.math.BigDecimal storageByteSeconds, long storageBytesMax, long egressBytes, long inexactRecords,
                   long lateRecords) {
-    }
-
-    /** The tenant a database belongs to, also after deletion; empty for an unknown id. */
-    Optional<UUID> tenantOfDatabase(UUID databaseId) {
-        return jdbc.sql("select tenant_id from databases where id = ?").param(databaseId).query(UUID.class).optional();
     }
 
     /**

@@ -2,5 +2,7 @@ package io.stratus.controlplane.operations;
 
 /** What an operation changes. */
 public enum OperationType {
-    CREATE_DATABASE, DELETE_DATABASE, RESET_PASSWORD, SUSPEND_DATABASE, RESUME_DATABASE
+    CREATE_DATABASE, DELETE_DATABASE, RESET_PASSWORD, SUSPEND_DATABASE, RESUME_DATABASE,
+    /** A checkpoint on the database's compute, run as an agent task. */
+    CHECKPOINT
 }

@@ -75,6 +75,12 @@ public class Operations {
         return operations.findByStateInAndCreatedAtBefore(OPEN, before).stream().map(Operations::view).toList();
     }
 
+    /** Succeeds an open operation whose work is done (a task's); a closed one stays as it is. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void succeed(UUID operationId) {
+        operations.findById(operationId).ifPresent(o -> o.succeed(clock.instant()));
+    }
+
     @Transactional(propagation = Propagation.MANDATORY)
     public void fail(UUID operationId, String reason) {
         operations.findById(operationId).ifPresent(o -> o.fail(reason, clock.instant()));

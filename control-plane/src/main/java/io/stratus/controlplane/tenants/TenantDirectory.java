@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /** Creates and looks up tenants; the entry point of the tenants feature. */
@@ -17,13 +19,24 @@ import org.springframework.transaction.annotation.Transactional;
 public class TenantDirectory {
 
     private final TenantRepository tenants;
+    private final JdbcClient jdbc;
     private final StratusSettings settings;
     private final Clock clock;
 
-    TenantDirectory(TenantRepository tenants, StratusSettings settings, Clock clock) {
+    TenantDirectory(TenantRepository tenants, JdbcClient jdbc, StratusSettings settings, Clock clock) {
         this.tenants = tenants;
+        this.jdbc = jdbc;
         this.settings = settings;
         this.clock = clock;
+    }
+
+    /**
+     * Locks an existing tenant's row until the caller's transaction ends, so that other features' changes to what
+     * hangs off one tenant (its plan history, say) are serialised.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void lockForUpdate(UUID tenantId) {
+        jdbc.sql("select 1 from tenants where id = ? for update").params(tenantId).query(Integer.class).single();
     }
 
     /** A tenant as the API shows it. */

@@ -3,6 +3,7 @@ package io.stratus.controlplane.metering;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stratus.controlplane.databases.DatabaseDirectory;
 import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.security.Role;
 import io.stratus.controlplane.tenants.TenantDirectory;
@@ -37,6 +38,9 @@ class UsageApiTests extends MeteringTest {
 
     @Autowired
     TenantDirectory tenants;
+
+    @Autowired
+    DatabaseDirectory ownership;
 
     private String dbPath(String db) {
         return "/v1/databases/" + db + "/usage";
@@ -186,7 +190,7 @@ class UsageApiTests extends MeteringTest {
     void defaultRangeStartsAtTheHourOrDayThatWasCurrent24HoursAgo() {
         // 11:14 UTC: the last 24 hours began at 11:14 yesterday, so its hour (11:00) and day (yesterday) are included.
         Clock at1114 = Clock.fixed(Instant.parse("2026-11-26T11:14:00Z"), ZoneOffset.UTC);
-        UsageController controller = new UsageController(queries, tenants, at1114);
+        UsageController controller = new UsageController(queries, tenants, ownership, at1114);
         Caller operator = new Caller(UUID.randomUUID(), Role.OPERATOR, null);
         UUID tenantId = UUID.fromString(tenant.id());
 
@@ -200,7 +204,7 @@ class UsageApiTests extends MeteringTest {
         UsageViews.UsageSeries before = controller.tenant(operator, tenantId, null, "2026-11-20T05:00:00Z", null);
         assertThat(before.from()).isEqualTo("2026-11-19T05:00:00Z");
         // On the hour exactly, the current hour has not begun: 24 buckets.
-        UsageController onTheHour = new UsageController(queries, tenants,
+        UsageController onTheHour = new UsageController(queries, tenants, ownership,
                 Clock.fixed(Instant.parse("2026-11-26T11:00:00Z"), ZoneOffset.UTC));
         UsageViews.UsageSeries exact = onTheHour.tenant(operator, tenantId, null, null, null);
         assertThat(exact.from()).isEqualTo("2026-11-25T11:00:00Z");

@@ -2,6 +2,7 @@ package io.stratus.agent.controlplane;
 
 import io.stratus.agent.AgentSettings;
 import io.stratus.agent.computes.ComputeReconciler;
+import io.stratus.agent.tasks.TaskRunner;
 import io.stratus.agent.support.Backoff;
 import io.stratus.agent.support.LoopThread;
 import io.stratus.protocol.DesiredState;
@@ -24,14 +25,16 @@ class DesiredStateWatcher extends LoopThread {
     private final NodeRegistration registration;
     private final ControlPlaneClient client;
     private final ComputeReconciler reconciler;
+    private final TaskRunner tasks;
     private final Duration wait;
 
     DesiredStateWatcher(NodeRegistration registration, ControlPlaneClient client, ComputeReconciler reconciler,
-                        AgentSettings settings) {
+                        TaskRunner tasks, AgentSettings settings) {
         super("desired-state-watcher");
         this.registration = registration;
         this.client = client;
         this.reconciler = reconciler;
+        this.tasks = tasks;
         this.wait = settings.longPollTimeout();
     }
 
@@ -59,8 +62,10 @@ class DesiredStateWatcher extends LoopThread {
                 backoff.reset();
                 if (state.isPresent()) {
                     DesiredState s = state.get();
-                    log.info("desired state generation {} ({} computes)", s.generation(), s.computes().size());
+                    log.info("desired state generation {} ({} computes, {} open tasks)", s.generation(),
+                            s.computes().size(), s.tasks().size());
                     reconciler.apply(s);
+                    tasks.accept(s.tasks());
                     after = s.generation();
                 }
             } catch (InterruptedException e) {

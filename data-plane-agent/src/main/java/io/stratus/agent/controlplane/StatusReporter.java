@@ -3,6 +3,8 @@ package io.stratus.agent.controlplane;
 import io.stratus.agent.AgentSettings;
 import io.stratus.agent.computes.BusyPorts;
 import io.stratus.agent.computes.ComputeReconciler;
+import io.stratus.agent.tasks.TaskRunner;
+import io.stratus.agent.tasks.TasksChanged;
 import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.computes.NodeObservation;
 import io.stratus.agent.support.Outage;
@@ -33,6 +35,7 @@ class StatusReporter extends PeriodicTask {
     private final NodeRegistration registration;
     private final ControlPlaneClient client;
     private final ComputeReconciler reconciler;
+    private final TaskRunner tasks;
     private final Clock clock;
     private final BigDecimal capacityCu;
     private final BusyPorts busyPorts;
@@ -41,12 +44,13 @@ class StatusReporter extends PeriodicTask {
     private final AtomicBoolean sendQueued = new AtomicBoolean();
     private final Outage outage = new Outage(log, "send status");
 
-    StatusReporter(NodeRegistration registration, ControlPlaneClient client, ComputeReconciler reconciler, Clock clock,
-                   AgentSettings settings) {
+    StatusReporter(NodeRegistration registration, ControlPlaneClient client, ComputeReconciler reconciler,
+                   TaskRunner tasks, Clock clock, AgentSettings settings) {
         super("status-reporter", Duration.ZERO, settings.heartbeatInterval());
         this.registration = registration;
         this.client = client;
         this.reconciler = reconciler;
+        this.tasks = tasks;
         this.clock = clock;
         this.capacityCu = settings.capacityCu();
         this.busyPorts = new BusyPorts(settings.portMin(), settings.portMax());
@@ -54,6 +58,11 @@ class StatusReporter extends PeriodicTask {
 
     @EventListener
     void onComputesChanged(ComputesChanged event) {
+        sendSoon();
+    }
+
+    @EventListener
+    void onTasksChanged(TasksChanged event) {
         sendSoon();
     }
 
@@ -86,7 +95,8 @@ class StatusReporter extends PeriodicTask {
             lastBusyPorts = busyPorts.scan(ownPorts(observed));
         }
         NodeStatus status = new NodeStatus(node.nodeId(), observed.observedGeneration(), clock.instant(), capacityCu,
-                reconciler.enforcement(), observed.computes(), observed.reconciledGeneration(), lastBusyPorts);
+                reconciler.enforcement(), observed.computes(), observed.reconciledGeneration(), lastBusyPorts,
+                tasks.statuses());
         try {
             client.reportStatus(node, status);
             outage.succeeded();

@@ -12,6 +12,7 @@ import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.pool.WarmPool;
 import io.stratus.agent.releases.ReleaseCatalog;
+import io.stratus.agent.tasks.TaskRunner;
 import io.stratus.postgres.OsUser;
 import io.stratus.protocol.DesiredState;
 import io.stratus.protocol.NodeStatus;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,8 +109,9 @@ class ControlPlaneSyncTests {
         ComputeReconciler reconciler = new ComputeReconciler(settings, paths, releases, new WarmPool(0, paths, releases, user),
                 user, host.cgroups(), json, Clock.systemUTC(), e -> reporter.get().onComputesChanged((ComputesChanged) e));
         NodeRegistration registration = registration();
-        reporter.set(new StatusReporter(registration, client, reconciler, Clock.systemUTC(), settings));
-        DesiredStateWatcher watcher = new DesiredStateWatcher(registration, client, reconciler, settings);
+        TaskRunner tasks = new TaskRunner(paths, json, List.of(), id -> Optional.empty(), Clock.systemUTC(), e -> { });
+        reporter.set(new StatusReporter(registration, client, reconciler, tasks, Clock.systemUTC(), settings));
+        DesiredStateWatcher watcher = new DesiredStateWatcher(registration, client, reconciler, tasks, settings);
         reconciler.start();
         reporter.get().start();
         watcher.start();

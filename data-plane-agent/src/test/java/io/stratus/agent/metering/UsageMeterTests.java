@@ -95,9 +95,10 @@ class UsageMeterTests {
                 });
         reconciler.start();
         toClose.add(reconciler::stop);
-        spec = new ComputeSpec(UUID.randomUUID(), DB, OWNER, Scram.verifier(PASSWORD), true, BigDecimal.ONE,
-                new BigDecimal("0.25"), BigDecimal.valueOf(2), PostgresCluster.freePort(),
-                String.valueOf(releases.defaultRelease().major()), 1);
+        spec = ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName(DB).ownerRole(OWNER)
+                .ownerVerifier(Scram.verifier(PASSWORD)).running(true).cu(BigDecimal.ONE).minCu(new BigDecimal("0.25"))
+                .maxCu(BigDecimal.valueOf(2)).port(PostgresCluster.freePort())
+                .release(String.valueOf(releases.defaultRelease().major())).specVersion(1).build();
         spool = UsageSpool.open(spoolDir());
         meterRef.set(meter(spool));
         var observed = reconciler.apply(new DesiredState(UUID.randomUUID(), 1, List.of(spec))).get(120, TimeUnit.SECONDS);
@@ -418,8 +419,7 @@ class UsageMeterTests {
         spooled.addAll(production.meter());
         assertThat(spool.cursor(spec.computeId()).orElseThrow().cu()).isEqualByComparingTo("1");
 
-        ComputeSpec bigger = new ComputeSpec(spec.computeId(), DB, OWNER, spec.ownerVerifier(), true, BigDecimal.valueOf(2),
-                spec.minCu(), spec.maxCu(), spec.port(), spec.release(), 2);
+        ComputeSpec bigger = spec.toBuilder().cu(BigDecimal.valueOf(2)).specVersion(2).build();
         reconciler.apply(new DesiredState(UUID.randomUUID(), 2, List.of(bigger))).get(60, TimeUnit.SECONDS);
 
         // Durable within moments, so that an agent killed now leaves its successor the new CU to bill the gap at.
@@ -436,8 +436,7 @@ class UsageMeterTests {
         Thread.sleep(50);
         meter();
         long size = spooled.get(spooled.size() - 1).storageBytes();
-        ComputeSpec suspended = new ComputeSpec(spec.computeId(), DB, OWNER, spec.ownerVerifier(), false, BigDecimal.ZERO,
-                spec.minCu(), spec.maxCu(), spec.port(), spec.release(), 2);
+        ComputeSpec suspended = spec.toBuilder().running(false).cu(BigDecimal.ZERO).specVersion(2).build();
         reconciler.apply(new DesiredState(UUID.randomUUID(), 2, List.of(suspended))).get(60, TimeUnit.SECONDS);
         assertThat(reconciler.running()).isEmpty();
         meter();
@@ -565,8 +564,7 @@ class UsageMeterTests {
     // ---- helpers ----
 
     private ComputeSpec withRunning(boolean running, long version) {
-        return new ComputeSpec(spec.computeId(), DB, OWNER, spec.ownerVerifier(), running, spec.cu(), spec.minCu(),
-                spec.maxCu(), spec.port(), spec.release(), version);
+        return spec.toBuilder().running(running).specVersion(version).build();
     }
 
     private UsageMeter meter(UsageSpool spool) {

@@ -223,9 +223,10 @@ class MetricsSamplerTests {
     }
 
     private ComputeSpec spec(String cu) {
-        return new ComputeSpec(UUID.randomUUID(), DB, OWNER, Scram.verifier("pw"), true, new BigDecimal(cu),
-                new BigDecimal("0.25"), BigDecimal.valueOf(2), PostgresCluster.freePort(),
-                String.valueOf(releases.defaultRelease().major()), 1);
+        return ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName(DB).ownerRole(OWNER)
+                .ownerVerifier(Scram.verifier("pw")).running(true).cu(new BigDecimal(cu)).minCu(new BigDecimal("0.25"))
+                .maxCu(BigDecimal.valueOf(2)).port(PostgresCluster.freePort())
+                .release(String.valueOf(releases.defaultRelease().major())).specVersion(1).build();
     }
 
     /** Two connections burning CPU and one committing small transactions, as the owner over TCP, until closed. */

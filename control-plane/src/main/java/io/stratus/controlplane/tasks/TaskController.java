@@ -1,0 +1,54 @@
+package io.stratus.controlplane.tasks;
+
+import io.stratus.controlplane.operations.OperationType;
+import io.stratus.controlplane.security.OperatorOnly;
+import io.stratus.controlplane.web.ApiException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The operator's handle on compute tasks: {@code POST /v1/admin/databases/{id}/checkpoint} runs a checkpoint on the
+ * database's compute (a suspended one is not woken: its shutdown checkpoint stands), and the tasks can be read back
+ * with their results. The operation in the answer is the tenant's to poll too ({@code GET /v1/operations/{id}}).
+ */
+@RestController
+@OperatorOnly
+class TaskController {
+
+    /** A checkpoint writes every dirty buffer; at a quarter CU that can take minutes on a large cache. */
+    static final Duration CHECKPOINT_TIMEOUT = Duration.ofMinutes(5);
+    private static final int MAX_LISTED = 100;
+
+    private final ComputeTasks tasks;
+
+    TaskController(ComputeTasks tasks) {
+        this.tasks = tasks;
+    }
+
+    @PostMapping("/v1/admin/databases/{id}/checkpoint")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    ResponseEntity<ComputeTasks.Queued> checkpoint(@PathVariable UUID id) {
+        ComputeTasks.Queued queued = tasks.queue(id, OperationType.CHECKPOINT, "checkpoint", Map.of(), CHECKPOINT_TIMEOUT);
+        return ResponseEntity.accepted().location(URI.create("/v1/admin/tasks/" + queued.task().id())).body(queued);
+    }
+
+    @GetMapping("/v1/admin/tasks/{id}")
+    ComputeTasks.TaskView get(@PathVariable UUID id) {
+        return tasks.find(id).orElseThrow(() -> ApiException.notFound("task"));
+    }
+
+    @GetMapping("/v1/admin/databases/{id}/tasks")
+    List<ComputeTasks.TaskView> ofDatabase(@PathVariable UUID id) {
+        return tasks.ofDatabase(id, MAX_LISTED);
+    }
+}
