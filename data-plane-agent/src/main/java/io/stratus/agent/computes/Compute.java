@@ -1,9 +1,11 @@
 package io.stratus.agent.computes;
 
 import io.stratus.agent.capacity.CgroupDriver;
+import io.stratus.agent.support.Backoff;
 import io.stratus.postgres.PostgresCluster;
 import io.stratus.protocol.ComputeStatus;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -12,6 +14,9 @@ import java.util.UUID;
  * {@link #running} are also read by the status reporter and the metrics sampler, hence volatile.
  */
 final class Compute {
+
+    static final Duration RETRY_INITIAL = Duration.ofSeconds(1);
+    static final Duration RETRY_MAX = Duration.ofMinutes(1);
 
     final UUID id;
     /** Null while no release on this host can run its data directory. */
@@ -53,6 +58,19 @@ final class Compute {
 
     boolean retryDue(Instant now) {
         return nextAttempt == null || !now.isBefore(nextAttempt);
+    }
+
+    /** Counts a failed attempt and puts the next one off by the backoff; returns that wait. */
+    Duration attemptFailed(Instant now) {
+        failures++;
+        Duration wait = Backoff.delayAfter(failures, RETRY_INITIAL, RETRY_MAX);
+        nextAttempt = now.plus(wait);
+        return wait;
+    }
+
+    /** True when a postmaster should be up here but is not: the cluster is known and its postmaster is gone. */
+    boolean postmasterDown() {
+        return cluster != null && !cluster.isRunning();
     }
 
     void succeeded() {

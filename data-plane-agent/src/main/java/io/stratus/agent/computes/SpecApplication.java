@@ -1,0 +1,170 @@
+package io.stratus.agent.computes;
+
+import io.stratus.postgres.PostgresRelease;
+import io.stratus.protocol.ComputePhase;
+import io.stratus.protocol.ComputeSpec;
+import io.stratus.protocol.ComputeStatus;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * Brings one compute to its spec, on the reconcile thread: idempotent ensure-steps, recorded in {@code compute.json}
+ * only after all of them succeeded. A failure marks the compute failed, to be retried by the health pass with
+ * backoff.
+ *
+ * <p>A compute whose last full application still holds ({@link #settled}) and whose spec changed in nothing but its
+ * CU takes a short way: cgroup limits, the settings that follow CU and a reload; no catalog checks, no login probe,
+ * never a restart. An unchanged compute costs a few file reads.
+ */
+final class SpecApplication {
+
+    private static final Logger log = LoggerFactory.getLogger(SpecApplication.class);
+
+    private final NodeBook book;
+    private final ComputeSteps steps;
+    private final PortKeeping ports;
+    private final AppliedComputes appliedStore;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
+
+    SpecApplication(NodeBook book, ComputeSteps steps, PortKeeping ports, AppliedComputes appliedStore,
+                    ApplicationEventPublisher events, Clock clock) {
+        this.book = book;
+        this.steps = steps;
+        this.ports = ports;
+        this.appliedStore = appliedStore;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** Applies the spec to its compute (made known if new); a failure is recorded on the compute, never thrown. */
+    void apply(ComputeSpec spec) {
+        Compute c = book.getOrAdd(spec.computeId());
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("computeId", c.id.toString())) {
+            if (c.status == null) {
+                NodeBook.setStatus(c, book.status(c, ComputePhase.STARTING, spec.port(), null, false, null));
+            }
+            try {
+                applySpec(c, spec);
+                c.succeeded();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                Duration wait = c.attemptFailed(clock.instant());
+                String message = e instanceof ComputeFailure ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+                log.warn("cannot bring compute to spec version {} (attempt {}, retry in {}): {}", spec.specVersion(),
+                        c.failures, wait, message, e instanceof ComputeFailure ? null : e);
+                NodeBook.setStatus(c, book.status(c, ComputePhase.FAILED, portOf(c, spec), null, false, message));
+            }
+        }
+    }
+
+    private void applySpec(Compute c, ComputeSpec spec) throws Exception {
+        SqlText.validate(spec);
+        PostgresRelease release = steps.releaseFor(spec);
+        AppliedCompute.Change change = c.applied == null ? AppliedCompute.Change.OTHER
+                : c.applied.changeTo(spec, release.version());
+        if (change != AppliedCompute.Change.NONE && c.applied != null && !c.applied.spec().equals(spec)) {
+            c.note = null;
+        }
+        if (change != AppliedCompute.Change.OTHER && settled(c, spec, release, () -> c.cluster.isRunning())) {
+            applyInPlace(c, spec, release, change);
+        } else {
+            applyInFull(c, spec, release);
+        }
+    }
+
+    /**
+     * The compute is as its last full application left it: running and accepting logins (or stopped) as its spec says,
+     * with the same binaries, and no failure since.
+     *
+     * @param postmasterUp whether its postmaster runs; a process check, so asked last
+     */
+    static boolean settled(Compute c, ComputeSpec spec, PostgresRelease release, BooleanSupplier postmasterUp) {
+        ComputeStatus s = c.status;
+        return !c.failed() && !c.startAfterAdoption && c.cluster != null && c.cluster.release().equals(release)
+                && s != null && s.phase() == (spec.running() ? ComputePhase.RUNNING : ComputePhase.STOPPED)
+                && s.acceptingLogins() == spec.running() && postmasterUp.getAsBoolean() == spec.running();
+    }
+
+    /**
+     * Nothing but the CU (or nothing at all) changed on a settled compute: no catalog checks, no login probe, no
+     * restart. Cgroup limits first, which is what makes a scale-up bite, then the settings that follow CU and a
+     * reload. An unchanged compute only has its cgroup membership re-checked.
+     */
+    private void applyInPlace(Compute c, ComputeSpec spec, PostgresRelease release, AppliedCompute.Change change)
+            throws Exception {
+        StepResult.log(log, "ensureCapacity", steps.ensureCapacity(c, ComputeConfig.effectiveCu(spec)));
+        if (change == AppliedCompute.Change.CAPACITY) {
+            StepResult.log(log, "ensureConfigured", steps.ensureConfigured(c, spec, true));
+            if (c.cluster.isRunning() != spec.running()) {
+                // A restart-only setting differed after all (the settings file was edited by hand): the long way.
+                applyInFull(c, spec, release);
+                return;
+            }
+        }
+        if (!spec.running()) {
+            ports.keep(c, spec.port());
+        }
+        recordApplied(c, spec, release, spec.running());
+    }
+
+    private void applyInFull(Compute c, ComputeSpec spec, PostgresRelease release) throws Exception {
+        boolean unapplied = c.applied == null || !c.applied.matches(spec, release.version());
+        BigDecimal cu = ComputeConfig.effectiveCu(spec);
+        StepResult.log(log, "ensureDataDirectory", steps.ensureDataDirectory(c, spec, release));
+        StepResult.log(log, "ensureConfigured", steps.ensureConfigured(c, spec, unapplied));
+        boolean accepting = false;
+        if (spec.running()) {
+            StepResult.log(log, "ensureRunning", steps.ensureRunning(c));
+            // The platform's own set-up first, at the host's full speed: CREATE DATABASE copies template1 through the
+            // WAL, which took 3 s under a 0.25 CU quota and was most of the time to a first query. No tenant can
+            // log in before the role exists, so no tenant work runs unlimited.
+            StepResult.log(log, "ensureOwnerRoleAndDatabase", steps.ensureOwnerRoleAndDatabase(c, spec));
+            StepResult.log(log, "ensureCapacity", steps.ensureCapacity(c, cu));
+            LoginProbe.Result verified = steps.verify(c, spec);
+            if (!verified.acceptingLogins()) {
+                throw new ComputeFailure("owner cannot log in: " + verified.detail());
+            }
+            accepting = true;
+        } else {
+            if (c.cluster.isRunning()) {
+                events.publishEvent(new ComputeStopping(c.id, false));
+            }
+            StepResult.log(log, "ensureStopped", steps.ensureStopped(c));
+            ports.keep(c, spec.port());
+            c.cuInForce = BigDecimal.ZERO;
+            // Limits in place for when it resumes.
+            StepResult.log(log, "ensureCapacity", steps.ensureCapacity(c, cu));
+        }
+        recordApplied(c, spec, release, accepting);
+    }
+
+    /** Records the spec as applied in full (compute.json first, so a crash before it makes the next pass redo it). */
+    private void recordApplied(Compute c, ComputeSpec spec, PostgresRelease release, boolean accepting) {
+        AppliedCompute applied = new AppliedCompute(spec, release.version(), c.restarts);
+        BigDecimal cu = ComputeConfig.effectiveCu(spec);
+        if (!applied.equals(c.applied)) {
+            appliedStore.write(applied);
+            c.applied = applied;
+            log.info("applied spec version {} ({}, {} CU, enforcement {})", spec.specVersion(),
+                    spec.running() ? "running" : "stopped", cu.stripTrailingZeros().toPlainString(), c.enforcement);
+        }
+        // A stopped compute has no CU in force: it uses none and is granted none until it runs again.
+        c.cuInForce = spec.running() ? cu : BigDecimal.ZERO;
+        NodeBook.setStatus(c, book.status(c, spec.running() ? ComputePhase.RUNNING : ComputePhase.STOPPED, spec.port(),
+                release.version(), accepting, spec.running() ? c.note : NodeBook.stoppedMessage(c)));
+    }
+
+    /** A failed compute reports the port of its last full application: the new spec's did not take. */
+    private static int portOf(Compute c, ComputeSpec spec) {
+        return c.applied != null ? c.applied.spec().port() : spec.port();
+    }
+}
