@@ -34,7 +34,8 @@ public class Operations {
 
     @Transactional(propagation = Propagation.MANDATORY)
     public OperationView open(UUID tenantId, UUID databaseId, OperationType type, boolean placed, long targetSpecVersion) {
-        Operation op = operations.save(new Operation(tenantId, databaseId, type,
+        // Flushed at once: a feature's own SQL may refer to it in the same transaction (a task row's foreign key).
+        Operation op = operations.saveAndFlush(new Operation(tenantId, databaseId, type,
                 placed ? OperationState.RUNNING : OperationState.PENDING, targetSpecVersion, clock.instant()));
         return view(op);
     }

@@ -114,6 +114,7 @@ public class ComputeTasks {
      */
     @Transactional
     public void ingest(UUID nodeId, List<TaskStatus> reported) {
+        boolean closed = false;
         for (TaskStatus s : reported) {
             Optional<Open> task = jdbc.sql("select operation_id, state from compute_tasks where id = ? and node_id = ? "
                             + "and state in ('PENDING', 'RUNNING') for update")
@@ -140,8 +141,14 @@ public class ComputeTasks {
             } else {
                 operations.fail(task.get().operationId(), s.reasonCode() + ": " + s.message());
             }
+            closed = true;
             log.info("task {} {} on node {}{}", s.id(), s.state(), nodeId,
                     s.reasonCode() != null ? " (" + s.reasonCode() + ": " + s.message() + ")" : "");
+        }
+        if (closed) {
+            // A desired state without the closed tasks tells the agent their results are in: it stops reporting them
+            // and deletes their journal files.
+            fleet.desiredStateChanged(nodeId);
         }
     }
 
