@@ -123,11 +123,76 @@ class AgentProtocolTests extends ControlPlaneTest {
     }
 
     private void report(OwnNode node, long generation, String computes) {
+        report(node, generation, computes, "");
+    }
+
+    private void report(OwnNode node, long generation, String computes, String tasks) {
         var r = api().post(node.credential(), "/agent/v1/nodes/" + node.id() + "/status", "{\"nodeId\":\"" + node.id()
                 + "\",\"observedGeneration\":" + generation + ",\"reconciledGeneration\":" + generation
                 + ",\"observedAt\":\"2026-01-01T00:00:00Z\",\"capacityCu\":10,\"enforcement\":\"none\",\"computes\":["
-                + computes + "]}");
+                + computes + "],\"tasks\":[" + tasks + "]}");
         assertThat(r.status()).as(r.raw()).isEqualTo(204);
+    }
+
+    private static String task(String id, String state, int progress, String reasonCode, String result) {
+        return "{\"id\":\"" + id + "\",\"state\":\"" + state + "\",\"progress\":" + progress + ",\"reasonCode\":"
+                + (reasonCode == null ? "null" : "\"" + reasonCode + "\"") + ",\"message\":\"m\",\"result\":" + result
+                + ",\"updatedAt\":\"2026-01-01T00:00:00Z\"}";
+    }
+
+    // The task channel's control-plane half: a task rides every desired state of its node while open; only its own
+    // node can report it; the first final report settles its operation, once; then it leaves the desired state.
+    @Test
+    void aTaskTravelsWithItsNodesDesiredStateUntilThatNodeReportsItDoneOnce() {
+        OwnNode node = ownNode();
+        OwnNode stranger = ownNode();
+        TestTenant t = newTenant();
+        var created = api().post(t.adminKey(), "/v1/databases", ApiClient.json("name", "tasked", "minCu", 0.25,
+                "maxCu", 2, "release", node.release()));
+        String db = created.at("/database/id").asString();
+        int port = created.at("/connection/port").asInt();
+        long generation = desired(node, 0, 0).get("generation").asLong();
+        report(node, generation, compute(db, "RUNNING", 1, port, true));
+
+        var queued = api().post(OPERATOR_KEY, "/v1/admin/databases/" + db + "/checkpoint", null);
+        assertThat(queued.status()).as(queued.raw()).isEqualTo(202);
+        String taskId = queued.at("/task/id").asString();
+        String operation = queued.at("/operation/id").asString();
+        assertThat(api().post(t.adminKey(), "/v1/admin/databases/" + db + "/checkpoint", null).status())
+                .as("a tenant key cannot queue tasks").isEqualTo(403);
+
+        JsonNode withTask = desired(node, generation, 5);
+        assertThat(withTask.get("generation").asLong()).isGreaterThan(generation);
+        assertThat(withTask.get("tasks")).hasSize(1);
+        assertThat(withTask.at("/tasks/0/id").asString()).isEqualTo(taskId);
+        assertThat(withTask.at("/tasks/0/type").asString()).isEqualTo("checkpoint");
+        assertThat(withTask.at("/tasks/0/computeId").asString()).isEqualTo(db);
+        assertThat(Instant.parse(withTask.at("/tasks/0/deadline").asString())).isAfter(Instant.now());
+        assertThat(desired(stranger, 0, 0).get("tasks")).as("not another node's").isEmpty();
+
+        // Another node reporting this task's id changes nothing.
+        report(stranger, 1, "", task(taskId, "FAILED", 0, "error", "{}"));
+        assertThat(api().get(OPERATOR_KEY, "/v1/admin/tasks/" + taskId).text("state")).isEqualTo("PENDING");
+
+        report(node, generation, compute(db, "RUNNING", 1, port, true), task(taskId, "RUNNING", 40, null, "{}"));
+        var running = api().get(OPERATOR_KEY, "/v1/admin/tasks/" + taskId);
+        assertThat(running.text("state")).isEqualTo("RUNNING");
+        assertThat(running.json().get("progress").asInt()).isEqualTo(40);
+
+        report(node, generation, compute(db, "RUNNING", 1, port, true),
+                task(taskId, "SUCCEEDED", 100, null, "{\"checkpointLsn\":\"0/3000060\"}"));
+        report(node, generation, compute(db, "RUNNING", 1, port, true), task(taskId, "FAILED", 0, "error", "{}"));
+
+        var done = api().get(OPERATOR_KEY, "/v1/admin/tasks/" + taskId);
+        assertThat(done.text("state")).as("the first final report is the one kept").isEqualTo("SUCCEEDED");
+        assertThat(done.at("/result/checkpointLsn").asString()).isEqualTo("0/3000060");
+        assertThat(done.text("finishedAt")).isNotNull();
+        var op = api().get(t.adminKey(), "/v1/operations/" + operation);
+        assertThat(op.text("type")).isEqualTo("CHECKPOINT");
+        assertThat(op.text("state")).isEqualTo("SUCCEEDED");
+        JsonNode after = desired(node, withTask.get("generation").asLong(), 5);
+        assertThat(after).as("closing the task changed the node's desired state").isNotNull();
+        assertThat(after.get("tasks")).isEmpty();
     }
 
     @Test
