@@ -173,8 +173,7 @@ class AdoptedStatusTests {
 
     private static Compute applied(boolean running, int restarts) {
         Compute c = new Compute(ID);
-        ComputeSpec spec = new ComputeSpec(ID, "app", "app_owner", "SCRAM-SHA-256$x", running, BigDecimal.ONE,
-                new BigDecimal("0.25"), new BigDecimal("2"), 55432, "15", 3);
+        ComputeSpec spec = TestSpecs.app().computeId(ID).running(running).build();
         c.applied = new AppliedCompute(spec, "15.18", restarts);
         c.restarts = restarts;
         return c;

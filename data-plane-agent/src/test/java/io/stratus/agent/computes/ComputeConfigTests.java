@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class ComputeConfigTests {
@@ -143,7 +142,7 @@ class ComputeConfigTests {
     }
 
     private static ComputeSpec spec(String cu, String minCu, String maxCu) {
-        return new ComputeSpec(UUID.randomUUID(), "app", "app_owner", "SCRAM-SHA-256$4096:c2FsdA==$a2V5:a2V5", true,
-                new BigDecimal(cu), new BigDecimal(minCu), new BigDecimal(maxCu), 55432, "15", 1);
+        return TestSpecs.app().ownerVerifier("SCRAM-SHA-256$4096:c2FsdA==$a2V5:a2V5").cu(new BigDecimal(cu))
+                .minCu(new BigDecimal(minCu)).maxCu(new BigDecimal(maxCu)).specVersion(1).build();
     }
 }

@@ -420,8 +420,7 @@ class ComputeReconcilerTests {
         apply(reconciler, state(1, spec));
         long pid = postmasterPid(spec);
 
-        ComputeSpec reset = new ComputeSpec(spec.computeId(), DB, OWNER, Scram.verifier("new-password"), true, spec.cu(),
-                spec.minCu(), spec.maxCu(), spec.port(), spec.release(), 2);
+        ComputeSpec reset = spec.toBuilder().ownerVerifier(Scram.verifier("new-password")).specVersion(2).build();
         ComputeStatus status = single(apply(reconciler, state(2, reset)));
 
         assertThat(status.specVersion()).isEqualTo(2);
@@ -504,8 +503,8 @@ class ComputeReconcilerTests {
     @Test
     void computeFailsClearlyWhenNoReleaseMatches() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = new ComputeSpec(UUID.randomUUID(), DB, OWNER, Scram.verifier("pw"), true, BigDecimal.ONE,
-                BigDecimal.ONE, BigDecimal.ONE, PostgresCluster.freePort(), "9", 1);
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()).toBuilder()
+                .minCu(BigDecimal.ONE).maxCu(BigDecimal.ONE).release("9").build();
 
         NodeObservation observed = apply(reconciler, state(1, spec));
 
@@ -519,8 +518,8 @@ class ComputeReconcilerTests {
     @Test
     void aFailedComputeDoesNotHoldBackTheDeletionOfAnother() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec broken = new ComputeSpec(UUID.randomUUID(), DB, OWNER, Scram.verifier("pw"), true, BigDecimal.ONE,
-                BigDecimal.ONE, BigDecimal.ONE, PostgresCluster.freePort(), "9", 1);
+        ComputeSpec broken = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()).toBuilder()
+                .minCu(BigDecimal.ONE).maxCu(BigDecimal.ONE).release("9").build();
         ComputeSpec healthy = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
         apply(reconciler, state(1, broken, healthy));
 
@@ -537,8 +536,8 @@ class ComputeReconcilerTests {
     @Test
     void specWithUnsafeNamesFailsBeforeAnythingIsCreated() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = new ComputeSpec(UUID.randomUUID(), "app\"; DROP ROLE x; --", OWNER, Scram.verifier("pw"), true,
-                BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ONE, PostgresCluster.freePort(), major, 1);
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()).toBuilder()
+                .databaseName("app\"; DROP ROLE x; --").minCu(BigDecimal.ONE).maxCu(BigDecimal.ONE).build();
 
         ComputeStatus status = single(apply(reconciler, state(1, spec)));
 
@@ -558,13 +557,13 @@ class ComputeReconcilerTests {
     }
 
     private ComputeSpec spec(UUID id, String password, boolean running, long version, int port) {
-        return new ComputeSpec(id, DB, OWNER, Scram.verifier(password), running, BigDecimal.ONE, new BigDecimal("0.25"),
-                BigDecimal.valueOf(2), port, major, version);
+        return ComputeSpec.builder().computeId(id).databaseName(DB).ownerRole(OWNER).ownerVerifier(Scram.verifier(password))
+                .running(running).cu(BigDecimal.ONE).minCu(new BigDecimal("0.25")).maxCu(BigDecimal.valueOf(2)).port(port)
+                .release(major).specVersion(version).build();
     }
 
     private static ComputeSpec withCu(ComputeSpec s, String cu, long version) {
-        return new ComputeSpec(s.computeId(), s.databaseName(), s.ownerRole(), s.ownerVerifier(), s.running(),
-                new BigDecimal(cu), s.minCu(), s.maxCu(), s.port(), s.release(), version);
+        return s.toBuilder().cu(new BigDecimal(cu)).specVersion(version).build();
     }
 
     /** A reconciler that has brought one compute up at {@code cu} (spec version 1), and its postmaster. */
@@ -579,13 +578,11 @@ class ComputeReconcilerTests {
     }
 
     private static ComputeSpec withRange(ComputeSpec s, String minCu, String maxCu, long version) {
-        return new ComputeSpec(s.computeId(), s.databaseName(), s.ownerRole(), s.ownerVerifier(), s.running(), s.cu(),
-                new BigDecimal(minCu), new BigDecimal(maxCu), s.port(), s.release(), version);
+        return s.toBuilder().minCu(new BigDecimal(minCu)).maxCu(new BigDecimal(maxCu)).specVersion(version).build();
     }
 
     private static ComputeSpec withRunning(ComputeSpec s, boolean running, long version) {
-        return new ComputeSpec(s.computeId(), s.databaseName(), s.ownerRole(), s.ownerVerifier(), running, s.cu(),
-                s.minCu(), s.maxCu(), s.port(), s.release(), version);
+        return s.toBuilder().running(running).specVersion(version).build();
     }
 
     private static DesiredState state(long generation, ComputeSpec... specs) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratus.protocol.ComputeSpec;
 import io.stratus.protocol.DesiredState;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -129,8 +128,7 @@ class HealthActionTests {
     @Test
     void theTargetIsTheControlPlanesSpecOnceItSpokeElseTheOneLastApplied() {
         Compute c = applied(RUNNING);
-        ComputeSpec other = new ComputeSpec(UUID.randomUUID(), "b", "b_owner", "SCRAM-SHA-256$x", true, BigDecimal.ONE,
-                BigDecimal.ONE, BigDecimal.ONE, 55433, "15", 1);
+        ComputeSpec other = TestSpecs.app().databaseName("b").ownerRole("b_owner").port(55433).build();
 
         assertThat(HealthPass.targetSpec(c, null)).contains(RUNNING);
         assertThat(HealthPass.targetSpec(new Compute(ID), null)).isEmpty();
@@ -183,7 +181,6 @@ class HealthActionTests {
     }
 
     private static ComputeSpec spec(boolean running) {
-        return new ComputeSpec(ID, "app", "app_owner", "SCRAM-SHA-256$x", running, BigDecimal.ONE,
-                new BigDecimal("0.25"), new BigDecimal("2"), 55432, "15", 3);
+        return TestSpecs.app().computeId(ID).running(running).build();
     }
 }

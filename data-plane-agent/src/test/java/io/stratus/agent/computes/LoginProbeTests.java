@@ -45,9 +45,9 @@ class LoginProbeTests {
         reconciler = new ComputeReconciler(host.settings(0), paths, releases, new WarmPool(0, paths, releases, user), user,
                 host.cgroups(), JsonMapper.builder().build(), Clock.systemUTC(), event -> { });
         reconciler.start();
-        spec = new ComputeSpec(UUID.randomUUID(), "shop", "shop_owner", Scram.verifier("pw"), true, BigDecimal.ONE,
-                BigDecimal.ONE, BigDecimal.ONE, PostgresCluster.freePort(),
-                String.valueOf(releases.defaultRelease().major()), 1);
+        spec = TestSpecs.app().databaseName("shop").ownerRole("shop_owner").ownerVerifier(Scram.verifier("pw"))
+                .minCu(BigDecimal.ONE).maxCu(BigDecimal.ONE).port(PostgresCluster.freePort())
+                .release(String.valueOf(releases.defaultRelease().major())).specVersion(1).build();
         NodeObservation observed = reconciler.apply(new DesiredState(UUID.randomUUID(), 1, List.of(spec)))
                 .get(120, TimeUnit.SECONDS);
         assertThat(observed.computes().get(0).phase()).isEqualTo(ComputePhase.RUNNING);

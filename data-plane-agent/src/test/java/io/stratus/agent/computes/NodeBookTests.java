@@ -116,7 +116,6 @@ class NodeBookTests {
     }
 
     private static ComputeSpec spec(UUID id, String cu) {
-        return new ComputeSpec(id, "app", "app_owner", "SCRAM-SHA-256$x", true, new BigDecimal(cu),
-                new BigDecimal("0.25"), new BigDecimal("2"), 55432, "15", 3);
+        return TestSpecs.app().computeId(id).cu(new BigDecimal(cu)).build();
     }
 }

@@ -111,7 +111,6 @@ class SettledTests {
     }
 
     private static ComputeSpec spec(boolean running) {
-        return new ComputeSpec(ID, "app", "app_owner", "SCRAM-SHA-256$x", running, BigDecimal.ONE,
-                new BigDecimal("0.25"), new BigDecimal("2"), 55432, "15", 3);
+        return TestSpecs.app().computeId(ID).running(running).build();
     }
 }

@@ -7,14 +7,12 @@ import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class SpecFieldsTests {
 
-    private static final ComputeSpec SPEC = new ComputeSpec(UUID.randomUUID(), "app", "app_owner", "SCRAM-SHA-256$x",
-            true, new BigDecimal("1"), new BigDecimal("0.25"), new BigDecimal("2"), 55432, "15", 3);
+    private static final ComputeSpec SPEC = TestSpecs.app().build();
 
     // A field added to the protocol's spec without deciding here what its change takes would never be applied.
     @Test
@@ -26,8 +24,8 @@ class SpecFieldsTests {
 
     @Test
     void theSameSpecChangesNothingAndCuIsComparedByValue() {
-        ComputeSpec sameCuWrittenOtherwise = new ComputeSpec(SPEC.computeId(), "app", "app_owner", "SCRAM-SHA-256$x",
-                true, new BigDecimal("1.00"), new BigDecimal("0.250"), new BigDecimal("2.0"), 55432, "15", 3);
+        ComputeSpec sameCuWrittenOtherwise = SPEC.toBuilder().cu(new BigDecimal("1.00")).minCu(new BigDecimal("0.250"))
+                .maxCu(new BigDecimal("2.0")).build();
         AppliedCompute applied = new AppliedCompute(SPEC, "15.18", 0);
 
         assertThat(SpecFields.changed(SPEC, sameCuWrittenOtherwise)).isEmpty();
@@ -36,8 +34,7 @@ class SpecFieldsTests {
 
     @Test
     void aNewCuWithItsSpecVersionIsACapacityChangeOnly() {
-        ComputeSpec more = new ComputeSpec(SPEC.computeId(), "app", "app_owner", "SCRAM-SHA-256$x", true,
-                new BigDecimal("1.5"), SPEC.minCu(), SPEC.maxCu(), 55432, "15", 4);
+        ComputeSpec more = SPEC.toBuilder().cu(new BigDecimal("1.5")).specVersion(4).build();
 
         assertThat(SpecFields.changed(SPEC, more)).containsExactlyInAnyOrder("cu", "specVersion");
         assertThat(new AppliedCompute(SPEC, "15.18", 0).changeTo(more, "15.18")).isEqualTo(AppliedCompute.Change.CAPACITY);
@@ -46,10 +43,9 @@ class SpecFieldsTests {
     @Test
     void anythingBeyondCuTakesAFullPassAndSoDoesAnotherRelease() {
         AppliedCompute applied = new AppliedCompute(SPEC, "15.18", 0);
-        ComputeSpec newPassword = new ComputeSpec(SPEC.computeId(), "app", "app_owner", "SCRAM-SHA-256$y", true,
-                new BigDecimal("1.5"), SPEC.minCu(), SPEC.maxCu(), 55432, "15", 4);
-        ComputeSpec wider = new ComputeSpec(SPEC.computeId(), "app", "app_owner", "SCRAM-SHA-256$x", true, SPEC.cu(),
-                SPEC.minCu(), new BigDecimal("4"), 55432, "15", 4);
+        ComputeSpec newPassword = SPEC.toBuilder().ownerVerifier("SCRAM-SHA-256$y").cu(new BigDecimal("1.5"))
+                .specVersion(4).build();
+        ComputeSpec wider = SPEC.toBuilder().maxCu(new BigDecimal("4")).specVersion(4).build();
 
         assertThat(applied.changeTo(newPassword, "15.18")).isEqualTo(AppliedCompute.Change.OTHER);
         assertThat(applied.changeTo(wider, "15.18")).isEqualTo(AppliedCompute.Change.OTHER);

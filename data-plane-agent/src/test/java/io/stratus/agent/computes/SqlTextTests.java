@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.stratus.agent.Scram;
 import io.stratus.protocol.ComputeSpec;
 import java.math.BigDecimal;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -52,7 +51,7 @@ class SqlTextTests {
     }
 
     private static ComputeSpec spec(String db, String owner) {
-        return new ComputeSpec(UUID.randomUUID(), db, owner, Scram.verifier("pw"), true, BigDecimal.ONE, BigDecimal.ONE,
-                BigDecimal.ONE, 55432, "15", 1);
+        return TestSpecs.app().databaseName(db).ownerRole(owner).ownerVerifier(Scram.verifier("pw"))
+                .minCu(BigDecimal.ONE).maxCu(BigDecimal.ONE).specVersion(1).build();
     }
 }
