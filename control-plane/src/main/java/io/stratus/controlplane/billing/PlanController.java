@@ -4,6 +4,7 @@ import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.security.OperatorOnly;
 import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.controlplane.web.ApiException;
+import io.stratus.controlplane.web.RequestValidation;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -21,10 +22,12 @@ class PlanController {
 
     private final PricePlans plans;
     private final TenantDirectory tenants;
+    private final RequestValidation validation;
 
-    PlanController(PricePlans plans, TenantDirectory tenants) {
+    PlanController(PricePlans plans, TenantDirectory tenants, RequestValidation validation) {
         this.plans = plans;
         this.tenants = tenants;
+        this.validation = validation;
     }
 
     record AssignPlanRequest(UUID planId) {
@@ -34,7 +37,7 @@ class PlanController {
     @OperatorOnly
     @ResponseStatus(HttpStatus.CREATED)
     PricePlan create(@RequestBody PlanRequests.CreatePlanRequest request) {
-        return plans.create(PlanRequests.validate(request));
+        return plans.create(PlanRequests.validate(request, validation));
     }
 
     @GetMapping("/v1/admin/plans")

@@ -1,20 +1,27 @@
 package io.stratus.controlplane.billing;
 
 import io.stratus.controlplane.metering.UsageUnits;
-import io.stratus.controlplane.web.ApiException;
-import io.stratus.controlplane.web.ApiException.FieldError;
+import io.stratus.controlplane.web.RequestValidation;
+import jakarta.validation.Constraint;
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import jakarta.validation.Payload;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.Currency;
-import java.util.List;
-import java.util.regex.Pattern;
 
-/** Checks a new price plan field by field and reports every problem at once, before anything is written. */
+/**
+ * A new price plan's rules, as Bean Validation constraints on its request record; every problem is reported at once,
+ * before anything is written.
+ */
 final class PlanRequests {
 
-    /** A space only between two other characters: no "basic " next to "basic", no "pro  plus" next to "pro plus". */
-    private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9](?:[A-Za-z0-9._-]| (?=[A-Za-z0-9._-])){0,62}$");
-    private static final Pattern CURRENCY = Pattern.compile("^[A-Z]{3}$");
     /** The columns are numeric(20, 6): 14 integer digits, 6 decimals. */
     private static final int MAX_DECIMALS = 6;
     private static final BigDecimal MAX_AMOUNT = new BigDecimal("99999999999999.999999");
@@ -24,11 +31,24 @@ final class PlanRequests {
 
     /**
      * {@code POST /v1/admin/plans} body. Numbers bind to {@link BigDecimal} straight from the JSON text, so 0.1 is
-     * exactly 0.1; unknown fields are rejected.
+     * exactly 0.1; unknown fields are rejected. A space in a name only between two other characters: no "basic " next
+     * to "basic", no "pro  plus" next to "pro plus".
      */
-    record CreatePlanRequest(String name, String currency, BigDecimal pricePerMillionRequests, BigDecimal pricePerCuHour,
-                             BigDecimal pricePerGbMonth, BigDecimal pricePerGbEgress, BigDecimal freeRequests,
-                             BigDecimal freeCuHours, BigDecimal freeGbMonths, BigDecimal freeEgressGb) {
+    record CreatePlanRequest(
+            @NotNull(message = "is required")
+            @Pattern(regexp = "^[A-Za-z0-9](?:[A-Za-z0-9._-]| (?=[A-Za-z0-9._-])){0,62}$",
+                    message = "must be 1-63 letters, digits, '.', '_', '-' or single spaces between them,"
+                            + " starting with a letter or digit")
+            String name,
+            @NotNull(message = "is required") @MinorUnitCurrency String currency,
+            @NotNull(message = "is required") @Amount BigDecimal pricePerMillionRequests,
+            @NotNull(message = "is required") @Amount BigDecimal pricePerCuHour,
+            @NotNull(message = "is required") @Amount BigDecimal pricePerGbMonth,
+            @NotNull(message = "is required") @Amount BigDecimal pricePerGbEgress,
+            @NotNull(message = "is required") @Amount(whole = true) BigDecimal freeRequests,
+            @NotNull(message = "is required") @Amount BigDecimal freeCuHours,
+            @NotNull(message = "is required") @Amount BigDecimal freeGbMonths,
+            @NotNull(message = "is required") @Amount BigDecimal freeEgressGb) {
     }
 
     /** A plan that passed every check, numbers normalised (no trailing zeros). */
@@ -37,60 +57,85 @@ final class PlanRequests {
                      BigDecimal freeCuHours, BigDecimal freeGbMonths, BigDecimal freeEgressGb) {
     }
 
-    static ValidPlan validate(CreatePlanRequest r) {
-        List<FieldError> errors = new ArrayList<>();
-        if (r.name() == null) {
-            errors.add(new FieldError("name", "is required"));
-        } else if (!NAME.matcher(r.name()).matches()) {
-            errors.add(new FieldError("name", "must be 1-63 letters, digits, '.', '_', '-' or single spaces between them,"
-                    + " starting with a letter or digit"));
-        }
-        if (r.currency() == null) {
-            errors.add(new FieldError("currency", "is required"));
-        } else if (!CURRENCY.matcher(r.currency()).matches() || !hasMinorUnit(r.currency())) {
-            errors.add(new FieldError("currency", "must be an ISO 4217 currency code with a minor unit, e.g. USD or EUR"));
-        }
-        amount("pricePerMillionRequests", r.pricePerMillionRequests(), errors);
-        amount("pricePerCuHour", r.pricePerCuHour(), errors);
-        amount("pricePerGbMonth", r.pricePerGbMonth(), errors);
-        amount("pricePerGbEgress", r.pricePerGbEgress(), errors);
-        if (amount("freeRequests", r.freeRequests(), errors) && r.freeRequests().stripTrailingZeros().scale() > 0) {
-            errors.add(new FieldError("freeRequests", "must be a whole number of requests"));
-        }
-        amount("freeCuHours", r.freeCuHours(), errors);
-        amount("freeGbMonths", r.freeGbMonths(), errors);
-        amount("freeEgressGb", r.freeEgressGb(), errors);
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
-        }
+    static ValidPlan validate(CreatePlanRequest r, RequestValidation validation) {
+        validation.check(r);
         return new ValidPlan(r.name(), r.currency(), UsageUnits.plain(r.pricePerMillionRequests()),
                 UsageUnits.plain(r.pricePerCuHour()), UsageUnits.plain(r.pricePerGbMonth()), UsageUnits.plain(r.pricePerGbEgress()),
                 r.freeRequests().longValueExact(), UsageUnits.plain(r.freeCuHours()), UsageUnits.plain(r.freeGbMonths()),
                 UsageUnits.plain(r.freeEgressGb()));
     }
 
-    /** Pseudo-currencies (XAU, XXX, ...) have no minor unit, so amounts in them could not be rounded. */
-    private static boolean hasMinorUnit(String code) {
-        try {
-            return Currency.getInstance(code).getDefaultFractionDigits() >= 0;
-        } catch (IllegalArgumentException e) {
-            return false;
+    /** An amount the plan's numeric(20, 6) columns hold: not negative, at most 6 decimals (none when whole). */
+    @Documented
+    @Constraint(validatedBy = Amount.Validator.class)
+    @Target({ElementType.FIELD, ElementType.RECORD_COMPONENT, ElementType.PARAMETER})
+    @Retention(RetentionPolicy.RUNTIME)
+    @interface Amount {
+
+        /** A count (of requests): no fraction at all. */
+        boolean whole() default false;
+
+        String message() default "is not an amount";
+
+        Class<?>[] groups() default {};
+
+        Class<? extends Payload>[] payload() default {};
+
+        class Validator implements ConstraintValidator<Amount, BigDecimal> {
+
+            private boolean whole;
+
+            @Override
+            public void initialize(Amount annotation) {
+                whole = annotation.whole();
+            }
+
+            @Override
+            public boolean isValid(BigDecimal value, ConstraintValidatorContext context) {
+                String reason = value == null ? null : value.signum() < 0 ? "must not be negative"
+                        : value.stripTrailingZeros().scale() > MAX_DECIMALS ? "must have at most " + MAX_DECIMALS + " decimals"
+                        : value.compareTo(MAX_AMOUNT) > 0 ? "must be at most " + MAX_AMOUNT.toPlainString()
+                        : whole && value.stripTrailingZeros().scale() > 0 ? "must be a whole number of requests"
+                        : null;
+                if (reason == null) {
+                    return true;
+                }
+                context.disableDefaultConstraintViolation();
+                context.buildConstraintViolationWithTemplate(reason).addConstraintViolation();
+                return false;
+            }
         }
     }
 
-    /** Required, not negative, at most 6 decimals, fits the column; true when it passed. */
-    private static boolean amount(String field, BigDecimal value, List<FieldError> errors) {
-        if (value == null) {
-            errors.add(new FieldError(field, "is required"));
-        } else if (value.signum() < 0) {
-            errors.add(new FieldError(field, "must not be negative"));
-        } else if (value.stripTrailingZeros().scale() > MAX_DECIMALS) {
-            errors.add(new FieldError(field, "must have at most " + MAX_DECIMALS + " decimals"));
-        } else if (value.compareTo(MAX_AMOUNT) > 0) {
-            errors.add(new FieldError(field, "must be at most " + MAX_AMOUNT.toPlainString()));
-        } else {
-            return true;
+    /** An ISO 4217 code of a currency with a minor unit (pseudo-currencies such as XAU or XXX could not be rounded). */
+    @Documented
+    @Constraint(validatedBy = MinorUnitCurrency.Validator.class)
+    @Target({ElementType.FIELD, ElementType.RECORD_COMPONENT, ElementType.PARAMETER})
+    @Retention(RetentionPolicy.RUNTIME)
+    @interface MinorUnitCurrency {
+
+        String message() default "must be an ISO 4217 currency code with a minor unit, e.g. USD or EUR";
+
+        Class<?>[] groups() default {};
+
+        Class<? extends Payload>[] payload() default {};
+
+        class Validator implements ConstraintValidator<MinorUnitCurrency, String> {
+
+            @Override
+            public boolean isValid(String code, ConstraintValidatorContext context) {
+                if (code == null) {
+                    return true;
+                }
+                if (!code.matches("^[A-Z]{3}$")) {
+                    return false;
+                }
+                try {
+                    return Currency.getInstance(code).getDefaultFractionDigits() >= 0;
+                } catch (IllegalArgumentException e) {
+                    return false;
+                }
+            }
         }
-        return false;
     }
 }
