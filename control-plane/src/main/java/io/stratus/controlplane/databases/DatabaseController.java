@@ -79,6 +79,10 @@ class DatabaseController {
         if (size < 1 || size > MAX_PAGE_SIZE) {
             throw ApiException.invalid("size", "must be between 1 and " + MAX_PAGE_SIZE);
         }
+        if ((long) page * size > Integer.MAX_VALUE) {
+            // The offset would overflow the query's; no tenant has that many databases.
+            throw ApiException.invalid("page", "must be at most " + Integer.MAX_VALUE / size + " with size " + size);
+        }
         return provisioning.list(caller.tenant(), page, size, includeDeleted);
     }
 

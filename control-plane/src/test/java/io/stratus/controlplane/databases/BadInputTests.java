@@ -42,6 +42,8 @@ class BadInputTests extends ControlPlaneTest {
                 Arguments.of("missing CU", "{\"name\":\"shop\"}", 400, "minCu"),
                 Arguments.of("CU as text", "{\"name\":\"shop\",\"minCu\":\"lots\",\"maxCu\":1}", 400, "minCu"),
                 Arguments.of("name as number", "{\"name\":42,\"minCu\":0.25,\"maxCu\":1}", 400, "name"),
+                Arguments.of("name as boolean", "{\"name\":true,\"minCu\":0.25,\"maxCu\":1}", 400, "name"),
+                Arguments.of("release as number", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":1,\"release\":15}", 400, "release"),
                 Arguments.of("CU as object", "{\"name\":\"shop\",\"minCu\":{},\"maxCu\":1}", 400, "minCu"),
                 Arguments.of("unknown field", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":1,\"superuser\":true}", 400, "superuser"),
                 Arguments.of("malformed JSON", "{\"name\":\"shop\",", 400, "body"),
@@ -71,7 +73,8 @@ class BadInputTests extends ControlPlaneTest {
             "name of wrong type | {\"name\":7}             | name",
             "capital letters    | {\"name\":\"Acme\"}        | name",
             "starts with digit  | {\"name\":\"1acme\"}       | name",
-            "unknown field      | {\"name\":\"a\",\"x\":1}   | x"})
+            "unknown field      | {\"name\":\"a\",\"x\":1}   | x",
+            "name as boolean    | {\"name\":true}          | name"})
     void badTenantIsAProblemNamingTheFieldAndCreatesNothing(String why, String body, String field) {
         long tenants = count("tenants");
         var r = api().post(OPERATOR_KEY, "/v1/tenants", body);
@@ -120,6 +123,26 @@ class BadInputTests extends ControlPlaneTest {
         assertThat(r.text("type")).endsWith("quota-exceeded");
         assertThat(r.text("detail")).contains("quota");
         assertThat(count("databases")).isEqualTo(before);
+    }
+
+    // A page beyond what an int offset holds was a 500.
+    @Test
+    void aPageTooFarOutIsAProblemNamingThePage() {
+        var r = api().get(tenant.adminKey(), "/v1/databases?page=21474837&size=100");
+        assertThat(r.status()).as(r.raw()).isEqualTo(400);
+        assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly("page");
+        assertThat(api().get(tenant.adminKey(), "/v1/databases?page=21474836&size=100").status()).isEqualTo(200);
+    }
+
+    // Answers may carry a new key or a database password: no cache keeps them, no browser sniffs them into a page.
+    @Test
+    void answersAreNeitherStoredNorSniffedProblemsIncluded() {
+        var created = createDatabase(tenant, "secretive");
+        var refused = api().post(null, "/v1/databases", "{}");
+        for (var r : List.of(created, refused)) {
+            assertThat(r.headers().get("Cache-Control")).as(r.raw()).containsExactly("no-store");
+            assertThat(r.headers().get("X-Content-Type-Options")).containsExactly("nosniff");
+        }
     }
 
     @Test
