@@ -33,16 +33,30 @@ class ServerLevelProblemsTests extends ControlPlaneTest {
                 .doesNotContain("server-error").doesNotContain("<html");
     }
 
+    // TRACE is refused by the server (it would echo the Authorization header back); the refusal is a problem too.
+    @Test
+    void aTraceRequestIsRefusedWithAProblem() throws IOException {
+        String response = raw("TRACE", "/v1/databases", "");
+
+        assertThat(response).startsWith("HTTP/1.1 405");
+        assertThat(response).containsIgnoringCase("content-type: application/problem+json").contains("\"status\":405")
+                .doesNotContain(OPERATOR_KEY).doesNotContain("<html");
+    }
+
     private String rawGet(String path) throws IOException {
         return rawGet(path, "");
     }
 
-    /** Over a socket, since an HTTP client would refuse (or re-encode) these paths before sending them. */
     private String rawGet(String path, String extraHeaders) throws IOException {
+        return raw("GET", path, extraHeaders);
+    }
+
+    /** Over a socket, since an HTTP client would refuse (or re-encode) these paths before sending them. */
+    private String raw(String method, String path, String extraHeaders) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + OPERATOR_KEY
+            out.write((method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + OPERATOR_KEY
                     + "\r\n" + extraHeaders + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
