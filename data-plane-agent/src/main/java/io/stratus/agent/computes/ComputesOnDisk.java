@@ -54,7 +54,7 @@ final class ComputesOnDisk {
             release = releases.find(applied.release()).filter(r -> r.version().equals(applied.release()));
         }
         if (release.isEmpty()) {
-            OptionalInt major = ComputeSteps.majorOnDisk(paths.pgdata(id));
+            OptionalInt major = DataDirectorySteps.majorOnDisk(paths.pgdata(id));
             if (major.isPresent()) {
                 release = releases.find(String.valueOf(major.getAsInt()));
             }

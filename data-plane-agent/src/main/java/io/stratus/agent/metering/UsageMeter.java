@@ -14,18 +14,13 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import io.stratus.agent.support.Outage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,22 +43,22 @@ import org.springframework.stereotype.Component;
  * A compute never metered before starts from zero counters: everything its new database has seen is the tenant's.
  * After an agent restart, the time between the last spooled window and now is billed at the CU then in force only if
  * the same postmaster kept running throughout (pg_postmaster_start_time), else at 0.
+ *
+ * <p>When passes run is {@link MeterSchedule}'s; where a compute's next window starts, {@link UsageCursors}'.
  */
 @Component
 public class UsageMeter implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(UsageMeter.class);
-    /** A boundary tick fires this much after the hour, never before it. */
-    private static final Duration BOUNDARY_SLACK = Duration.ofMillis(5);
 
     private final ComputeReconciler reconciler;
     private final UsageSpool spool;
     private final Clock clock;
-    private final Duration interval;
     private final CuTimeline timeline = new CuTimeline();
+    private final UsageCursors cursors;
     private final WindowCutter cutter;
+    private final MeterSchedule schedule;
     private final Map<UUID, StatementStatsReader> readers = new HashMap<>();
-    private volatile ScheduledExecutorService scheduler;
     private final Outage spoolOutage = new Outage(log, "write the usage spool", Level.ERROR);
 
     @Autowired
@@ -76,8 +71,9 @@ public class UsageMeter implements SmartLifecycle {
         this.reconciler = reconciler;
         this.spool = spool;
         this.clock = clock;
-        this.interval = interval;
+        this.cursors = new UsageCursors(spool, timeline);
         this.cutter = new WindowCutter(timeline, maxIdleWindow);
+        this.schedule = new MeterSchedule(clock, interval);
     }
 
     /** The CU each compute has from now on, as the reconciler just observed it (0 while stopped). */
@@ -91,15 +87,10 @@ public class UsageMeter implements SmartLifecycle {
             cuChanged |= before != null && before.compareTo(cu) != 0;
             timeline.observe(s.computeId(), now, cu);
         }
-        ScheduledExecutorService s = scheduler;
-        if (cuChanged && s != null) {
+        if (cuChanged) {
             // The change is only in memory until a pass spools the window it ends: an agent killed before the next
             // scheduled pass (up to usage-interval away) had its successor bill the time since at the old CU.
-            try {
-                s.execute(this::passQuietly);
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                // Stopping: its last pass spools the change.
-            }
+            schedule.runSoon(this::passQuietly);
         }
     }
 
@@ -171,7 +162,7 @@ public class UsageMeter implements SmartLifecycle {
                         + "without the statements since the last reading ({})", id, e.getMessage());
             }
         }
-        UsageCursor cursor = cursorOf(id, reading, status.phase() == ComputePhase.STOPPED);
+        UsageCursor cursor = cursors.cursorOf(id, reading, status.phase() == ComputePhase.STOPPED);
         return cursor == null ? List.of() : cutter.cut(cursor, reading, now, last);
     }
 
@@ -190,38 +181,6 @@ public class UsageMeter implements SmartLifecycle {
             spoolOutage.failed(e.getMessage());
             return List.of();
         }
-    }
-
-    /**
-     * The compute's cursor: its durable one, or a fresh one for a compute never metered: from its reading, or without
-     * one for a compute already stopped ({@link UsageCursor#unread}); null while any other cannot be read yet.
-     * The first time this process meets a cursor spooled by an earlier run, it also settles the CU of the time in
-     * between.
-     */
-    private UsageCursor cursorOf(UUID id, CounterReading reading, boolean stopped) {
-        Optional<UsageCursor> durable = spool.cursor(id);
-        Instant firstSeen = timeline.firstSeen(id);
-        if (durable.isEmpty()) {
-            BigDecimal cu = timeline.cuAt(id, firstSeen, BigDecimal.ZERO);
-            if (reading != null) {
-                Instant from = firstSeen;
-                Instant started = reading.postmasterStart();
-                if (started != null && started.isBefore(firstSeen)) {
-                    // An earlier agent started it and died before its first reading: billed from the postmaster's
-                    // start at the CU it has now, as it would have been without the crash.
-                    timeline.assumeBefore(id, started, cu);
-                    from = started;
-                }
-                return UsageCursor.fresh(id, from, reading, cu);
-            }
-            return stopped ? UsageCursor.unread(id, firstSeen, cu) : null;
-        }
-        UsageCursor cursor = durable.get();
-        if (cursor.at().isBefore(firstSeen)) {
-            boolean keptRunning = reading != null && !reading.postmasterStart().isAfter(cursor.at());
-            timeline.assumeBefore(id, cursor.at(), keptRunning ? cursor.cu() : BigDecimal.ZERO);
-        }
-        return cursor;
     }
 
     private void forgetAllBut(Set<UUID> known) {
@@ -248,36 +207,15 @@ public class UsageMeter implements SmartLifecycle {
 
     @Override
     public void start() {
-        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "usage-meter");
-            t.setDaemon(true);
-            return t;
-        });
-        // On stop the next pass is cancelled, and one in progress finishes: interrupted, its spool write would fail.
-        s.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        scheduler = s;
-        scheduleNext(s);
+        schedule.start(this::scheduledPass);
     }
 
-    /** The next pass after {@code usageInterval}, or at the next hour boundary if that comes first. */
-    private void scheduleNext(ScheduledExecutorService s) {
-        Instant now = clock.instant();
-        Duration toBoundary = Duration.between(now, now.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS))
-                .plus(BOUNDARY_SLACK);
-        Duration delay = toBoundary.compareTo(interval) < 0 ? toBoundary : interval;
+    /** Catches what a pass throws: one failed pass must not end the schedule. */
+    private void scheduledPass() {
         try {
-            s.schedule(() -> {
-                try {
-                    meter();
-                } catch (RuntimeException e) {
-                    log.warn("usage metering pass failed", e);
-                }
-                if (scheduler == s) {
-                    scheduleNext(s);
-                }
-            }, delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // Stopping.
+            meter();
+        } catch (RuntimeException e) {
+            log.warn("usage metering pass failed", e);
         }
     }
 
@@ -289,16 +227,8 @@ public class UsageMeter implements SmartLifecycle {
      */
     @Override
     public void stop() {
-        ScheduledExecutorService s = scheduler;
-        scheduler = null;
-        if (s == null) {
+        if (!schedule.stop()) {
             return;
-        }
-        s.shutdown();
-        try {
-            s.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         try {
             meterAll(true);
@@ -313,7 +243,7 @@ public class UsageMeter implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return scheduler != null;
+        return schedule.isRunning();
     }
 
     @Override

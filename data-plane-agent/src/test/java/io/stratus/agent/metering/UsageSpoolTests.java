@@ -118,21 +118,21 @@ class UsageSpoolTests {
     void startsNewSegmentsAndDeletesOnlyFullyAcknowledgedOnes() throws IOException {
         UsageSpool spool = UsageSpool.open(dir);
         List<SpoolEntry> many = new ArrayList<>();
-        for (int i = 0; i < UsageSpool.SEGMENT_RECORDS + 10; i++) {
+        for (int i = 0; i < SpoolSegments.SEGMENT_RECORDS + 10; i++) {
             many.add(entry(A, i, 1));
         }
-        spool.append(many.subList(0, UsageSpool.SEGMENT_RECORDS));
-        spool.append(many.subList(UsageSpool.SEGMENT_RECORDS, many.size()));
+        spool.append(many.subList(0, SpoolSegments.SEGMENT_RECORDS));
+        spool.append(many.subList(SpoolSegments.SEGMENT_RECORDS, many.size()));
         assertThat(segments()).hasSize(2);
 
-        spool.acknowledge(UsageSpool.SEGMENT_RECORDS - 1);
+        spool.acknowledge(SpoolSegments.SEGMENT_RECORDS - 1);
         assertThat(segments()).hasSize(2);
-        spool.acknowledge(UsageSpool.SEGMENT_RECORDS);
+        spool.acknowledge(SpoolSegments.SEGMENT_RECORDS);
         assertThat(segments()).hasSize(1);
 
         UsageSpool reopened = UsageSpool.open(dir);
         assertThat(reopened.pending(1000)).hasSize(10).first()
-                .satisfies(r -> assertThat(r.seq()).isEqualTo(UsageSpool.SEGMENT_RECORDS + 1));
+                .satisfies(r -> assertThat(r.seq()).isEqualTo(SpoolSegments.SEGMENT_RECORDS + 1));
     }
 
     @Test
