@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +25,6 @@ import org.slf4j.MDC;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -48,8 +46,7 @@ public class TaskRunner implements SmartLifecycle {
 
     private final TaskJournal journal;
     private final Map<String, TaskType<?>> types;
-    private final ComputeLookup computes;
-    private final JsonMapper parametersJson;
+    private final TaskExecution execution;
     private final Clock clock;
     private final ApplicationEventPublisher events;
     private final Map<UUID, Held> held = new ConcurrentHashMap<>();
@@ -60,8 +57,7 @@ public class TaskRunner implements SmartLifecycle {
                       ApplicationEventPublisher events) {
         this.journal = new TaskJournal(paths, json);
         this.types = types.stream().collect(Collectors.toUnmodifiableMap(TaskType::name, Function.identity()));
-        this.computes = computes;
-        this.parametersJson = json.rebuild().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+        this.execution = new TaskExecution(computes, json, clock);
         this.clock = clock;
         this.events = events;
     }
@@ -200,35 +196,8 @@ public class TaskRunner implements SmartLifecycle {
     }
 
     private <P extends Record> void execute(Held h, TaskType<P> type) {
-        TaskSpec spec = h.spec;
-        try (var ignored = mdc(spec)) {
-            Optional<ComputeLookup.Presence> compute = computes.find(spec.computeId());
-            if (compute.isEmpty()) {
-                finish(h, TaskStatus.failed(spec.id(), "compute-not-found", "no compute " + spec.computeId()
-                        + " on this node", clock.instant()));
-                return;
-            }
-            P parameters;
-            try {
-                parameters = parametersJson.convertValue(spec.parameters(), type.parameters());
-            } catch (RuntimeException e) {
-                finish(h, TaskStatus.failed(spec.id(), "invalid-parameters", e.getMessage(), clock.instant()));
-                return;
-            }
-            try {
-                TaskType.Outcome outcome = type.run(compute.get().running(), parameters, percent -> progress(h, percent));
-                finish(h, TaskStatus.succeeded(spec.id(), outcome.message(), outcome.result(), clock.instant()));
-            } catch (TaskFailure e) {
-                finish(h, TaskStatus.failed(spec.id(), e.reasonCode(), e.getMessage(), clock.instant()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the deadline (already recorded) or the agent stopping
-            } catch (Exception e) {
-                if (!Thread.currentThread().isInterrupted()) {
-                    log.warn("task {} failed", spec.type(), e);
-                    finish(h, TaskStatus.failed(spec.id(), "error", e.getClass().getSimpleName() + ": " + e.getMessage(),
-                            clock.instant()));
-                }
-            }
+        try (var ignored = mdc(h.spec)) {
+            execution.run(h.spec, type, percent -> progress(h, percent)).ifPresent(status -> finish(h, status));
         }
     }
 
