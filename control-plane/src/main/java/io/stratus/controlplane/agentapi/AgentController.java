@@ -14,6 +14,8 @@ import io.stratus.protocol.RegisterNodeRequest;
 import io.stratus.protocol.RegisterNodeResponse;
 import io.stratus.protocol.UsageAck;
 import io.stratus.protocol.UsageReport;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -73,6 +75,7 @@ class AgentController {
 
     @PostMapping("/agent/v1/nodes/{nodeId}/metrics")
     ResponseEntity<Void> metrics(@PathVariable UUID nodeId, @RequestBody MetricsReport report) {
+        requireOwnReport(nodeId, report.nodeId(), "samples", report.samples());
         autoscaler.onMetrics(nodeId, report);
         return ResponseEntity.noContent().build();
     }
@@ -85,10 +88,31 @@ class AgentController {
 
     @PostMapping("/agent/v1/nodes/{nodeId}/status")
     ResponseEntity<Void> status(@PathVariable UUID nodeId, @RequestBody NodeStatus status) {
+        requireOwnReport(nodeId, status.nodeId(), "computes", status.computes());
         ingest.apply(nodeId, status);
         if (status.tasks() != null) {
             tasks.ingest(nodeId, status.tasks());
         }
         return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * A report names the node of its path and carries its list (an empty one says "nothing", a missing one is a
+     * broken agent): anything else is refused whole, before any of it is applied. Unknown fields stay tolerated (see
+     * {@link AgentReportsTolerateNewFields}).
+     */
+    private static void requireOwnReport(UUID pathNode, UUID reportedNode, String listField, Object list) {
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        if (reportedNode == null) {
+            errors.add(new ApiException.FieldError("nodeId", "is required"));
+        } else if (!reportedNode.equals(pathNode)) {
+            errors.add(new ApiException.FieldError("nodeId", "must be the node of the path"));
+        }
+        if (list == null) {
+            errors.add(new ApiException.FieldError(listField, "is required"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
     }
 }

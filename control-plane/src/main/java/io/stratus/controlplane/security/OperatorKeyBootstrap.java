@@ -40,7 +40,8 @@ class OperatorKeyBootstrap implements ApplicationRunner {
         SecretFiles.Secret key = SecretFiles.readOrCreate(file, () -> Tokens.generate(ApiKeys.PREFIX));
         apiKeys.ensureOperatorKey(key.value(), false);
         if (key.created()) {
-            log.info("operator key generated (shown once; also in {}): {}", file, key.value());
+            // Never the key itself: logs are shipped and kept where secrets must not be. ./stratus up shows it once.
+            log.info("operator key generated into {} (readable by this user only)", file);
         } else {
             log.info("operator key: in {}", file);
         }

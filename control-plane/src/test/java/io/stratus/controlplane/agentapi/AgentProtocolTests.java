@@ -195,6 +195,28 @@ class AgentProtocolTests extends ControlPlaneTest {
         assertThat(after.get("tasks")).isEmpty();
     }
 
+    // A node's reports name that node and carry their list: another node's id, or an empty object, is refused whole.
+    @Test
+    void aReportForAnotherNodeOrWithoutItsListIsRefused() {
+        OwnNode node = ownNode();
+        OwnNode other = ownNode();
+        String metrics = "/agent/v1/nodes/" + node.id() + "/metrics";
+        var empty = api().post(node.credential(), metrics, "{}");
+        assertThat(empty.status()).as(empty.raw()).isEqualTo(400);
+        assertThat(empty.json().get("errors").findValuesAsString("field")).containsExactly("nodeId", "samples");
+        var mismatched = api().post(node.credential(), metrics, "{\"nodeId\":\"" + other.id() + "\",\"samples\":[]}");
+        assertThat(mismatched.status()).isEqualTo(400);
+        assertThat(mismatched.json().get("errors").findValuesAsString("field")).containsExactly("nodeId");
+        assertThat(api().post(node.credential(), metrics, "{\"nodeId\":\"" + node.id() + "\",\"samples\":[]}").status())
+                .isEqualTo(204);
+
+        var status = api().post(node.credential(), "/agent/v1/nodes/" + node.id() + "/status", "{\"nodeId\":\""
+                + other.id() + "\",\"observedGeneration\":0,\"observedAt\":\"2026-01-01T00:00:00Z\",\"capacityCu\":10,"
+                + "\"enforcement\":\"none\",\"computes\":[]}");
+        assertThat(status.status()).as(status.raw()).isEqualTo(400);
+        assertThat(status.contentType()).contains("application/problem+json");
+    }
+
     @Test
     void longPollWakesOnChangeWithTheNewCompute() throws Exception {
         OwnNode node = ownNode();
