@@ -41,6 +41,7 @@ public class DatabaseProvisioning {
 
     private final DatabaseRepository databases;
     private final IdempotencyRepository idempotency;
+    private final IdempotencyLocks idempotencyLocks;
     private final Operations operations;
     private final Fleet fleet;
     private final TenantDirectory tenants;
@@ -48,9 +49,10 @@ public class DatabaseProvisioning {
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
-    DatabaseProvisioning(DatabaseRepository databases, IdempotencyRepository idempotency, Operations operations,
-                         Fleet fleet, TenantDirectory tenants, CapacityControl capacity,
-                         ApplicationEventPublisher events, Clock clock) {
+    DatabaseProvisioning(DatabaseRepository databases, IdempotencyRepository idempotency,
+                         IdempotencyLocks idempotencyLocks, Operations operations, Fleet fleet, TenantDirectory tenants,
+                         CapacityControl capacity, ApplicationEventPublisher events, Clock clock) {
+        this.idempotencyLocks = idempotencyLocks;
         this.capacity = capacity;
         this.events = events;
         this.databases = databases;
@@ -73,6 +75,9 @@ public class DatabaseProvisioning {
     @Transactional
     public CreateResult create(UUID tenantId, ValidCreate request, String idempotencyKey) {
         String requestHash = RequestFingerprint.of(request);
+        if (idempotencyKey != null) {
+            idempotencyLocks.lock(tenantId, idempotencyKey);
+        }
         Optional<IdempotencyRecord> earlier = earlier(tenantId, idempotencyKey);
         if (earlier.isPresent()) {
             return replay(tenantId, earlier.get(), requestHash);

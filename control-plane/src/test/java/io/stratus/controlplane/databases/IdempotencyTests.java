@@ -40,14 +40,23 @@ class IdempotencyTests extends ControlPlaneTest {
         assertThat(api().get(t.adminKey(), "/v1/databases").json().get("total").asLong()).isEqualTo(1);
     }
 
+    // Twenty at once used to deadlock two of them on the live-name index (500s): same-key requests now take turns.
     @Test
     void concurrentRetriesWithOneKeyCreateOneDatabase() throws Exception {
         TestTenant t = newTenant();
-        var pool = Executors.newFixedThreadPool(4);
+        // A ready node that takes them, as in a running fleet (placement locks its row too). It offers a release of
+        // its own, so no other test's database lands on it.
+        String release = "16." + (200_000_000 + new java.util.Random().nextInt(100_000_000));
+        var node = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", "{\"name\":\"race-" + java.util.UUID.randomUUID()
+                + "\",\"address\":\"127.0.0.9\",\"zone\":\"z1\",\"capacityCu\":100,\"releases\":[\"" + release
+                + "\"],\"portMin\":63000,\"portMax\":63099}");
+        assertThat(node.status()).as(node.raw()).isEqualTo(201);
+        String body = BODY.replace("}", ",\"release\":\"" + release + "\"}");
+        var pool = Executors.newFixedThreadPool(20);
         try {
             List<Callable<Integer>> tries = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                tries.add(() -> api().post(t.adminKey(), "/v1/databases", BODY, Map.of("Idempotency-Key", "race")).status());
+            for (int i = 0; i < 20; i++) {
+                tries.add(() -> api().post(t.adminKey(), "/v1/databases", body, Map.of("Idempotency-Key", "race")).status());
             }
             for (Future<Integer> f : pool.invokeAll(tries)) {
                 assertThat(f.get()).isEqualTo(202);
