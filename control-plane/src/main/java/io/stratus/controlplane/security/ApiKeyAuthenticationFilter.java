@@ -22,7 +22,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
-    private static final String CALLER = Caller.class.getName();
 
     private final ApiKeys apiKeys;
 
@@ -32,10 +31,8 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
     /** The caller this filter authenticated: every /v1 request that reaches a handler has one. */
     static Caller callerOf(HttpServletRequest request) {
-        if (!(request.getAttribute(CALLER) instanceof Caller caller)) {
-            throw new IllegalStateException("no authenticated caller on " + request.getRequestURI());
-        }
-        return caller;
+        return Caller.of(request)
+                .orElseThrow(() -> new IllegalStateException("no authenticated caller on " + request.getRequestURI()));
     }
 
     @Override
@@ -52,7 +49,7 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             Problems.write(response, 401, "unauthorized", "Unauthorized", "a valid API key is required: Authorization: Bearer <key>");
             return;
         }
-        request.setAttribute(CALLER, caller.get());
+        request.setAttribute(Caller.ATTRIBUTE, caller.get());
         MDC.put("tenant", String.valueOf(caller.get().tenantId()));
         try {
             chain.doFilter(request, response);

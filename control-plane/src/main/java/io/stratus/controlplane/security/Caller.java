@@ -1,12 +1,22 @@
 package io.stratus.controlplane.security;
 
 import io.stratus.controlplane.web.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Who is calling: the API key's id, role and tenant (null for the operator). Controllers take it as a parameter.
  */
 public record Caller(UUID keyId, Role role, UUID tenantId) {
+
+    /** The request attribute the authentication filter leaves the caller in. */
+    static final String ATTRIBUTE = Caller.class.getName();
+
+    /** The caller of a /v1 request that passed authentication; empty for any other request. */
+    public static Optional<Caller> of(HttpServletRequest request) {
+        return request.getAttribute(ATTRIBUTE) instanceof Caller c ? Optional.of(c) : Optional.empty();
+    }
 
     public boolean isOperator() {
         return role == Role.OPERATOR;

@@ -32,6 +32,7 @@ class OperatorOnlyInterceptor implements HandlerInterceptor, WebMvcConfigurer {
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(this).order(Ordered.HIGHEST_PRECEDENCE);
+        // Right after the audit's, so a refused attempt is still recorded.
+        registry.addInterceptor(this).order(Ordered.HIGHEST_PRECEDENCE + 1);
     }
 }

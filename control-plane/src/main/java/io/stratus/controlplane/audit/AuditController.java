@@ -1,0 +1,52 @@
+package io.stratus.controlplane.audit;
+
+import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.web.ApiException;
+import io.stratus.controlplane.web.QueryParams;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /v1/audit-events}: a tenant's keys see the tenant's events, the operator every event (or one tenant's
+ * with {@code tenantId}); filtered by time, action and target, newest first, paginated.
+ */
+@RestController
+class AuditController {
+
+    private static final int MAX_PAGE_SIZE = 200;
+
+    private final AuditLog audit;
+
+    AuditController(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    @GetMapping("/v1/audit-events")
+    AuditLog.Page list(Caller caller, @RequestParam(required = false) String from,
+                       @RequestParam(required = false) String to, @RequestParam(required = false) String action,
+                       @RequestParam(required = false) String targetId, @RequestParam(required = false) UUID tenantId,
+                       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        if (page < 0 || (long) page * size > Integer.MAX_VALUE) {
+            errors.add(new ApiException.FieldError("page", "must be 0 or more, and page × size within 2^31"));
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            errors.add(new ApiException.FieldError("size", "must be between 1 and " + MAX_PAGE_SIZE));
+        }
+        if (tenantId != null && !caller.isOperator()) {
+            errors.add(new ApiException.FieldError("tenantId", "only the operator chooses a tenant; a tenant's key sees its own"));
+        }
+        Instant start = QueryParams.instant("from", from, errors);
+        Instant end = QueryParams.instant("to", to, errors);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        UUID tenant = caller.isOperator() ? tenantId : caller.tenant();
+        return audit.find(new AuditLog.Filter(tenant, start, end, action, targetId), page, size);
+    }
+}
