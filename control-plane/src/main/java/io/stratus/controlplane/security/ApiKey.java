@@ -26,6 +26,10 @@ class ApiKey extends AbstractEntity {
     private Instant createdAt;
     @Column(name = "revoked_at")
     private Instant revokedAt;
+    @Column(name = "expires_at")
+    private Instant expiresAt;
+    @Column(name = "last_used_at")
+    private Instant lastUsedAt;
 
     protected ApiKey() {
     }
@@ -59,8 +63,29 @@ class ApiKey extends AbstractEntity {
         return revokedAt;
     }
 
+    Instant expiresAt() {
+        return expiresAt;
+    }
+
+    Instant lastUsedAt() {
+        return lastUsedAt;
+    }
+
+    /** Not revoked: it may still have expired (see {@link #isUsableAt}). */
     boolean isActive() {
         return revokedAt == null;
+    }
+
+    /** Neither revoked nor expired at {@code now}. */
+    boolean isUsableAt(Instant now) {
+        return revokedAt == null && (expiresAt == null || now.isBefore(expiresAt));
+    }
+
+    /** Expires at {@code at}, or keeps an earlier expiry it already has. */
+    void expireBy(Instant at) {
+        if (expiresAt == null || at.isBefore(expiresAt)) {
+            expiresAt = at;
+        }
     }
 
     void revoke(Instant at) {

@@ -24,9 +24,11 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
 
     private final ApiKeys apiKeys;
+    private final KeyUsage usage;
 
-    ApiKeyAuthenticationFilter(ApiKeys apiKeys) {
+    ApiKeyAuthenticationFilter(ApiKeys apiKeys, KeyUsage usage) {
         this.apiKeys = apiKeys;
+        this.usage = usage;
     }
 
     /** The caller this filter authenticated: every /v1 request that reaches a handler has one. */
@@ -50,6 +52,7 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             return;
         }
         request.setAttribute(Caller.ATTRIBUTE, caller.get());
+        usage.used(caller.get().keyId());
         MDC.put("tenant", String.valueOf(caller.get().tenantId()));
         try {
             chain.doFilter(request, response);

@@ -4,6 +4,7 @@ import io.stratus.controlplane.StratusSettings;
 import io.stratus.controlplane.support.Tokens;
 import io.stratus.controlplane.web.ApiException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -32,15 +33,38 @@ public class ApiKeys {
     public record IssuedKey(UUID id, Role role, String key, Instant createdAt) {
     }
 
-    /** A key as listed: never the secret. */
-    public record KeyView(UUID id, Role role, String prefix, Instant createdAt, Instant revokedAt) {
+    /**
+     * A key as listed: never the secret. {@code lastUsedAt} is written at most about once a minute per key and control
+     * plane, so it may lag by that much.
+     */
+    public record KeyView(UUID id, Role role, String prefix, Instant createdAt, Instant revokedAt, Instant expiresAt,
+                          Instant lastUsedAt) {
     }
 
+    /** Issues a key that works until revoked, or until {@code expiresAt} when given. */
     @Transactional
-    public IssuedKey issue(UUID tenantId, Role role) {
+    public IssuedKey issue(UUID tenantId, Role role, Instant expiresAt) {
         String secret = Tokens.generate(PREFIX);
-        ApiKey key = keys.save(new ApiKey(tenantId, role, Tokens.hash(secret), Tokens.prefixOf(secret), clock.instant()));
+        ApiKey key = new ApiKey(tenantId, role, Tokens.hash(secret), Tokens.prefixOf(secret), clock.instant());
+        if (expiresAt != null) {
+            key.expireBy(expiresAt);
+        }
+        keys.save(key);
         return new IssuedKey(key.getId(), role, secret, key.createdAt());
+    }
+
+    /**
+     * Rotates a tenant's key: a new key of the same role (and expiry) now, the old one still accepted for {@code grace}
+     * (so the deployments holding it can switch over), then refused. Revocation remains the way to end it at once.
+     */
+    @Transactional
+    public IssuedKey rotate(UUID tenantId, UUID keyId, Duration grace) {
+        ApiKey old = keys.findByIdAndTenantId(keyId, tenantId).filter(k -> k.isUsableAt(clock.instant()))
+                .orElseThrow(() -> ApiException.notFound("API key"));
+        IssuedKey fresh = issue(tenantId, old.role(), old.expiresAt());
+        old.expireBy(clock.instant().plus(grace));
+        log.info("API key {}... rotated; it is refused from {}", old.keyPrefix(), old.expiresAt());
+        return fresh;
     }
 
     /**
@@ -84,14 +108,16 @@ public class ApiKeys {
         if (secret == null || !secret.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        return keys.findByKeyHash(Tokens.hash(secret)).filter(ApiKey::isActive)
+        Instant now = clock.instant();
+        return keys.findByKeyHash(Tokens.hash(secret)).filter(k -> k.isUsableAt(now))
                 .map(k -> new Caller(k.getId(), k.role(), k.tenantId()));
     }
 
     @Transactional(readOnly = true)
     public List<KeyView> list(UUID tenantId) {
         return keys.findByTenantIdOrderByCreatedAt(tenantId).stream()
-                .map(k -> new KeyView(k.getId(), k.role(), k.keyPrefix(), k.createdAt(), k.revokedAt())).toList();
+                .map(k -> new KeyView(k.getId(), k.role(), k.keyPrefix(), k.createdAt(), k.revokedAt(), k.expiresAt(),
+                        k.lastUsedAt())).toList();
     }
 
     @Transactional

@@ -5,7 +5,13 @@ import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.security.OperatorOnly;
 import io.stratus.controlplane.security.Role;
 import io.stratus.controlplane.web.ApiException;
+import io.stratus.controlplane.web.QueryParams;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
@@ -23,17 +29,27 @@ class TenantController {
 
     private final TenantDirectory tenants;
     private final ApiKeys apiKeys;
+    private final Clock clock;
 
-    TenantController(TenantDirectory tenants, ApiKeys apiKeys) {
+    TenantController(TenantDirectory tenants, ApiKeys apiKeys, Clock clock) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
+        this.clock = clock;
     }
 
     record CreateTenantRequest(String name) {
     }
 
-    record CreateKeyRequest(String role) {
+    /** {@code expiresAt}: optional, an ISO-8601 instant in the future. */
+    record CreateKeyRequest(String role, String expiresAt) {
     }
+
+    /** {@code graceSeconds}: how long the old key keeps working, 0 to a week; an hour when not given. */
+    record RotateKeyRequest(Integer graceSeconds) {
+    }
+
+    static final int DEFAULT_ROTATION_GRACE = 3600;
+    static final int MAX_ROTATION_GRACE = 7 * 24 * 3600;
 
     private static final Pattern TENANT_NAME = Pattern.compile("^[a-z][a-z0-9_-]{0,62}$");
 
@@ -67,12 +83,38 @@ class TenantController {
     @ResponseStatus(HttpStatus.CREATED)
     ApiKeys.IssuedKey issueKey(Caller caller, @PathVariable UUID tenantId, @RequestBody CreateKeyRequest request) {
         mayManageKeys(caller, tenantId);
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        Optional<Role> role = request.role() == null ? Optional.empty()
+                : Role.fromWire(request.role()).filter(r -> r != Role.OPERATOR);
         if (request.role() == null) {
-            throw ApiException.invalid("role", "is required");
+            errors.add(new ApiException.FieldError("role", "is required"));
+        } else if (role.isEmpty()) {
+            errors.add(new ApiException.FieldError("role", "must be tenant-admin or tenant-read"));
         }
-        Role role = Role.fromWire(request.role()).filter(r -> r != Role.OPERATOR)
-                .orElseThrow(() -> ApiException.invalid("role", "must be tenant-admin or tenant-read"));
-        return apiKeys.issue(tenantId, role);
+        Instant expiresAt = QueryParams.instant("expiresAt", request.expiresAt(), errors);
+        if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
+            errors.add(new ApiException.FieldError("expiresAt", "must be in the future"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        return apiKeys.issue(tenantId, role.get(), expiresAt);
+    }
+
+    /**
+     * A new key of the same role now; the old one keeps working for the grace period, then is refused. Answers the new
+     * key, shown only now.
+     */
+    @PostMapping("/v1/tenants/{tenantId}/api-keys/{keyId}/rotate")
+    @ResponseStatus(HttpStatus.CREATED)
+    ApiKeys.IssuedKey rotateKey(Caller caller, @PathVariable UUID tenantId, @PathVariable UUID keyId,
+                                @RequestBody(required = false) RotateKeyRequest request) {
+        mayManageKeys(caller, tenantId);
+        int grace = request == null || request.graceSeconds() == null ? DEFAULT_ROTATION_GRACE : request.graceSeconds();
+        if (grace < 0 || grace > MAX_ROTATION_GRACE) {
+            throw ApiException.invalid("graceSeconds", "must be between 0 and " + MAX_ROTATION_GRACE);
+        }
+        return apiKeys.rotate(tenantId, keyId, Duration.ofSeconds(grace));
     }
 
     @GetMapping("/v1/tenants/{tenantId}/api-keys")

@@ -67,6 +67,8 @@ class TenantIsolationTests extends ControlPlaneTest {
                 new Call("GET", "/v1/tenants/{tenantId}/api-keys", "/v1/tenants/" + a.id() + "/api-keys", null),
                 new Call("POST", "/v1/tenants/{tenantId}/api-keys", "/v1/tenants/" + a.id() + "/api-keys",
                         ApiClient.json("role", "tenant-admin")),
+                new Call("POST", "/v1/tenants/{tenantId}/api-keys/{keyId}/rotate",
+                        "/v1/tenants/" + a.id() + "/api-keys/" + aKeyId + "/rotate", ApiClient.json("graceSeconds", 0)),
                 new Call("DELETE", "/v1/tenants/{tenantId}/api-keys/{keyId}", "/v1/tenants/" + a.id() + "/api-keys/" + aKeyId,
                         null));
         tried.addAll(calls.stream().map(Call::endpoint).toList());
@@ -82,6 +84,8 @@ class TenantIsolationTests extends ControlPlaneTest {
         assertThat(count("api_keys")).isEqualTo(keys);
         assertThat(api().get(a.adminKey(), "/v1/databases/" + db).status()).isEqualTo(200);
         assertThat(api().get(a.adminKey(), "/v1/tenants/" + a.id() + "/api-keys").json().get(0).get("revokedAt").isNull()).isTrue();
+        assertThat(api().get(a.adminKey(), "/v1/tenants/" + a.id() + "/api-keys").json().get(0).get("expiresAt").isNull())
+                .as("another tenant's rotation did not put an end to the key").isTrue();
     }
 
     @Test
