@@ -82,6 +82,8 @@ public class DatabaseProvisioning {
         if (earlier.isPresent()) {
             return replay(tenantId, earlier.get(), requestHash);
         }
+        // The tenant's row first: creates of one tenant take turns, so two cannot both fit in the last of a quota.
+        tenants.lockForUpdate(tenantId);
         var tenant = tenants.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
         if (databases.liveNameExists(tenantId, request.name())) {
             // A concurrent first use of the same key may have committed since the lookup above.
@@ -95,6 +97,7 @@ public class DatabaseProvisioning {
             throw ApiException.conflict("quota-exceeded", "the tenant's quota of " + tenant.maxDatabases()
                     + " databases is used up; delete one or ask the operator for more", null);
         }
+        checkCuQuota(tenant, request.maxCu(), null);
         String password = Passwords.generate();
         Database db = new Database(tenantId, request.name(), request.minCu(), request.maxCu(), request.release(),
                 DatabaseRequests.ownerRoleFor(request.name()), Passwords.scramVerifier(password),
@@ -112,6 +115,22 @@ public class DatabaseProvisioning {
         log.info("database {} ({}) accepted for tenant {}, placed on {}", db.name(), db.getId(), tenantId,
                 placement.map(p -> p.nodeId() + ":" + p.port()).orElse("(no node ready yet)"));
         return new CreateResult(new Created(view(db), op, connection(db, password)), false, db.specVersion());
+    }
+
+    /**
+     * Refuses a maxCu that would take the tenant's live databases (other than {@code except}) past its CU quota: the
+     * quota bounds what they may all scale to at once, so it is their maxCu that counts, not what they use now.
+     */
+    private void checkCuQuota(TenantDirectory.TenantView tenant, BigDecimal maxCu, UUID except) {
+        if (tenant.maxTotalCu() == null) {
+            return;
+        }
+        BigDecimal others = databases.sumLiveMaxCu(tenant.id(), except == null ? DatabaseRepository.NO_DATABASE : except);
+        if (others.add(maxCu).compareTo(tenant.maxTotalCu()) > 0) {
+            throw ApiException.conflict("quota-exceeded", "the tenant's quota of " + tenant.maxTotalCu().toPlainString()
+                    + " CU (the sum of its databases' maxCu) would be exceeded: the others add up to "
+                    + others.stripTrailingZeros().toPlainString() + "; ask the operator for more", "maxCu");
+        }
     }
 
     private Optional<IdempotencyRecord> earlier(UUID tenantId, String idempotencyKey) {
@@ -221,6 +240,10 @@ public class DatabaseProvisioning {
             throw deletedConflict(db);
         }
         rules.validateUpdate(r, db.minCu(), db.maxCu());
+        if (r.maxCu() != null && r.maxCu().compareTo(db.maxCu()) > 0) {
+            tenants.lockForUpdate(tenantId);
+            checkCuQuota(tenants.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant")), r.maxCu(), db.getId());
+        }
         BigDecimal before = db.grantedCu();
         BigDecimal minBefore = db.minCu();
         BigDecimal maxBefore = db.maxCu();

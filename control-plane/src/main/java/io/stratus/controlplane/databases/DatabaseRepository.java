@@ -41,6 +41,11 @@ interface DatabaseRepository extends JpaRepository<Database, UUID> {
     @Query("select count(d) from Database d where d.tenantId = :tenantId and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")
     long countLive(UUID tenantId);
 
+    /** What the tenant's live databases other than {@code except} may grow to together: the sum of their maxCu. */
+    @Query("select coalesce(sum(d.maxCu), 0) from Database d where d.tenantId = :tenantId and d.id <> :except "
+            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")
+    BigDecimal sumLiveMaxCu(UUID tenantId, UUID except);
+
     @Query("select count(d) > 0 from Database d where d.tenantId = :tenantId and d.name = :name "
             + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")
     boolean liveNameExists(UUID tenantId, String name);

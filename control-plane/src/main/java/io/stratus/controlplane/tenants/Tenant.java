@@ -4,6 +4,7 @@ import io.stratus.controlplane.support.AbstractEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -16,6 +17,8 @@ class Tenant extends AbstractEntity {
     private String state;
     @Column(name = "max_databases")
     private int maxDatabases;
+    @Column(name = "max_total_cu")
+    private BigDecimal maxTotalCu;
     @Column(name = "created_at")
     private Instant createdAt;
 
@@ -36,6 +39,16 @@ class Tenant extends AbstractEntity {
 
     int maxDatabases() {
         return maxDatabases;
+    }
+
+    /** Null: no limit beyond the fleet's. */
+    BigDecimal maxTotalCu() {
+        return maxTotalCu == null ? null : maxTotalCu.stripTrailingZeros();
+    }
+
+    void setQuotas(int databases, BigDecimal totalCu) {
+        this.maxDatabases = databases;
+        this.maxTotalCu = totalCu;
     }
 
     Instant createdAt() {

@@ -6,6 +6,13 @@ import io.stratus.controlplane.security.OperatorOnly;
 import io.stratus.controlplane.security.Role;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.controlplane.web.QueryParams;
+import io.stratus.controlplane.web.RequestValidation;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Digits;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +26,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
@@ -29,11 +37,13 @@ class TenantController {
 
     private final TenantDirectory tenants;
     private final ApiKeys apiKeys;
+    private final RequestValidation validation;
     private final Clock clock;
 
-    TenantController(TenantDirectory tenants, ApiKeys apiKeys, Clock clock) {
+    TenantController(TenantDirectory tenants, ApiKeys apiKeys, RequestValidation validation, Clock clock) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
+        this.validation = validation;
         this.clock = clock;
     }
 
@@ -48,6 +58,18 @@ class TenantController {
     record RotateKeyRequest(Integer graceSeconds) {
     }
 
+    /**
+     * {@code PUT /v1/tenants/{id}/quotas}: how many live databases the tenant may have, and the most their maxCu may
+     * add up to (absent or null: no limit beyond the fleet's).
+     */
+    record QuotasRequest(
+            @NotNull(message = "is required") @Min(value = 0, message = "must be 0 or more")
+            @Max(value = MAX_DATABASES_QUOTA, message = "must be at most " + MAX_DATABASES_QUOTA) Integer databases,
+            @DecimalMin(value = "0", message = "must be 0 or more")
+            @Digits(integer = 10, fraction = 2, message = "must have at most 10 digits and 2 decimals") BigDecimal totalMaxCu) {
+    }
+
+    static final int MAX_DATABASES_QUOTA = 100_000;
     static final int DEFAULT_ROTATION_GRACE = 3600;
     static final int MAX_ROTATION_GRACE = 7 * 24 * 3600;
 
@@ -99,6 +121,14 @@ class TenantController {
             throw ApiException.invalid(errors);
         }
         return apiKeys.issue(tenantId, role.get(), expiresAt);
+    }
+
+    /** Sets the tenant's quotas; what its databases use already stays, only going further is refused. */
+    @PutMapping("/v1/tenants/{tenantId}/quotas")
+    @OperatorOnly
+    TenantDirectory.TenantView setQuotas(@PathVariable UUID tenantId, @RequestBody QuotasRequest request) {
+        validation.check(request);
+        return tenants.setQuotas(tenantId, request.databases(), request.totalMaxCu());
     }
 
     /**

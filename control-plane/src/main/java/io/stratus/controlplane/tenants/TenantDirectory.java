@@ -3,6 +3,7 @@ package io.stratus.controlplane.tenants;
 import io.stratus.controlplane.StratusSettings;
 import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.web.ApiException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -39,8 +40,25 @@ public class TenantDirectory {
         jdbc.sql("select 1 from tenants where id = ? for update").params(tenantId).query(Integer.class).single();
     }
 
-    /** A tenant as the API shows it. */
-    public record TenantView(UUID id, String name, String state, int maxDatabases, Instant createdAt) {
+    /**
+     * A tenant as the API shows it.
+     *
+     * @param maxDatabases how many live databases it may have
+     * @param maxTotalCu   the most the maxCu of its live databases may add up to; null for no limit beyond the fleet's
+     */
+    public record TenantView(UUID id, String name, String state, int maxDatabases, BigDecimal maxTotalCu,
+                             Instant createdAt) {
+    }
+
+    /**
+     * Sets a tenant's quotas (the operator's call). Lowering one below what the tenant uses changes none of its
+     * databases: it only refuses what would go further.
+     */
+    @Transactional
+    public TenantView setQuotas(UUID tenantId, int databases, BigDecimal totalCu) {
+        Tenant t = tenants.findById(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
+        t.setQuotas(databases, totalCu == null ? null : totalCu.stripTrailingZeros());
+        return view(tenants.saveAndFlush(t));
     }
 
     @Transactional
@@ -78,6 +96,6 @@ public class TenantDirectory {
     }
 
     private static TenantView view(Tenant t) {
-        return new TenantView(t.getId(), t.name(), t.state(), t.maxDatabases(), t.createdAt());
+        return new TenantView(t.getId(), t.name(), t.state(), t.maxDatabases(), t.maxTotalCu(), t.createdAt());
     }
 }
