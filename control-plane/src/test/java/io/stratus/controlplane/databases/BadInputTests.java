@@ -143,6 +143,9 @@ class BadInputTests extends ControlPlaneTest {
             assertThat(r.headers().get("Cache-Control")).as(r.raw()).containsExactly("no-store");
             assertThat(r.headers().get("X-Content-Type-Options")).containsExactly("nosniff");
         }
+        // A tenant key's answers say where it stands against its rate limit.
+        assertThat(created.headers().get("RateLimit-Limit")).containsExactly("50");
+        assertThat(Integer.parseInt(created.headers().get("RateLimit-Remaining").get(0))).isBetween(0, 99);
     }
 
     @Test
