@@ -197,6 +197,16 @@ class ChartTests {
                 "metadataDatabase.existingSecret or metadataDatabase.password is required");
     }
 
+    // values.schema.json: values of the wrong type or out of range are refused before anything renders, naming them.
+    @Test
+    void theSchemaRefusesValuesOfTheWrongTypeOrRange() {
+        assertRefused(with("controlPlane.replicas", "-1"), "'/controlPlane/replicas': minimum: got -1, want 1");
+        assertRefused(with("agent.portMin", "80"), "'/agent/portMin': minimum: got 80");
+        assertRefused(with("agent.warmPoolSize", "many"), "'/agent/warmPoolSize'");
+        assertRefused(with("controlPlane.maxCu", "lots"), "'/controlPlane/maxCu'");
+        assertRefused(with("controlPlane.service.type", "Ingress"), "'/controlPlane/service/type'");
+    }
+
     @Test
     void refusesValuesThatCouldNotWork() {
         assertRefused(with("controlPlane.billingExport.persistence.accessMode", "ReadWriteOnce"),
