@@ -32,12 +32,7 @@ class AuditController {
                        @RequestParam(required = false) String targetId, @RequestParam(required = false) UUID tenantId,
                        @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
         List<ApiException.FieldError> errors = new ArrayList<>();
-        if (page < 0 || (long) page * size > Integer.MAX_VALUE) {
-            errors.add(new ApiException.FieldError("page", "must be 0 or more, and page × size within 2^31"));
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            errors.add(new ApiException.FieldError("size", "must be between 1 and " + MAX_PAGE_SIZE));
-        }
+        QueryParams.page(page, size, MAX_PAGE_SIZE, errors);
         if (tenantId != null && !caller.isOperator()) {
             errors.add(new ApiException.FieldError("tenantId", "only the operator chooses a tenant; a tenant's key sees its own"));
         }

@@ -7,7 +7,10 @@ import io.stratus.controlplane.operations.OperationState;
 import io.stratus.controlplane.operations.Operations;
 import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.web.ApiException;
+import io.stratus.controlplane.web.QueryParams;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
@@ -73,15 +76,10 @@ class DatabaseController {
     DatabaseViews.Page list(Caller caller, @RequestParam(defaultValue = "0") int page,
                             @RequestParam(defaultValue = "20") int size,
                             @RequestParam(defaultValue = "false") boolean includeDeleted) {
-        if (page < 0) {
-            throw ApiException.invalid("page", "must be 0 or more");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw ApiException.invalid("size", "must be between 1 and " + MAX_PAGE_SIZE);
-        }
-        if ((long) page * size > Integer.MAX_VALUE) {
-            // The offset would overflow the query's; no tenant has that many databases.
-            throw ApiException.invalid("page", "must be at most " + Integer.MAX_VALUE / size + " with size " + size);
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        QueryParams.page(page, size, MAX_PAGE_SIZE, errors);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
         }
         return provisioning.list(caller.tenant(), page, size, includeDeleted);
     }

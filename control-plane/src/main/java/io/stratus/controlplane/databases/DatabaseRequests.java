@@ -19,7 +19,9 @@ import org.springframework.stereotype.Component;
 @Component
 class DatabaseRequests {
 
-    static final Pattern IDENTIFIER = Pattern.compile("^[a-z][a-z0-9_]{0,62}$");
+    /** A database name: a Postgres identifier that needs no quoting. */
+    static final String NAME = "^[a-z][a-z0-9_]{0,62}$";
+    static final Pattern IDENTIFIER = Pattern.compile(NAME);
 
     private final StratusSettings settings;
     private final RequestValidation validation;
@@ -33,7 +35,7 @@ class DatabaseRequests {
     @CuRange
     record CreateDatabaseRequest(
             @NotNull(message = "is required")
-            @jakarta.validation.constraints.Pattern(regexp = "^[a-z][a-z0-9_]{0,62}$",
+            @jakarta.validation.constraints.Pattern(regexp = NAME,
                     message = "must match ^[a-z][a-z0-9_]\\{0,62\\}$ (lower-case letter, then letters, digits or _)")
             @NotReservedName
             String name,

@@ -116,16 +116,20 @@ public class ComputeTasks {
     public void ingest(UUID nodeId, List<TaskStatus> reported) {
         boolean closed = false;
         for (TaskStatus s : reported) {
-            Optional<Open> task = jdbc.sql("select operation_id, state from compute_tasks where id = ? and node_id = ? "
-                            + "and state in ('PENDING', 'RUNNING') for update")
+            Optional<Open> task = jdbc.sql("select operation_id, state, progress from compute_tasks where id = ? "
+                            + "and node_id = ? and state in ('PENDING', 'RUNNING') for update")
                     .params(s.id(), nodeId)
-                    .query((rs, n) -> new Open(rs.getObject(1, UUID.class), rs.getString(2)))
+                    .query((rs, n) -> new Open(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3)))
                     .optional();
             if (task.isEmpty()) {
                 continue;
             }
             Instant now = clock.instant();
             if (!s.state().isFinal()) {
+                // Every heartbeat repeats a running task: only a change is written.
+                if (task.get().state().equals("RUNNING") && task.get().progress() == s.progress()) {
+                    continue;
+                }
                 jdbc.sql("update compute_tasks set state = 'RUNNING', progress = ?, updated_at = ? where id = ?")
                         .params(s.progress(), Timestamp.from(now), s.id()).update();
                 continue;
@@ -186,8 +190,8 @@ public class ComputeTasks {
                 .params(databaseId, limit).query(this::view).list();
     }
 
-    /** An open task's operation and state. */
-    private record Open(UUID operationId, String state) {
+    /** An open task as stored: its operation, state and progress. */
+    private record Open(UUID operationId, String state, int progress) {
     }
 
     private record Expired(UUID operationId, UUID nodeId) {

@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * What the servlet container sends to its error page (a TRACE it refuses, a 408 when a client is too slow with its
  * request, an error raised outside any controller) answers as every other error does: an RFC 9457 problem, and the
- * same no-store/nosniff headers, instead of Spring Boot's default JSON. No message of the error is passed on: it may
+ * headers {@link NoStoreHeaders} sets, instead of Spring Boot's default JSON. No message of the error is passed on: it may
  * name internals.
  */
 @Hidden // the container's error page, not an API operation
@@ -26,8 +26,6 @@ class ProblemErrorController implements ErrorController {
         int status = code instanceof Integer i && i >= 400 ? i : 500;
         HttpStatus known = HttpStatus.resolve(status);
         String title = known == null ? "Error" : known.getReasonPhrase();
-        response.setHeader("Cache-Control", "no-store");
-        response.setHeader("X-Content-Type-Options", "nosniff");
         Problems.write(response, status, ServerLevelProblems.type(status), title, title);
     }
 }

@@ -76,4 +76,20 @@ public final class QueryParams {
         }
         return parsed;
     }
+
+    /**
+     * Checks {@code page} and {@code size} of a paginated list, adding what is wrong to {@code errors}: a page from 0,
+     * a size from 1 to {@code maxSize}, and an offset ({@code page × size}) that a query's int offset holds.
+     */
+    public static void page(int page, int size, int maxSize, List<ApiException.FieldError> errors) {
+        if (page < 0) {
+            errors.add(new ApiException.FieldError("page", "must be 0 or more"));
+        } else if (size >= 1 && (long) page * size > Integer.MAX_VALUE) {
+            errors.add(new ApiException.FieldError("page", "must be at most " + Integer.MAX_VALUE / size + " with size "
+                    + size));
+        }
+        if (size < 1 || size > maxSize) {
+            errors.add(new ApiException.FieldError("size", "must be between 1 and " + maxSize));
+        }
+    }
 }

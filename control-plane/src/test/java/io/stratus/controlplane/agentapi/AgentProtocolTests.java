@@ -178,6 +178,10 @@ class AgentProtocolTests extends ControlPlaneTest {
         var running = api().get(OPERATOR_KEY, "/v1/admin/tasks/" + taskId);
         assertThat(running.text("state")).isEqualTo("RUNNING");
         assertThat(running.json().get("progress").asInt()).isEqualTo(40);
+        // Heartbeats repeat a running task: an unchanged one is not written again.
+        report(node, generation, compute(db, "RUNNING", 1, port, true), task(taskId, "RUNNING", 40, null, "{}"));
+        assertThat(api().get(OPERATOR_KEY, "/v1/admin/tasks/" + taskId).text("updatedAt"))
+                .isEqualTo(running.text("updatedAt"));
 
         report(node, generation, compute(db, "RUNNING", 1, port, true),
                 task(taskId, "SUCCEEDED", 100, null, "{\"checkpointLsn\":\"0/3000060\"}"));

@@ -41,6 +41,8 @@ class ServerLevelProblemsTests extends ControlPlaneTest {
         assertThat(response).startsWith("HTTP/1.1 405");
         assertThat(response).containsIgnoringCase("content-type: application/problem+json").contains("\"status\":405")
                 .doesNotContain(OPERATOR_KEY).doesNotContain("<html");
+        assertThat(response).containsIgnoringCase("cache-control: no-store")
+                .containsIgnoringCase("x-content-type-options: nosniff");
     }
 
     private String rawGet(String path) throws IOException {
