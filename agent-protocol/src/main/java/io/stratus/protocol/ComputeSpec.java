@@ -14,12 +14,11 @@ import java.util.UUID;
  * @param cu            capacity units to grant now
  * @param minCu         lower end of its range (sizes settings that need a restart)
  * @param maxCu         upper end of its range
- * @param port          TCP port the control plane allocated for it on this node
  * @param release       Postgres major version or full version wanted, e.g. {@code 15}
  * @param specVersion   increases whenever anything above changes; reported back once applied
  */
 public record ComputeSpec(UUID computeId, String databaseName, String ownerRole, String ownerVerifier,
-                          boolean running, BigDecimal cu, BigDecimal minCu, BigDecimal maxCu, int port,
+                          boolean running, BigDecimal cu, BigDecimal minCu, BigDecimal maxCu,
                           String release, long specVersion) {
 
     /** A spec built field by field, by name: a field added to the record is one more method here, not a new argument everywhere. */
@@ -30,7 +29,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
     /** A builder holding this spec's fields, to change some of them. */
     public Builder toBuilder() {
         return new Builder().computeId(computeId).databaseName(databaseName).ownerRole(ownerRole)
-                .ownerVerifier(ownerVerifier).running(running).cu(cu).minCu(minCu).maxCu(maxCu).port(port)
+                .ownerVerifier(ownerVerifier).running(running).cu(cu).minCu(minCu).maxCu(maxCu)
                 .release(release).specVersion(specVersion);
     }
 
@@ -44,7 +43,6 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
         private BigDecimal cu;
         private BigDecimal minCu;
         private BigDecimal maxCu;
-        private int port;
         private String release;
         private long specVersion;
 
@@ -91,11 +89,6 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
             return this;
         }
 
-        public Builder port(int value) {
-            port = value;
-            return this;
-        }
-
         public Builder release(String value) {
             release = value;
             return this;
@@ -107,7 +100,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
         }
 
         public ComputeSpec build() {
-            return new ComputeSpec(computeId, databaseName, ownerRole, ownerVerifier, running, cu, minCu, maxCu, port,
+            return new ComputeSpec(computeId, databaseName, ownerRole, ownerVerifier, running, cu, minCu, maxCu,
                     release, specVersion);
         }
     }

@@ -8,25 +8,25 @@ import java.util.UUID;
  *
  * @param phase           {@link ComputePhase}
  * @param specVersion     the spec version last applied in full
- * @param acceptingLogins the postmaster answered a TCP startup for the owner role with a SCRAM challenge
+ * @param acceptingLogins the postmaster answered a startup for the owner role on its socket with a SCRAM challenge
  * @param restarts        how often the agent restarted it after a crash
  * @param message         the last problem, if any
  * @param appliedCu       CU in force on the host (cgroup limits and CU-dependent settings)
  * @param enforcement     how that CU is enforced for this compute: {@code cgroup-v2}, {@code cgroup-v1} or {@code none}
  */
-public record ComputeStatus(UUID computeId, ComputePhase phase, long specVersion, String host, int port,
+public record ComputeStatus(UUID computeId, ComputePhase phase, long specVersion,
                             String release, boolean acceptingLogins, int restarts, String message,
                             BigDecimal appliedCu, String enforcement) {
 
     /** The same status with another message. */
     public ComputeStatus withMessage(String newMessage) {
-        return new ComputeStatus(computeId, phase, specVersion, host, port, release, acceptingLogins, restarts,
+        return new ComputeStatus(computeId, phase, specVersion, release, acceptingLogins, restarts,
                 newMessage, appliedCu, enforcement);
     }
 
     /** The same status with another enforcement. */
     public ComputeStatus withEnforcement(String newEnforcement) {
-        return new ComputeStatus(computeId, phase, specVersion, host, port, release, acceptingLogins, restarts, message,
+        return new ComputeStatus(computeId, phase, specVersion, release, acceptingLogins, restarts, message,
                 appliedCu, newEnforcement);
     }
 }

@@ -16,22 +16,17 @@ import java.util.UUID;
  *                             at least {@code observedGeneration}. A deletion is done once it is at least the
  *                             deleting generation and the compute is not listed, whatever other computes' state;
  *                             null from agents older than it.
- * @param busyPorts            ports of the host's compute range that another process holds (a listener, or an
- *                             outgoing connection's local port): a compute placed there could not bind it. Ascending;
- *                             null from agents older than it.
  * @param tasks                every task the agent holds that the desired state still lists, with its state; null
  *                             from agents older than it
  */
 public record NodeStatus(UUID nodeId, long observedGeneration, Instant observedAt, BigDecimal capacityCu,
                          String enforcement, List<ComputeStatus> computes, Long reconciledGeneration,
-                         List<Integer> busyPorts, List<TaskStatus> tasks) {
+                         List<TaskStatus> tasks) {
 
     /** A status without tasks, as agents before the task channel sent it. */
     public NodeStatus(UUID nodeId, long observedGeneration, Instant observedAt, BigDecimal capacityCu,
-                      String enforcement, List<ComputeStatus> computes, Long reconciledGeneration,
-                      List<Integer> busyPorts) {
-        this(nodeId, observedGeneration, observedAt, capacityCu, enforcement, computes, reconciledGeneration,
-                busyPorts, null);
+                      String enforcement, List<ComputeStatus> computes, Long reconciledGeneration) {
+        this(nodeId, observedGeneration, observedAt, capacityCu, enforcement, computes, reconciledGeneration, null);
     }
 
     /** An older agent does not send {@code reconciledGeneration} (null): then only the full one counts. */

@@ -8,15 +8,15 @@ import java.util.Map;
  * An agent introducing its host.
  *
  * @param name       a stable host name, unique in the fleet; re-registering with it returns the same node
- * @param address    the address clients use to reach computes on this host
+ * @param address    the address of this host's front door, where other nodes' front doors relay connections to the
+ *                   computes on this host
  * @param zone       failure domain
  * @param capacityCu capacity units this host offers
  * @param releases   Postgres versions the host can run
- * @param portMin    lowest TCP port computes may use on this host
- * @param portMax    highest TCP port computes may use on this host
+ * @param frontDoorPort the TCP port of this host's front door
  * @param labels     free-form labels
  */
 public record RegisterNodeRequest(String name, String address, String zone, BigDecimal capacityCu,
-                                  List<String> releases, int portMin, int portMax,
+                                  List<String> releases, int frontDoorPort,
                                   Map<String, String> labels) {
 }

@@ -12,6 +12,9 @@
  *       drive autoscaling and scale-to-zero.</li>
  *   <li>{@code POST /agent/v1/nodes/{id}/usage}: {@link UsageReport}, metered usage from the agent's durable spool,
  *       answered with a {@link UsageAck}; stored once per (node, seq), so redelivery never counts twice.</li>
+ *   <li>{@code GET /agent/v1/nodes/{id}/routes/{endpoint}}: the {@link Route} of a database's endpoint, which a front door
+ *       follows to the node that holds its compute; {@code POST /agent/v1/nodes/{id}/routes/{endpoint}/wake} resumes a
+ *       suspended database for a connection that is waiting for it (idempotent: one resume however many wait).</li>
  * </ol>
  * The control plane owns desired state, the agent owns observed state; a compute absent from the desired state is
  * to be deleted.

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ComputeSpecTests {
 
     private static final ComputeSpec EVERY_FIELD_SET = new ComputeSpec(UUID.randomUUID(), "app", "app_owner",
-            "SCRAM-SHA-256$4096:x", true, new BigDecimal("1.5"), new BigDecimal("0.25"), new BigDecimal("4"), 55433, "15",
+            "SCRAM-SHA-256$4096:x", true, new BigDecimal("1.5"), new BigDecimal("0.25"), new BigDecimal("4"), "15",
             42);
 
     // A field added to the record and forgotten in toBuilder() would be dropped by every "change one field" call.

@@ -2,6 +2,7 @@ package io.stratus.agent;
 
 import io.stratus.agent.capacity.CapacityUnit;
 import io.stratus.agent.capacity.CgroupDetector;
+import io.stratus.agent.frontdoor.FrontDoorSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -30,12 +31,10 @@ import org.springframework.util.unit.DataSize;
  * @param dataDir             where the agent keeps its node identity, computes, warm pool and release cache;
  *                            default {@code ./.stratus/agent}
  * @param nodeName            stable name of this host in the fleet; default the host name
- * @param address             the address computes listen on ({@code listen_addresses}) and that is reported to
- *                            clients; default {@code 127.0.0.1}
+ * @param address             this host's address: its front door listens there (unless {@code front-door.bind-address}
+ *                            says otherwise) and other nodes' front doors relay to it; default {@code 127.0.0.1}
  * @param zone                failure domain; default {@code local}
  * @param capacityCu          capacity units this host offers; default 8
- * @param portMin             lowest TCP port for computes; default 55432
- * @param portMax             highest TCP port for computes; default 56431
  * @param postgresUser        OS user that runs Postgres when the agent runs as root; default {@code postgres}
  * @param releaseDirs         extra directories holding Postgres releases, searched before the host's own; default none
  * @param warmPoolSize        pre-initialised stopped clusters kept ready for new computes; default 2
@@ -58,6 +57,7 @@ import org.springframework.util.unit.DataSize;
  * @param usageBatchSize      most usage records sent to the control plane in one report; default 500
  * @param usageMaxIdleWindow  longest window an idle compute's usage (nothing but CU-seconds and storage accruing, both
  *                            unchanged) is merged into before a record is written anyway; default 5m
+ * @param frontDoor           the Postgres front door ({@link FrontDoorSettings})
  */
 @ConfigurationProperties("stratus.agent")
 public record AgentSettings(
@@ -69,8 +69,6 @@ public record AgentSettings(
         @DefaultValue("127.0.0.1") String address,
         @DefaultValue("local") String zone,
         @DefaultValue("8") BigDecimal capacityCu,
-        @DefaultValue("55432") int portMin,
-        @DefaultValue("56431") int portMax,
         @DefaultValue("postgres") String postgresUser,
         @DefaultValue List<Path> releaseDirs,
         @DefaultValue("2") int warmPoolSize,
@@ -86,7 +84,8 @@ public record AgentSettings(
         @DefaultValue("stratus") String cgroupParent,
         @DefaultValue("10s") Duration usageInterval,
         @DefaultValue("500") int usageBatchSize,
-        @DefaultValue("5m") Duration usageMaxIdleWindow) {
+        @DefaultValue("5m") Duration usageMaxIdleWindow,
+        @DefaultValue FrontDoorSettings frontDoor) {
 
     public AgentSettings {
         if (isBlank(bootstrapToken) && bootstrapTokenFile != null) {
@@ -101,9 +100,7 @@ public record AgentSettings(
             nodeName = hostName();
         }
         dataDir = dataDir.toAbsolutePath().normalize();
-        if (portMin < 1 || portMax > 65535 || portMin > portMax) {
-            throw new IllegalArgumentException("invalid port range " + portMin + "-" + portMax);
-        }
+        frontDoor = frontDoor == null ? FrontDoorSettings.defaults() : frontDoor;
         if (warmPoolSize < 0) {
             throw new IllegalArgumentException("warm-pool-size must not be negative");
         }

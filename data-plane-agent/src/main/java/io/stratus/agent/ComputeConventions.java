@@ -15,6 +15,12 @@ public final class ComputeConventions {
      */
     public static final String SUPERUSER = "stratus_agent";
 
+    /**
+     * Every compute's port: it listens on no TCP port, only on the Unix socket in its own socket directory, and the port
+     * names that socket's file ({@code .s.PGSQL.5432}).
+     */
+    public static final int SOCKET_PORT = 5432;
+
     /** Where the agent runs all of its own queries, so that none of them lands in (or is billed to) a tenant's database. */
     public static final String MAINTENANCE_DATABASE = "postgres";
 

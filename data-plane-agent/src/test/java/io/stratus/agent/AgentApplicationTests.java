@@ -46,6 +46,7 @@ class AgentApplicationTests {
                     "stratus.agent.cgroup-parent=" + host.cgroupParent,
                     "stratus.agent.usage-interval=500ms",
                     "stratus.agent.usage-max-idle-window=1s",
+                    "stratus.agent.front-door.port=0",
                     "spring.main.keep-alive=false").run();
             long pid;
             try {
@@ -57,7 +58,7 @@ class AgentApplicationTests {
                 String major = String.valueOf(new ReleaseCatalog(List.of(), null).defaultRelease().major());
                 ComputeSpec spec = ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName("orders")
                         .ownerRole("orders_owner").ownerVerifier(Scram.verifier("pw")).running(true).cu(BigDecimal.ONE)
-                        .minCu(BigDecimal.ONE).maxCu(BigDecimal.valueOf(2)).port(PostgresCluster.freePort()).release(major)
+                        .minCu(BigDecimal.ONE).maxCu(BigDecimal.valueOf(2)).release(major)
                         .specVersion(1).build();
                 cp.publish(new DesiredState(cp.nodeId(), 2, List.of(spec)));
 
@@ -75,8 +76,8 @@ class AgentApplicationTests {
                     assertThat(sample.activeConnections()).isZero();
                     assertThat(sample.memoryWorkingSetBytes()).isPositive();
                 });
-                try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/orders",
-                        "orders_owner", "pw")) {
+                try (Connection c = TestHost.connectToCompute(new AgentPaths(host.dir.resolve("agent")),
+                        spec.computeId(), "orders", "orders_owner", "pw")) {
                     assertThat(c.isValid(2)).isTrue();
                 }
                 // Its usage is metered, spooled and delivered: CU-seconds and storage while it runs.

@@ -33,8 +33,10 @@ class AgentSettingsTests {
         assertThat(s.address()).isEqualTo("127.0.0.1");
         assertThat(s.zone()).isEqualTo("local");
         assertThat(s.capacityCu()).isEqualByComparingTo("8");
-        assertThat(s.portMin()).isEqualTo(55432);
-        assertThat(s.portMax()).isEqualTo(56431);
+        assertThat(s.frontDoor().port()).isEqualTo(6432);
+        assertThat(s.frontDoor().bindAddress()).isNull();
+        assertThat(s.frontDoor().tls()).isFalse();
+        assertThat(s.frontDoor().wakeTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.postgresUser()).isEqualTo("postgres");
         assertThat(s.releaseDirs()).isEmpty();
         assertThat(s.warmPoolSize()).isEqualTo(2);
@@ -97,8 +99,8 @@ class AgentSettingsTests {
                 Map.entry("STRATUS_AGENT_ADDRESS", "10.0.0.7"),
                 Map.entry("STRATUS_AGENT_ZONE", "eu-1a"),
                 Map.entry("STRATUS_AGENT_CAPACITY_CU", "16.5"),
-                Map.entry("STRATUS_AGENT_PORT_MIN", "60000"),
-                Map.entry("STRATUS_AGENT_PORT_MAX", "60999"),
+                Map.entry("STRATUS_AGENT_FRONT_DOOR_PORT", "7432"),
+                Map.entry("STRATUS_AGENT_FRONT_DOOR_WAKE_TIMEOUT", "5s"),
                 Map.entry("STRATUS_AGENT_RELEASE_DIRS", "/opt/pg16,/opt/pg17"),
                 Map.entry("STRATUS_AGENT_WARM_POOL_SIZE", "0"),
                 Map.entry("STRATUS_AGENT_HEARTBEAT_INTERVAL", "10s"),
@@ -110,8 +112,8 @@ class AgentSettingsTests {
         assertThat(s.address()).isEqualTo("10.0.0.7");
         assertThat(s.zone()).isEqualTo("eu-1a");
         assertThat(s.capacityCu()).isEqualByComparingTo(new BigDecimal("16.5"));
-        assertThat(s.portMin()).isEqualTo(60000);
-        assertThat(s.portMax()).isEqualTo(60999);
+        assertThat(s.frontDoor().port()).isEqualTo(7432);
+        assertThat(s.frontDoor().wakeTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(s.releaseDirs()).containsExactly(Path.of("/opt/pg16"), Path.of("/opt/pg17"));
         assertThat(s.warmPoolSize()).isZero();
         assertThat(s.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));

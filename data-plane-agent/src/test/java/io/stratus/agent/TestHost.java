@@ -2,6 +2,7 @@ package io.stratus.agent;
 
 import io.stratus.agent.capacity.CgroupDetector;
 import io.stratus.agent.capacity.CgroupDriver;
+import io.stratus.agent.frontdoor.FrontDoorSettings;
 import io.stratus.agent.releases.ReleaseCatalog;
 import io.stratus.postgres.OsUser;
 import io.stratus.postgres.PostgresCluster;
@@ -10,6 +11,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -57,10 +62,63 @@ public final class TestHost implements AutoCloseable {
     /** Fast loops for tests: health checks every 500 ms, long-polls of 2 s. */
     public AgentSettings settings(URI controlPlane, int warmPoolSize, Duration heartbeat) {
         return new AgentSettings(controlPlane, FakeControlPlane.BOOTSTRAP_TOKEN, null, dir.resolve("agent"), "test-node",
-                "127.0.0.1", "local", BigDecimal.valueOf(8), 55432, 56431, "postgres", List.of(), warmPoolSize,
+                "127.0.0.1", "local", BigDecimal.valueOf(8), "postgres", List.of(), warmPoolSize,
                 heartbeat, Duration.ofMillis(500), Duration.ofSeconds(2), Map.of(), BigDecimal.ONE,
                 DataSize.ofGigabytes(4), 1.0, Duration.ofSeconds(1), "auto", cgroupParent, Duration.ofSeconds(10), 500,
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5), FrontDoorSettings.defaults());
+    }
+
+    /** A compute's Unix socket, where it listens (it has no TCP port): where the front door connects. */
+    public static Path computeSocket(AgentPaths paths, UUID computeId) {
+        return SocketDirs.forData(paths.compute(computeId)).resolve(".s.PGSQL." + ComputeConventions.SOCKET_PORT);
+    }
+
+    /** A client connection to a compute over its socket, as the front door makes one (the password checked by SCRAM). */
+    public static Connection connectToCompute(AgentPaths paths, UUID computeId, String database, String user,
+                                              String password) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        props.setProperty("password", password);
+        return DriverManager.getConnection(socketUrl(computeSocket(paths, computeId), database), props);
+    }
+
+    /** A pgjdbc URL for a Unix socket (junixsocket's socket factory). */
+    public static String socketUrl(Path socket, String database) {
+        return "jdbc:postgresql://localhost/" + database
+                + "?socketFactory=org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg&socketFactoryArg=" + socket
+                + "&sslmode=disable";
+    }
+
+    /** The TCP ports a process listens on, from its open sockets and the kernel's tables ({@code /proc/net/tcp*}). */
+    public static List<Integer> tcpListenPorts(long pid) throws IOException {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:[")) {
+                        inodes.add(link.substring(8, link.length() - 1));
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        List<Integer> ports = new java.util.ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path t = Path.of(table);
+            if (!Files.exists(t)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(t).subList(1, Files.readAllLines(t).size())) {
+                String[] f = line.trim().split("\\s+");
+                // local_address is hex ip:port; st 0A is LISTEN; field 9 is the inode.
+                if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {
+                    ports.add(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16));
+                }
+            }
+        }
+        return ports;
     }
 
     /**

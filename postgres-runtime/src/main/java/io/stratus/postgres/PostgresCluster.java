@@ -268,10 +268,15 @@ public final class PostgresCluster {
      * A JDBC URL that reaches the cluster over its Unix socket (trust authentication for the superuser, protected by
      * the socket directory's 0700 permissions), through junixsocket.
      */
+    /** The postmaster's Unix socket file: {@code .s.PGSQL.<port>} in its socket directory. */
+    public Path socketPath() {
+        return socketDir().resolve(".s.PGSQL." + port());
+    }
+
     public String socketJdbcUrl(String database) {
         return "jdbc:postgresql://localhost:" + port() + "/" + database
                 + "?socketFactory=org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg"
-                + "&socketFactoryArg=" + socketDir().resolve(".s.PGSQL." + port())
+                + "&socketFactoryArg=" + socketPath()
                 + "&sslmode=disable&connectTimeout=10";
     }
 

@@ -2,6 +2,7 @@ package io.stratus.controlplane.agentapi;
 
 import io.stratus.controlplane.autoscaling.Autoscaler;
 import io.stratus.controlplane.databases.ComputeDesiredState;
+import io.stratus.controlplane.databases.DatabaseRoutes;
 import io.stratus.controlplane.databases.ObservedStateIngest;
 import io.stratus.controlplane.fleet.Fleet;
 import io.stratus.controlplane.metering.UsageIngest;
@@ -12,6 +13,7 @@ import io.stratus.protocol.MetricsReport;
 import io.stratus.protocol.NodeStatus;
 import io.stratus.protocol.RegisterNodeRequest;
 import io.stratus.protocol.RegisterNodeResponse;
+import io.stratus.protocol.Route;
 import io.stratus.protocol.UsageAck;
 import io.stratus.protocol.UsageReport;
 import java.util.ArrayList;
@@ -38,9 +40,11 @@ class AgentController {
     private final Autoscaler autoscaler;
     private final UsageIngest usage;
     private final ComputeTasks tasks;
+    private final DatabaseRoutes routes;
 
     AgentController(Fleet fleet, ComputeDesiredState desiredState, ObservedStateIngest ingest, Autoscaler autoscaler,
-                    UsageIngest usage, ComputeTasks tasks) {
+                    UsageIngest usage, ComputeTasks tasks, DatabaseRoutes routes) {
+        this.routes = routes;
         this.autoscaler = autoscaler;
         this.usage = usage;
         this.tasks = tasks;
@@ -53,8 +57,8 @@ class AgentController {
     ResponseEntity<RegisterNodeResponse> register(@RequestBody RegisterNodeRequest request) {
         if (request.name() == null || request.name().isBlank() || request.address() == null
                 || request.capacityCu() == null || request.capacityCu().signum() <= 0
-                || request.portMin() <= 0 || request.portMax() < request.portMin() || request.portMax() > 65535) {
-            throw ApiException.invalid("body", "name, address, capacityCu > 0 and a port range are required");
+                || request.frontDoorPort() <= 0 || request.frontDoorPort() > 65535) {
+            throw ApiException.invalid("body", "name, address, capacityCu > 0 and a front-door port are required");
         }
         return ResponseEntity.status(HttpStatus.CREATED).body(fleet.register(request));
     }
@@ -94,6 +98,18 @@ class AgentController {
             tasks.ingest(nodeId, status.tasks());
         }
         return ResponseEntity.noContent().build();
+    }
+
+    /** Where a front door sends a connection for {@code endpoint}: any node may ask about any database (it relays). */
+    @GetMapping("/agent/v1/nodes/{nodeId}/routes/{endpoint}")
+    Route route(@PathVariable UUID nodeId, @PathVariable String endpoint) {
+        return routes.route(endpoint).orElseThrow(() -> ApiException.notFound("endpoint"));
+    }
+
+    /** A connection waits for the endpoint's database: resume it if it is suspended (idempotent). */
+    @PostMapping("/agent/v1/nodes/{nodeId}/routes/{endpoint}/wake")
+    Route wake(@PathVariable UUID nodeId, @PathVariable String endpoint) {
+        return routes.wake(endpoint).orElseThrow(() -> ApiException.notFound("endpoint"));
     }
 
     /**

@@ -22,7 +22,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class CapacityControl {
 
-    private static final EnumSet<DatabaseState> RUNNABLE = EnumSet.of(DatabaseState.RUNNING, DatabaseState.SUSPENDED,
+    static final EnumSet<DatabaseState> RUNNABLE = EnumSet.of(DatabaseState.RUNNING, DatabaseState.SUSPENDED,
             DatabaseState.PROVISIONING);
 
     private final DatabaseRepository databases;

@@ -38,7 +38,7 @@ public class ComputeDesiredState {
         List<ComputeSpec> computes = databases.findByNodeIdAndStateIn(nodeId, DESIRED).stream()
                 .map(d -> ComputeSpec.builder().computeId(d.getId()).databaseName(d.name()).ownerRole(d.ownerRole())
                         .ownerVerifier(d.ownerVerifier()).running(d.running()).cu(d.currentCu()).minCu(d.minCu())
-                        .maxCu(d.maxCu()).port(d.port()).release(d.release()).specVersion(d.specVersion()).build())
+                        .maxCu(d.maxCu()).release(d.release()).specVersion(d.specVersion()).build())
                 .toList();
         return new DesiredState(nodeId, generation, computes);
     }

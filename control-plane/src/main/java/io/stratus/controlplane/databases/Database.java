@@ -21,6 +21,7 @@ class Database extends AbstractEntity {
     @Column(name = "tenant_id")
     private UUID tenantId;
     private String name;
+    private String endpoint;
     @Enumerated(EnumType.STRING)
     private DatabaseState state;
     @Column(name = "min_cu")
@@ -41,7 +42,6 @@ class Database extends AbstractEntity {
     private long observedSpecVersion;
     @Column(name = "node_id")
     private UUID nodeId;
-    private Integer port;
     @Column(name = "delete_generation")
     private Long deleteGeneration;
     private String message;
@@ -67,6 +67,7 @@ class Database extends AbstractEntity {
         super(UUID.randomUUID());
         this.tenantId = tenantId;
         this.name = name;
+        this.endpoint = Endpoints.generate();
         this.state = DatabaseState.PROVISIONING;
         this.minCu = minCu;
         this.maxCu = maxCu;
@@ -142,9 +143,8 @@ class Database extends AbstractEntity {
     }
 
     /** On a node, at its minCu: what placement found room for (a minCu lowered while it waited included). */
-    void place(UUID nodeId, int port) {
+    void place(UUID nodeId) {
         this.nodeId = nodeId;
-        this.port = port;
         this.currentCu = minCu;
     }
 
@@ -192,6 +192,7 @@ class Database extends AbstractEntity {
 
     UUID tenantId() { return tenantId; }
     String name() { return name; }
+    String endpoint() { return endpoint; }
     DatabaseState state() { return state; }
     BigDecimal minCu() { return minCu; }
     BigDecimal maxCu() { return maxCu; }
@@ -203,7 +204,6 @@ class Database extends AbstractEntity {
     long specVersion() { return specVersion; }
     long observedSpecVersion() { return observedSpecVersion; }
     UUID nodeId() { return nodeId; }
-    Integer port() { return port; }
     Long deleteGeneration() { return deleteGeneration; }
     String message() { return message; }
     Instant createdAt() { return createdAt; }

@@ -47,11 +47,14 @@ public class DatabaseProvisioning {
     private final TenantDirectory tenants;
     private final CapacityControl capacity;
     private final ApplicationEventPublisher events;
+    private final FrontDoorAddress frontDoor;
     private final Clock clock;
 
     DatabaseProvisioning(DatabaseRepository databases, IdempotencyRepository idempotency,
                          IdempotencyLocks idempotencyLocks, Operations operations, Fleet fleet, TenantDirectory tenants,
-                         CapacityControl capacity, ApplicationEventPublisher events, Clock clock) {
+                         CapacityControl capacity, ApplicationEventPublisher events, FrontDoorAddress frontDoor,
+                         Clock clock) {
+        this.frontDoor = frontDoor;
         this.idempotencyLocks = idempotencyLocks;
         this.capacity = capacity;
         this.events = events;
@@ -113,7 +116,7 @@ public class DatabaseProvisioning {
         }
         databases.flush();
         log.info("database {} ({}) accepted for tenant {}, placed on {}", db.name(), db.getId(), tenantId,
-                placement.map(p -> p.nodeId() + ":" + p.port()).orElse("(no node ready yet)"));
+                placement.map(p -> p.nodeId().toString()).orElse("(no node ready yet)"));
         return new CreateResult(new Created(view(db), op, connection(db, password)), false, db.specVersion());
     }
 
@@ -177,8 +180,8 @@ public class DatabaseProvisioning {
     }
 
     private Optional<Fleet.Placement> place(Database db) {
-        Optional<Fleet.Placement> p = fleet.place(db.minCu(), db.release(), databases::heldCu, databases::usedPorts);
-        p.ifPresent(placement -> db.place(placement.nodeId(), placement.port()));
+        Optional<Fleet.Placement> p = fleet.place(db.minCu(), db.release(), databases::heldCu);
+        p.ifPresent(placement -> db.place(placement.nodeId()));
         return p;
     }
 
@@ -342,14 +345,10 @@ public class DatabaseProvisioning {
                 db.maxCu().stripTrailingZeros(), db.grantedCu(),
                 // Unknown until the agent has reported the compute: null, not "none", which would be a claim.
                 db.appliedCu() == null ? null : db.enforcement(), db.suspendTimeoutSeconds(), db.release(), db.nodeId(),
-                connection(db, null, host), message, host == null ? null : host.lastHeartbeatAt(), db.createdAt());
+                connection(db, null), message, host == null ? null : host.lastHeartbeatAt(), db.createdAt());
     }
 
     private Connection connection(Database db, String password) {
-        return connection(db, password, db.nodeId() == null ? null : fleet.hostStatus(db.nodeId()).orElse(null));
-    }
-
-    private static Connection connection(Database db, String password, Fleet.HostStatus host) {
-        return Connection.of(host == null ? null : host.address(), db.port(), db.name(), db.ownerRole(), password);
+        return Connection.of(frontDoor, db.endpoint(), db.name(), db.ownerRole(), password);
     }
 }

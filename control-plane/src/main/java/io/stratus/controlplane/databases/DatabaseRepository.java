@@ -24,6 +24,8 @@ interface DatabaseRepository extends JpaRepository<Database, UUID> {
 
     Optional<Database> findByIdAndTenantId(UUID id, UUID tenantId);
 
+    Optional<Database> findByEndpoint(String endpoint);
+
     @Lock(LockModeType.PESSIMISTIC_WRITE)
     @Query("select d from Database d where d.id = :id and d.tenantId = :tenantId")
     Optional<Database> lockByIdAndTenantId(UUID id, UUID tenantId);
@@ -74,8 +76,4 @@ interface DatabaseRepository extends JpaRepository<Database, UUID> {
 
     /** No database has this id (v4 ids never are all zeros). */
     UUID NO_DATABASE = new UUID(0, 0);
-
-    @Query("select d.port from Database d where d.nodeId = :nodeId and d.port is not null "
-            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")
-    List<Integer> usedPorts(UUID nodeId);
 }

@@ -14,20 +14,27 @@ final class DatabaseViews {
     }
 
     /**
-     * How to connect. {@code password} is present only in the responses that issue one (creation and password
-     * reset); the control plane cannot show it again because it never stores it.
+     * How to connect: through the front door, whose address is the same for every database, naming the database as
+     * {@code <name>.<endpoint>}. Complete from creation on (before the database has a node) and unchanged by suspend,
+     * resume, restarts and moves. {@code password} is present only in the responses that issue one (creation and
+     * password reset); the control plane cannot show it again because it never stores it.
+     *
+     * @param database what the client asks the front door for; the compute's own database is {@code name}
+     * @param endpoint the database's routing name, unique across tenants
+     * @param sslMode  the {@code sslmode} the front doors need, when they refuse plaintext
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Connection(String uri, String host, Integer port, String database, String user, String password) {
+    record Connection(String uri, String host, int port, String database, String user, String password,
+                      String endpoint, String sslMode) {
 
-        static Connection of(String host, Integer port, String database, String user, String password) {
-            if (host == null || port == null) {
-                return new Connection(null, null, null, database, user, password);
-            }
+        static Connection of(FrontDoorAddress frontDoor, String endpoint, String name, String user, String password) {
+            String host = frontDoor.hostFor(endpoint);
             String hostPart = host.contains(":") ? "[" + host + "]" : host;
-            String uri = "postgresql://" + user + (password == null ? "" : ":" + password) + "@" + hostPart + ":" + port
-                    + "/" + database;
-            return new Connection(uri, host, port, database, user, password);
+            String database = name + "." + endpoint;
+            String uri = "postgresql://" + user + (password == null ? "" : ":" + password) + "@" + hostPart + ":"
+                    + frontDoor.port() + "/" + database
+                    + (frontDoor.sslMode() == null ? "" : "?sslmode=" + frontDoor.sslMode());
+            return new Connection(uri, host, frontDoor.port(), database, user, password, endpoint, frontDoor.sslMode());
         }
     }
 

@@ -66,7 +66,7 @@ public class ObservedStateIngest {
                 operations.observed(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESET_PASSWORD,
                         OperationType.RESUME_DATABASE), cs.specVersion());
                 if (wasProvisioning) {
-                    log.info("database {} ({}) is running on node {} port {}", db.name(), db.getId(), nodeId, cs.port());
+                    log.info("database {} ({}) is running on node {}", db.name(), db.getId(), nodeId);
                 }
             } else if (cs.phase() == ComputePhase.STOPPED && !db.running()) {
                 db.observedStopped(cs.specVersion());
@@ -77,6 +77,6 @@ public class ObservedStateIngest {
                 db.observedProblem(cs.message());
             }
         }
-        fleet.heartbeat(nodeId, status.observedGeneration(), status.enforcement(), status.busyPorts());
+        fleet.heartbeat(nodeId, status.observedGeneration(), status.enforcement());
     }
 }

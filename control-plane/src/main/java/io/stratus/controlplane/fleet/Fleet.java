@@ -52,11 +52,11 @@ public class Fleet {
      */
     public record NodeView(UUID id, String name, String address, String zone, BigDecimal capacityCu, BigDecimal heldCu,
                            NodeState state, String enforcement, List<String> releases, long desiredGeneration,
-                           long observedGeneration, Instant lastHeartbeatAt, List<Integer> busyPorts) {
+                           long observedGeneration, Instant lastHeartbeatAt, int frontDoorPort) {
     }
 
-    /** Where a compute goes: the node, its address and the port allocated to the compute there. */
-    public record Placement(UUID nodeId, String address, int port) {
+    /** Where a compute goes: the node and its address. */
+    public record Placement(UUID nodeId, String address) {
     }
 
     /**
@@ -68,7 +68,7 @@ public class Fleet {
         String credential = Tokens.generate(CREDENTIAL_PREFIX);
         Node node = nodes.findByName(r.name()).orElseGet(() -> new Node(r.name(), Tokens.hash(credential), clock.instant()));
         node.rotateCredential(Tokens.hash(credential));
-        node.describe(r.address(), r.zone(), r.capacityCu(), r.portMin(), r.portMax(),
+        node.describe(r.address(), r.zone(), r.capacityCu(), r.frontDoorPort(),
                 String.join(",", r.releases() == null ? List.of() : r.releases()));
         node.heartbeat(clock.instant(), 0, "none");
         nodes.save(node);
@@ -84,16 +84,10 @@ public class Fleet {
         return nodes.findByCredentialHash(Tokens.hash(credential)).map(Node::getId);
     }
 
-    /**
-     * An agent's report: alive, how far it got, how it enforces CU, and which ports of its range other processes
-     * hold ({@code busyPorts}, null from agents that do not say; then the last known set stays).
-     */
+    /** An agent's report: alive, how far it got, and how it enforces CU. */
     @Transactional
-    public void heartbeat(UUID nodeId, long observedGeneration, String enforcement, List<Integer> busyPorts) {
-        nodes.findById(nodeId).ifPresent(n -> {
-            n.heartbeat(clock.instant(), observedGeneration, enforcement);
-            n.busyPorts(busyPorts);
-        });
+    public void heartbeat(UUID nodeId, long observedGeneration, String enforcement) {
+        nodes.findById(nodeId).ifPresent(n -> n.heartbeat(clock.instant(), observedGeneration, enforcement));
     }
 
     @Transactional(readOnly = true)
@@ -122,22 +116,18 @@ public class Fleet {
 
     /**
      * Picks a READY node that can run {@code release} with the most CU left (counting {@code heldCu}, what the databases
-     * already placed there hold: a running one its current CU, a suspended one its minCu) and allocates a free port
-     * there: one no compute has and no other process on the host held at the agent's last report. Must run inside the
-     * caller's transaction, after the database rows it locks.
+     * already placed there hold: a running one its current CU, a suspended one its minCu). Must run inside the caller's
+     * transaction, after the database rows it locks.
      *
      * <p>Locks every READY node first, in id order, and only then reads what they hold: what a placement or grant took
      * while we waited is counted (six creates at once on a node with room for two placed three when the room was read
      * before the lock), and two placements lock nodes in one order. Locking only the chosen node and moving on to the
      * next when its room had gone took nodes in the order of each transaction's own ranking: two creates could each
      * hold the node the other wanted next and deadlock.
-     *
-     * @param usedPorts ports taken on a node by live computes
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public Optional<Placement> place(BigDecimal minCu, String release,
-                                     java.util.function.Function<UUID, BigDecimal> heldCu,
-                                     java.util.function.Function<UUID, Collection<Integer>> usedPorts) {
+                                     java.util.function.Function<UUID, BigDecimal> heldCu) {
         record Room(Node node, BigDecimal free) {
         }
         List<Room> candidates = nodes.lockByStateOrderById(NodeState.READY).stream()
@@ -147,17 +137,7 @@ public class Fleet {
                 .sorted(Comparator.comparing(Room::free).reversed()
                         .thenComparing(r -> r.node().createdAt()))
                 .toList();
-        for (Room room : candidates) {
-            Node node = room.node();
-            Set<Integer> used = new HashSet<>(usedPorts.apply(node.getId()));
-            used.addAll(node.busyPorts());
-            for (int port = node.portMin(); port <= node.portMax(); port++) {
-                if (!used.contains(port)) {
-                    return Optional.of(new Placement(node.getId(), node.address(), port));
-                }
-            }
-        }
-        return Optional.empty();
+        return candidates.stream().findFirst().map(r -> new Placement(r.node().getId(), r.node().address()));
     }
 
     /** The node's capacity in CU. */
@@ -167,16 +147,16 @@ public class Fleet {
     }
 
     /**
-     * What a database's view says of its host: the address for its connection string, and whether the host's agent is
-     * reporting ({@code false} once it missed heartbeats for the timeout) with when it last did.
+     * What a database's view says of its host: its front door (where other front doors relay to), and whether the
+     * host's agent is reporting ({@code false} once it missed heartbeats for the timeout) with when it last did.
      */
-    public record HostStatus(String address, boolean reporting, Instant lastHeartbeatAt) {
+    public record HostStatus(String address, int frontDoorPort, boolean reporting, Instant lastHeartbeatAt) {
     }
 
     @Transactional(readOnly = true)
     public Optional<HostStatus> hostStatus(UUID nodeId) {
         return nodes.findById(nodeId)
-                .map(n -> new HostStatus(n.address(), reporting(n.lastHeartbeatAt()), n.lastHeartbeatAt()));
+                .map(n -> new HostStatus(n.address(), n.frontDoorPort(), reporting(n.lastHeartbeatAt()), n.lastHeartbeatAt()));
     }
 
     /**
@@ -253,6 +233,6 @@ public class Fleet {
         BigDecimal held = load.getIfAvailable(() -> id -> BigDecimal.ZERO).heldCu(n.getId()).stripTrailingZeros();
         return new NodeView(n.getId(), n.name(), n.address(), n.zone(), n.capacityCu(), held, n.state(), n.enforcement(),
                 n.releases().isEmpty() ? List.of() : List.of(n.releases().split(",")), n.desiredGeneration(),
-                n.observedGeneration(), n.lastHeartbeatAt(), n.busyPorts());
+                n.observedGeneration(), n.lastHeartbeatAt(), n.frontDoorPort());
     }
 }

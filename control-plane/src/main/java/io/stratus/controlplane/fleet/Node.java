@@ -30,18 +30,14 @@ class Node extends AbstractEntity {
     private String zone;
     @Column(name = "capacity_cu")
     private BigDecimal capacityCu;
-    @Column(name = "port_min")
-    private int portMin;
-    @Column(name = "port_max")
-    private int portMax;
+    @Column(name = "front_door_port")
+    private int frontDoorPort;
     @Enumerated(EnumType.STRING)
     private NodeState state;
     @Column(name = "credential_hash")
     private byte[] credentialHash;
     private String releases;
     private String enforcement;
-    @Column(name = "busy_ports")
-    private String busyPorts = "";
     @Column(name = "desired_generation", updatable = false)
     private long desiredGeneration;
     @Column(name = "observed_generation")
@@ -63,12 +59,11 @@ class Node extends AbstractEntity {
         this.enforcement = "none";
     }
 
-    void describe(String address, String zone, BigDecimal capacityCu, int portMin, int portMax, String releases) {
+    void describe(String address, String zone, BigDecimal capacityCu, int frontDoorPort, String releases) {
         this.address = address;
         this.zone = zone;
         this.capacityCu = capacityCu;
-        this.portMin = portMin;
-        this.portMax = portMax;
+        this.frontDoorPort = frontDoorPort;
         this.releases = releases;
     }
 
@@ -85,17 +80,6 @@ class Node extends AbstractEntity {
         }
     }
 
-    /**
-     * What the agent last saw held by other processes in its compute range (anything outside the range is no concern
-     * of placement and is dropped); null, from an older agent, keeps the last.
-     */
-    void busyPorts(List<Integer> ports) {
-        if (ports != null) {
-            this.busyPorts = ports.stream().filter(p -> p != null && p >= portMin && p <= portMax).distinct().sorted()
-                    .map(String::valueOf).collect(Collectors.joining(","));
-        }
-    }
-
     void markNotReady() {
         state = NodeState.NOT_READY;
     }
@@ -104,15 +88,10 @@ class Node extends AbstractEntity {
     String address() { return address; }
     String zone() { return zone; }
     BigDecimal capacityCu() { return capacityCu; }
-    int portMin() { return portMin; }
-    int portMax() { return portMax; }
+    int frontDoorPort() { return frontDoorPort; }
     NodeState state() { return state; }
     String releases() { return releases; }
     String enforcement() { return enforcement; }
-    List<Integer> busyPorts() {
-        return busyPorts == null || busyPorts.isEmpty() ? List.of()
-                : Arrays.stream(busyPorts.split(",")).map(Integer::valueOf).toList();
-    }
     long desiredGeneration() { return desiredGeneration; }
     long observedGeneration() { return observedGeneration; }
     Instant lastHeartbeatAt() { return lastHeartbeatAt; }

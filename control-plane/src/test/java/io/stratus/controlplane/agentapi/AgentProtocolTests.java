@@ -35,7 +35,7 @@ class AgentProtocolTests extends ControlPlaneTest {
         }
         var reg = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", "{\"name\":\"proto-" + UUID.randomUUID()
                 + "\",\"address\":\"127.0.0.9\",\"zone\":\"z1\",\"capacityCu\":1000,\"releases\":[\"15.18\"],"
-                + "\"portMin\":61000,\"portMax\":61999}");
+                + "\"frontDoorPort\":6432}");
         assertThat(reg.status()).as(reg.raw()).isEqualTo(201);
         nodeId = reg.text("nodeId");
         credential = reg.text("credential");
@@ -60,9 +60,9 @@ class AgentProtocolTests extends ControlPlaneTest {
         assertThat(r.status()).as(r.raw()).isEqualTo(204);
     }
 
-    private static String compute(String id, String phase, long specVersion, int port, boolean accepting) {
+    private static String compute(String id, String phase, long specVersion, boolean accepting) {
         return "{\"computeId\":\"" + id + "\",\"phase\":\"" + phase + "\",\"specVersion\":" + specVersion
-                + ",\"host\":\"127.0.0.9\",\"port\":" + port + ",\"release\":\"15.18\",\"acceptingLogins\":" + accepting
+                + ",\"release\":\"15.18\",\"acceptingLogins\":" + accepting
                 + ",\"restarts\":0,\"message\":null}";
     }
 
@@ -80,7 +80,7 @@ class AgentProtocolTests extends ControlPlaneTest {
         String release = "16." + (100 + RANDOM.nextInt(1_000_000));
         var reg = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", "{\"name\":\"own-" + UUID.randomUUID()
                 + "\",\"address\":\"127.0.0.9\",\"zone\":\"z1\",\"capacityCu\":10,\"releases\":[\"" + release + "\"],"
-                + "\"portMin\":62000,\"portMax\":62099}");
+                + "\"frontDoorPort\":6432}");
         assertThat(reg.status()).as(reg.raw()).isEqualTo(201);
         return new OwnNode(reg.text("nodeId"), reg.text("credential"), release);
     }
@@ -93,9 +93,8 @@ class AgentProtocolTests extends ControlPlaneTest {
                 "maxCu", 2, "release", node.release()));
         assertThat(created.status()).as(created.raw()).isEqualTo(202);
         String db = created.at("/database/id").asString();
-        int port = created.at("/connection/port").asInt();
         long generation = desired(node, 0, 0).get("generation").asLong();
-        report(node, generation, compute(db, "RUNNING", 1, port, true));
+        report(node, generation, compute(db, "RUNNING", 1, true));
 
         var reporting = api().get(t.readKey(), "/v1/databases/" + db);
         assertThat(reporting.text("state")).isEqualTo("RUNNING");
@@ -116,7 +115,7 @@ class AgentProtocolTests extends ControlPlaneTest {
                 .startsWith("the agent on its host has not reported since");
 
         // The agent is back: so is the plain view.
-        report(node, generation, compute(db, "RUNNING", 1, port, true));
+        report(node, generation, compute(db, "RUNNING", 1, true));
         var back = api().get(t.readKey(), "/v1/databases/" + db);
         assertThat(back.text("message")).isNull();
         assertThat(Instant.parse(back.text("observedAt"))).isAfter(silentSince);
@@ -150,9 +149,8 @@ class AgentProtocolTests extends ControlPlaneTest {
         var created = api().post(t.adminKey(), "/v1/databases", ApiClient.json("name", "tasked", "minCu", 0.25,
                 "maxCu", 2, "release", node.release()));
         String db = created.at("/database/id").asString();
-        int port = created.at("/connection/port").asInt();
         long generation = desired(node, 0, 0).get("generation").asLong();
-        report(node, generation, compute(db, "RUNNING", 1, port, true));
+        report(node, generation, compute(db, "RUNNING", 1, true));
 
         var queued = api().post(OPERATOR_KEY, "/v1/admin/databases/" + db + "/checkpoint", null);
         assertThat(queued.status()).as(queued.raw()).isEqualTo(202);
@@ -174,18 +172,18 @@ class AgentProtocolTests extends ControlPlaneTest {
         report(stranger, 1, "", task(taskId, "FAILED", 0, "error", "{}"));
         assertThat(api().get(OPERATOR_KEY, "/v1/admin/tasks/" + taskId).text("state")).isEqualTo("PENDING");
 
-        report(node, generation, compute(db, "RUNNING", 1, port, true), task(taskId, "RUNNING", 40, null, "{}"));
+        report(node, generation, compute(db, "RUNNING", 1, true), task(taskId, "RUNNING", 40, null, "{}"));
         var running = api().get(OPERATOR_KEY, "/v1/admin/tasks/" + taskId);
         assertThat(running.text("state")).isEqualTo("RUNNING");
         assertThat(running.json().get("progress").asInt()).isEqualTo(40);
         // Heartbeats repeat a running task: an unchanged one is not written again.
-        report(node, generation, compute(db, "RUNNING", 1, port, true), task(taskId, "RUNNING", 40, null, "{}"));
+        report(node, generation, compute(db, "RUNNING", 1, true), task(taskId, "RUNNING", 40, null, "{}"));
         assertThat(api().get(OPERATOR_KEY, "/v1/admin/tasks/" + taskId).text("updatedAt"))
                 .isEqualTo(running.text("updatedAt"));
 
-        report(node, generation, compute(db, "RUNNING", 1, port, true),
+        report(node, generation, compute(db, "RUNNING", 1, true),
                 task(taskId, "SUCCEEDED", 100, null, "{\"checkpointLsn\":\"0/3000060\"}"));
-        report(node, generation, compute(db, "RUNNING", 1, port, true), task(taskId, "FAILED", 0, "error", "{}"));
+        report(node, generation, compute(db, "RUNNING", 1, true), task(taskId, "FAILED", 0, "error", "{}"));
 
         var done = api().get(OPERATOR_KEY, "/v1/admin/tasks/" + taskId);
         assertThat(done.text("state")).as("the first final report is the one kept").isEqualTo("SUCCEEDED");
@@ -242,24 +240,48 @@ class AgentProtocolTests extends ControlPlaneTest {
     }
 
     @Test
-    void placesNewComputesAroundPortsTheAgentReportsHeldByOtherProcesses() {
+    void aFrontDoorFindsAnEndpointsDatabaseAndItsNodeAndWakesItOnce() {
         OwnNode node = ownNode();
-        long generation = desired(node, 0, 0).get("generation").asLong();
-        // The lowest ports of the range, and one outside it (dropped: no concern of placement).
-        var status = api().post(node.credential(), "/agent/v1/nodes/" + node.id() + "/status", "{\"nodeId\":\""
-                + node.id() + "\",\"observedGeneration\":" + generation + ",\"observedAt\":\"2026-01-01T00:00:00Z\","
-                + "\"capacityCu\":10,\"enforcement\":\"none\",\"computes\":[],\"busyPorts\":[62000,62001,62003,70000]}");
-        assertThat(status.status()).as(status.raw()).isEqualTo(204);
+        OwnNode other = ownNode();
         TestTenant t = newTenant();
+        var created = api().post(t.adminKey(), "/v1/databases", ApiClient.json("name", "routed", "minCu", 0.25,
+                "maxCu", 2, "release", node.release()));
+        String db = created.at("/database/id").asString();
+        String endpoint = created.at("/connection/endpoint").asString();
+        long generation = desired(node, 0, 0).get("generation").asLong();
+        report(node, generation, compute(db, "RUNNING", 1, true));
 
-        int first = api().post(t.adminKey(), "/v1/databases", ApiClient.json("name", "around_a", "minCu", 0.25,
-                "maxCu", 2, "release", node.release())).at("/connection/port").asInt();
-        int second = api().post(t.adminKey(), "/v1/databases", ApiClient.json("name", "around_b", "minCu", 0.25,
-                "maxCu", 2, "release", node.release())).at("/connection/port").asInt();
+        // Any node's front door may ask: it relays to the node that holds the compute.
+        var route = api().get(other.credential(), "/agent/v1/nodes/" + other.id() + "/routes/" + endpoint);
+        assertThat(route.status()).as(route.raw()).isEqualTo(200);
+        assertThat(route.text("databaseId")).isEqualTo(db);
+        assertThat(route.text("databaseName")).isEqualTo("routed");
+        assertThat(route.text("state")).isEqualTo("RUNNING");
+        assertThat(route.text("nodeId")).isEqualTo(node.id());
+        assertThat(route.text("nodeAddress")).isEqualTo("127.0.0.9");
+        assertThat(route.json().get("nodePort").asInt()).isEqualTo(6432);
+        assertThat(api().get(other.credential(), "/agent/v1/nodes/" + other.id() + "/routes/nosuchendpoint").status())
+                .isEqualTo(404);
+        assertThat(api().get(t.adminKey(), "/agent/v1/nodes/" + other.id() + "/routes/" + endpoint).status())
+                .as("a tenant key is no node credential").isEqualTo(401);
 
-        assertThat(List.of(first, second)).containsExactly(62002, 62004);
-        var fleet = api().get(OPERATOR_KEY, "/v1/admin/nodes/" + node.id());
-        assertThat(fleet.json().get("busyPorts").toString()).as("operators see them").isEqualTo("[62000,62001,62003]");
+        assertThat(api().post(t.adminKey(), "/v1/databases/" + db + "/suspend", null).status()).isEqualTo(202);
+        long suspended = desired(node, generation, 5).get("generation").asLong();
+        report(node, suspended, "{\"computeId\":\"" + db + "\",\"phase\":\"STOPPED\",\"specVersion\":2,"
+                + "\"release\":\"15.18\",\"acceptingLogins\":false,\"restarts\":0,\"message\":null}");
+        assertThat(api().get(t.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("SUSPENDED");
+
+        for (int i = 0; i < 3; i++) {
+            var woken = api().post(node.credential(), "/agent/v1/nodes/" + node.id() + "/routes/" + endpoint + "/wake",
+                    null);
+            assertThat(woken.status()).as(woken.raw()).isEqualTo(200);
+            assertThat(woken.json().get("running").asBoolean()).isTrue();
+        }
+        assertThat(jdbc.queryForObject("select count(*) from operations where database_id = ?::uuid and type ="
+                + " 'RESUME_DATABASE'", Integer.class, db)).as("three waiting connections, one resume").isEqualTo(1);
+        var events = api().get(t.readKey(), "/v1/databases/" + db + "/scaling-events");
+        assertThat(events.raw()).contains("resumed by a connection");
+        assertThat(desired(node, suspended, 5).get("computes").get(0).get("running").asBoolean()).isTrue();
     }
 
     @Test
@@ -275,24 +297,27 @@ class AgentProtocolTests extends ControlPlaneTest {
         var created = createDatabase(t, "observed");
         String db = created.at("/database/id").asString();
         String op = created.at("/operation/id").asString();
-        int port = created.at("/connection/port").asInt();
-        assertThat(created.at("/connection/uri").asString())
-                .isEqualTo("postgresql://observed_owner:" + created.at("/connection/password").asString() + "@127.0.0.9:" + port + "/observed");
+        String endpoint = created.at("/connection/endpoint").asString();
+        assertThat(endpoint).as("known before any node took the database").matches("[a-z][a-z0-9]{11}");
+        assertThat(created.at("/connection/uri").asString()).as("the front door's address, never the compute's")
+                .isEqualTo("postgresql://observed_owner:" + created.at("/connection/password").asString()
+                        + "@127.0.0.1:6432/observed." + endpoint);
         long generation = desired(0, 0).get("generation").asLong();
 
-        report(generation, compute(db, "STARTING", 0, port, false));
+        report(generation, compute(db, "STARTING", 0, false));
         assertThat(api().get(t.readKey(), "/v1/operations/" + op).text("state")).isEqualTo("RUNNING");
-        report(generation, compute(db, "RUNNING", 1, port, false));
+        report(generation, compute(db, "RUNNING", 1, false));
         assertThat(api().get(t.readKey(), "/v1/operations/" + op).text("state")).isEqualTo("RUNNING");
         assertThat(api().get(t.readKey(), "/v1/databases/" + db).text("state")).isEqualTo("PROVISIONING");
 
-        report(generation, compute(db, "RUNNING", 1, port, true));
+        report(generation, compute(db, "RUNNING", 1, true));
         var opView = api().get(t.readKey(), "/v1/operations/" + op);
         assertThat(opView.text("state")).isEqualTo("SUCCEEDED");
         assertThat(opView.text("finishedAt")).isNotNull();
         var dbView = api().get(t.readKey(), "/v1/databases/" + db);
         assertThat(dbView.text("state")).isEqualTo("RUNNING");
-        assertThat(dbView.at("/connection/uri").asString()).isEqualTo("postgresql://observed_owner@127.0.0.9:" + port + "/observed");
+        assertThat(dbView.at("/connection/uri").asString())
+                .isEqualTo("postgresql://observed_owner@127.0.0.1:6432/observed." + endpoint);
         assertThat(dbView.at("/connection/password").isMissingNode()).isTrue();
     }
 
@@ -319,9 +344,8 @@ class AgentProtocolTests extends ControlPlaneTest {
         TestTenant t = newTenant();
         var created = createDatabase(t, "doomed");
         String db = created.at("/database/id").asString();
-        int port = created.at("/connection/port").asInt();
         long before = desired(0, 0).get("generation").asLong();
-        report(before, compute(db, "RUNNING", 1, port, true));
+        report(before, compute(db, "RUNNING", 1, true));
 
         var del = api().delete(t.adminKey(), "/v1/databases/" + db);
         assertThat(del.status()).isEqualTo(202);

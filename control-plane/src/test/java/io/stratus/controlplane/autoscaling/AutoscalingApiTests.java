@@ -30,7 +30,7 @@ class AutoscalingApiTests extends ControlPlaneTest {
         release = "17." + (100 + new java.util.Random().nextInt(1_000_000));
         var reg = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", "{\"name\":\"as-" + UUID.randomUUID()
                 + "\",\"address\":\"127.0.0.8\",\"zone\":\"z\",\"capacityCu\":3,\"releases\":[\"" + release + "\"],"
-                + "\"portMin\":62000,\"portMax\":62099}");
+                + "\"frontDoorPort\":6432}");
         nodeId = reg.text("nodeId");
         credential = reg.text("credential");
         tenant = newTenant();
@@ -555,7 +555,7 @@ class AutoscalingApiTests extends ControlPlaneTest {
     void aNodeCannotReportOnAnotherNodesDatabases() {
         String db = runningDatabase("foreign", "");
         var other = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", ApiClient.json("name", "intruder-" + UUID.randomUUID(),
-                "address", "127.0.0.7", "zone", "z", "capacityCu", 1, "portMin", 1000, "portMax", 1001));
+                "address", "127.0.0.7", "zone", "z", "capacityCu", 1, "frontDoorPort", 6432));
         String otherId = other.text("nodeId");
         api().post(other.text("credential"), "/agent/v1/nodes/" + otherId + "/metrics", "{\"nodeId\":\"" + otherId
                 + "\",\"samples\":[{\"computeId\":\"" + db + "\",\"at\":\"" + Instant.now() + "\",\"allowedCu\":0.25,"

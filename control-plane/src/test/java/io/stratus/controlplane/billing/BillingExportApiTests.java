@@ -249,7 +249,7 @@ class BillingExportApiTests extends ControlPlaneTest {
         String release = "14." + (100 + RANDOM.nextInt(1_000_000));
         var reg = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", "{\"name\":\"bill-" + UUID.randomUUID()
                 + "\",\"address\":\"127.0.0.9\",\"zone\":\"z\",\"capacityCu\":10,\"releases\":[\"" + release + "\"],"
-                + "\"portMin\":64000,\"portMax\":64099}");
+                + "\"frontDoorPort\":6432}");
         assertThat(reg.status()).as(reg.raw()).isEqualTo(201);
         String node = reg.text("nodeId");
         TestTenant t = newTenant();

@@ -49,7 +49,7 @@ class IdempotencyTests extends ControlPlaneTest {
         String release = "16." + (200_000_000 + new java.util.Random().nextInt(100_000_000));
         var node = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", "{\"name\":\"race-" + java.util.UUID.randomUUID()
                 + "\",\"address\":\"127.0.0.9\",\"zone\":\"z1\",\"capacityCu\":100,\"releases\":[\"" + release
-                + "\"],\"portMin\":63000,\"portMax\":63099}");
+                + "\"],\"frontDoorPort\":6432}");
         assertThat(node.status()).as(node.raw()).isEqualTo(201);
         String body = BODY.replace("}", ",\"release\":\"" + release + "\"}");
         var pool = Executors.newFixedThreadPool(20);

@@ -26,13 +26,13 @@ class NodeRowTests extends ControlPlaneTest {
     @Test
     void aHeartbeatThatLoadedTheNodeBeforeABumpDoesNotWriteTheOldGenerationBack() throws Exception {
         UUID node = fleet.register(new RegisterNodeRequest("row-" + UUID.randomUUID(), "127.0.0.9", "z1",
-                BigDecimal.TEN, List.of("15.99"), 63000, 63099, java.util.Map.of())).nodeId();
+                BigDecimal.TEN, List.of("15.99"), 6432, java.util.Map.of())).nodeId();
         TransactionTemplate tx = new TransactionTemplate(transactions);
         long before = fleet.desiredGeneration(node);
 
         long bumped = tx.execute(heartbeat -> {
             // The heartbeat has loaded and changed the row; its UPDATE is flushed only at commit.
-            fleet.heartbeat(node, 0, "cgroup-v1", List.of());
+            fleet.heartbeat(node, 0, "cgroup-v1");
             // Meanwhile a placement on the node commits its bump.
             return CompletableFuture.supplyAsync(() -> tx.execute(placement -> fleet.desiredStateChanged(node)))
                     .orTimeout(10, TimeUnit.SECONDS).join();

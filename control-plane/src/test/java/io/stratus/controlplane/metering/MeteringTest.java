@@ -44,7 +44,7 @@ abstract class MeteringTest extends ControlPlaneTest {
         String release = "16." + (100 + RANDOM.nextInt(1_000_000));
         var reg = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", "{\"name\":\"meter-" + UUID.randomUUID()
                 + "\",\"address\":\"127.0.0.7\",\"zone\":\"z\",\"capacityCu\":100,\"releases\":[\"" + release + "\"],"
-                + "\"portMin\":63000,\"portMax\":63099}");
+                + "\"frontDoorPort\":6432}");
         assertThat(reg.status()).as(reg.raw()).isEqualTo(201);
         return new TestNode(reg.text("nodeId"), reg.text("credential"), release);
     }

@@ -62,7 +62,7 @@ class AuthenticationTests extends ControlPlaneTest {
         }
         // A node credential and the bootstrap token on the tenant API.
         var reg = api().post(BOOTSTRAP_TOKEN, "/agent/v1/nodes", ApiClient.json("name", "auth-node", "address", "127.0.0.1",
-                "zone", "z", "capacityCu", 1, "releases", List.of(), "portMin", 1000, "portMax", 1001));
+                "zone", "z", "capacityCu", 1, "releases", List.of(), "frontDoorPort", 6432));
         assertThat(reg.status()).as(reg.raw()).isEqualTo(201);
         assertThat(api().get(reg.text("credential"), "/v1/databases").status()).isEqualTo(401);
         assertThat(api().get(BOOTSTRAP_TOKEN, "/v1/databases").status()).isEqualTo(401);

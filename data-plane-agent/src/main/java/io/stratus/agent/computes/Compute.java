@@ -42,8 +42,6 @@ final class Compute {
     String enforcement = CgroupDriver.NONE;
     /** The last cgroup problem the health check logged, so that it is logged once, not every pass. */
     String enforcementProblem;
-    /** Why a stopped compute's port could not be kept for it (another process holds it); null when it is kept. */
-    String portProblem;
     volatile ComputeStatus status;
     /** Non-null while its postmaster is up and it has been applied; read by the metrics sampler. */
     volatile RunningCompute running;

@@ -26,17 +26,15 @@ final class ComputeAdoption {
     private final ComputesOnDisk disk;
     private final AppliedComputes appliedStore;
     private final ComputeSteps steps;
-    private final PortKeeping ports;
     private final CgroupDriver cgroups;
     private final Clock clock;
 
     ComputeAdoption(NodeBook book, ComputesOnDisk disk, AppliedComputes appliedStore, ComputeSteps steps,
-                    PortKeeping ports, CgroupDriver cgroups, Clock clock) {
+                    CgroupDriver cgroups, Clock clock) {
         this.book = book;
         this.disk = disk;
         this.appliedStore = appliedStore;
         this.steps = steps;
-        this.ports = ports;
         this.cgroups = cgroups;
         this.clock = clock;
     }
@@ -52,11 +50,8 @@ final class ComputeAdoption {
                     // Its settings files say what the last agent applied; the health pass checks its cgroup.
                     c.cuInForce = ComputeConfig.effectiveCu(c.applied.spec());
                 }
-                if (c.applied != null && PortKeeping.stoppedAsApplied(c.applied, c.applied.spec(), c::postmasterDown)) {
-                    ports.keep(c, c.applied.spec().port());
-                }
                 NodeBook.setStatus(c, adoptedStatus(book, c, clock.instant(), () -> c.cluster.isRunning(),
-                        () -> steps.probe(c.applied.spec())));
+                        () -> steps.probe(c, c.applied.spec())));
                 book.add(c);
                 log.info("adopted compute: {} {}", c.status.phase(),
                         c.cluster != null && c.cluster.isRunning() ? "(postmaster " + c.cluster.postmasterPid().orElse(0L) + " left running)" : "");
@@ -76,28 +71,28 @@ final class ComputeAdoption {
     static ComputeStatus adoptedStatus(NodeBook book, Compute c, Instant now, BooleanSupplier postmasterUp,
                                        Supplier<LoginProbe.Result> probe) {
         if (c.applied == null) {
-            return book.status(c, ComputePhase.STARTING, 0, null, false, "found on disk, never applied in full");
+            return book.status(c, ComputePhase.STARTING, null, false, "found on disk, never applied in full");
         }
         ComputeSpec spec = c.applied.spec();
         if (c.cluster == null) {
             c.failures = 1;
             c.nextAttempt = now;
-            return book.status(c, ComputePhase.FAILED, spec.port(), c.applied.release(), false,
+            return book.status(c, ComputePhase.FAILED, c.applied.release(), false,
                     "no Postgres release on this node runs its data directory");
         }
         boolean running = postmasterUp.getAsBoolean();
         if (spec.running()) {
             if (!running) {
                 c.startAfterAdoption = true;
-                return book.status(c, ComputePhase.STARTING, spec.port(), c.applied.release(), false,
+                return book.status(c, ComputePhase.STARTING, c.applied.release(), false,
                         "postmaster not running");
             }
             LoginProbe.Result result = probe.get();
-            return book.status(c, ComputePhase.RUNNING, spec.port(), c.applied.release(), result.acceptingLogins(),
+            return book.status(c, ComputePhase.RUNNING, c.applied.release(), result.acceptingLogins(),
                     result.acceptingLogins() ? null : result.detail());
         }
-        return book.status(c, running ? ComputePhase.RUNNING : ComputePhase.STOPPED, spec.port(), c.applied.release(),
-                false, running ? "running although stopped in its spec" : c.portProblem);
+        return book.status(c, running ? ComputePhase.RUNNING : ComputePhase.STOPPED, c.applied.release(),
+                false, running ? "running although stopped in its spec" : null);
     }
 
     /** Groups of computes that are gone from disk: a crash mid-delete, or a probe interrupted at start. */

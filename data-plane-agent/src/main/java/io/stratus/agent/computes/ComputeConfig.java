@@ -66,19 +66,20 @@ record ComputeConfig(Map<String, String> settings, String hba) {
             "max_parallel_workers_per_gather", "max_parallel_workers");
 
     /**
-     * @param listenAddress  where the compute accepts TCP connections
-     * @param socketDir      its Unix socket directory (0700, the agent's only way in as superuser)
+     * @param socketDir      its Unix socket directory (0700: only the Postgres OS user and root, the agent and its
+     *                       front door, can connect; the compute listens on no TCP port)
      * @param statStatements whether the release ships pg_stat_statements (preloading a missing library stops startup)
      * @param unit           what one CU is worth on this host
      */
-    static ComputeConfig of(ComputeSpec spec, String listenAddress, Path socketDir, boolean statStatements,
+    static ComputeConfig of(ComputeSpec spec, Path socketDir, boolean statStatements,
                             CapacityUnit unit) {
         BigDecimal maxCu = maxCu(spec);
         BigDecimal cu = effectiveCu(spec);
         long cuMemoryMb = unit.memoryBytes(cu) / MB;
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("port", String.valueOf(spec.port()));
-        s.put("listen_addresses", listenAddress);
+        // The port only names the socket file (.s.PGSQL.5432) in the compute's own directory: nothing to allocate.
+        s.put("port", String.valueOf(ComputeConventions.SOCKET_PORT));
+        s.put("listen_addresses", "");
         s.put("unix_socket_directories", socketDir.toString());
         s.put("unix_socket_permissions", "0700");
         s.put("max_connections", String.valueOf(maxConnections(maxCu)));
@@ -137,16 +138,15 @@ record ComputeConfig(Map<String, String> settings, String hba) {
     }
 
     /**
-     * The owner may log in to its own database over TCP with SCRAM, from anywhere; the agent's superuser only over the
-     * socket. Anything else matches no line and is rejected.
+     * The owner may log in to its own database with SCRAM, and the agent's superuser without a password; both only over
+     * the socket, which only the agent and its front door can reach. Anything else matches no line and is rejected.
      */
     static String hba(ComputeSpec spec) {
         String db = SqlText.identifier(spec.databaseName());
         String owner = SqlText.identifier(spec.ownerRole());
         return "# Written by Stratus; edits are overwritten.\n"
                 + "local all " + ComputeConventions.SUPERUSER + " trust\n"
-                + "host " + db + " " + owner + " 0.0.0.0/0 scram-sha-256\n"
-                + "host " + db + " " + owner + " ::/0 scram-sha-256\n";
+                + "local " + db + " " + owner + " scram-sha-256\n";
     }
 
     /** Names of settings whose current value (as read back from the settings file) differs from this config's. */

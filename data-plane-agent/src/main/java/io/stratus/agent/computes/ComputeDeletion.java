@@ -13,7 +13,7 @@ import org.slf4j.MDC;
 import org.springframework.context.ApplicationEventPublisher;
 
 /**
- * Deletes a compute the control plane no longer wants: its postmaster, kept port, cgroup, data and socket directory.
+ * Deletes a compute the control plane no longer wants: its postmaster, cgroup, data and socket directory.
  * A failure leaves it listed as failed, to be tried again by the health pass with backoff.
  */
 final class ComputeDeletion {
@@ -47,7 +47,6 @@ final class ComputeDeletion {
                     cluster.destroy();
                 }
                 c.running = null;
-                steps.releasePort(c);
                 StepResult.log(log, "removeCapacity", steps.removeCapacity(c.id));
                 PostgresCluster.deleteRecursively(computeDir);
                 PostgresCluster.deleteRecursively(SocketDirs.forData(computeDir));
@@ -56,7 +55,7 @@ final class ComputeDeletion {
             } catch (RuntimeException e) {
                 Duration wait = c.attemptFailed(clock.instant());
                 log.warn("cannot delete compute (attempt {}, retry in {}): {}", c.failures, wait, e.getMessage());
-                NodeBook.setStatus(c, book.status(c, ComputePhase.FAILED, c.status != null ? c.status.port() : 0, null,
+                NodeBook.setStatus(c, book.status(c, ComputePhase.FAILED, null,
                         false, "cannot delete: " + e.getMessage()));
             }
         }

@@ -13,6 +13,7 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +62,6 @@ public class ComputeReconciler implements SmartLifecycle {
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(3);
 
     private final CgroupDriver cgroups;
-    private final PortKeeper ports;
     private final ComputeSteps steps;
     private final NodeBook book;
     private final ComputeAdoption adoption;
@@ -77,16 +77,14 @@ public class ComputeReconciler implements SmartLifecycle {
                              ApplicationEventPublisher events) {
         AppliedComputes appliedStore = new AppliedComputes(paths, json);
         this.cgroups = cgroups;
-        this.ports = new PortKeeper(settings.address());
-        this.steps = new ComputeSteps(settings.address(), paths, releases, pool, user, new OwnerAccess(), new LoginProbe(),
-                cgroups, settings.capacityUnit(), ports);
-        this.book = new NodeBook(settings.address(), events);
-        PortKeeping portKeeping = new PortKeeping(steps);
+        this.steps = new ComputeSteps(paths, releases, pool, user, new OwnerAccess(), new LoginProbe(), cgroups,
+                settings.capacityUnit());
+        this.book = new NodeBook(events);
         ComputesOnDisk disk = new ComputesOnDisk(paths, releases, user, appliedStore);
-        this.adoption = new ComputeAdoption(book, disk, appliedStore, steps, portKeeping, cgroups, clock);
-        this.application = new SpecApplication(book, steps, portKeeping, appliedStore, events, clock);
+        this.adoption = new ComputeAdoption(book, disk, appliedStore, steps, cgroups, clock);
+        this.application = new SpecApplication(book, steps, appliedStore, events, clock);
         this.deletion = new ComputeDeletion(book, steps, disk, paths, events, clock);
-        this.health = new HealthPass(book, application, deletion, portKeeping, steps, appliedStore, clock);
+        this.health = new HealthPass(book, application, deletion, steps, appliedStore, clock);
     }
 
     /** Starts the reconcile thread and adopts the computes on disk; returns once they are known. */
@@ -137,7 +135,6 @@ public class ComputeReconciler implements SmartLifecycle {
             }
         }
         cgroups.removeParentIfEmpty();
-        ports.close();
     }
 
     @Override
@@ -174,6 +171,12 @@ public class ComputeReconciler implements SmartLifecycle {
     /** The computes whose postmaster is up, as last published by the reconcile thread; safe from any thread. */
     public List<RunningCompute> running() {
         return book.running();
+    }
+
+    /** The compute's postmaster, when it is on this node and up (applied and running); safe from any thread. */
+    public Optional<RunningCompute> running(UUID computeId) {
+        Compute c = book.get(computeId);
+        return c == null ? Optional.empty() : Optional.ofNullable(c.running);
     }
 
     /** How CU is enforced on this host: {@code cgroup-v2}, {@code cgroup-v1} or {@code none}. */

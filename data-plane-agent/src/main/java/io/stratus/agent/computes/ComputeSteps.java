@@ -29,10 +29,10 @@ final class ComputeSteps {
     private final CapacitySteps capacity;
     private final LoginSteps login;
 
-    ComputeSteps(String address, AgentPaths paths, ReleaseCatalog releases, WarmPool pool, OsUser user,
-                 OwnerAccess owner, LoginProbe probe, CgroupDriver cgroups, CapacityUnit unit, PortKeeper ports) {
-        this(new DataDirectorySteps(paths, releases, pool, user), new ConfigurationSteps(address, paths, unit),
-                new PostmasterSteps(ports), new CapacitySteps(cgroups, unit), new LoginSteps(address, owner, probe));
+    ComputeSteps(AgentPaths paths, ReleaseCatalog releases, WarmPool pool, OsUser user, OwnerAccess owner,
+                 LoginProbe probe, CgroupDriver cgroups, CapacityUnit unit) {
+        this(new DataDirectorySteps(paths, releases, pool, user), new ConfigurationSteps(paths, unit),
+                new PostmasterSteps(), new CapacitySteps(cgroups, unit), new LoginSteps(owner, probe));
     }
 
     ComputeSteps(DataDirectorySteps dataDirectory, ConfigurationSteps configuration, PostmasterSteps postmaster,
@@ -69,16 +69,6 @@ final class ComputeSteps {
         return postmaster.ensureStopped(c);
     }
 
-    /** See {@link PostmasterSteps#ensurePortKept}. */
-    StepResult ensurePortKept(Compute c, int port) {
-        return postmaster.ensurePortKept(c, port);
-    }
-
-    /** See {@link PostmasterSteps#releasePort}. */
-    void releasePort(Compute c) {
-        postmaster.releasePort(c);
-    }
-
     /** See {@link CapacitySteps#ensureCapacity}. */
     StepResult ensureCapacity(Compute c, BigDecimal cu) {
         return capacity.ensureCapacity(c, cu);
@@ -110,7 +100,7 @@ final class ComputeSteps {
     }
 
     /** See {@link LoginSteps#probe}. */
-    LoginProbe.Result probe(ComputeSpec spec) {
-        return login.probe(spec);
+    LoginProbe.Result probe(Compute c, ComputeSpec spec) {
+        return login.probe(c, spec);
     }
 }

@@ -17,12 +17,10 @@ import java.util.TreeSet;
 /** The step that writes a compute's settings and pg_hba.conf ({@link ComputeConfig}) and makes the postmaster use them. */
 final class ConfigurationSteps {
 
-    private final String address;
     private final AgentPaths paths;
     private final CapacityUnit unit;
 
-    ConfigurationSteps(String address, AgentPaths paths, CapacityUnit unit) {
-        this.address = address;
+    ConfigurationSteps(AgentPaths paths, CapacityUnit unit) {
         this.paths = paths;
         this.unit = unit;
     }
@@ -30,7 +28,7 @@ final class ConfigurationSteps {
     /**
      * Writes the settings and pg_hba.conf the spec calls for. A running compute reloads; the settings sized from the
      * CU range ({@link ComputeConfig#SIZED_AT_START}) wait for its next start. If another postmaster-only setting
-     * changed (its port, its preloaded libraries) it is stopped first, so that a crash in between never leaves an old postmaster behind settings that look
+     * changed (its socket, its preloaded libraries) it is stopped first, so that a crash in between never leaves an old postmaster behind settings that look
      * applied, and {@link PostmasterSteps#ensureRunning} starts it again.
      *
      * @param unapplied the spec differs from the one last applied in full: reload even when the files already match,
@@ -38,7 +36,7 @@ final class ConfigurationSteps {
      */
     StepResult ensureConfigured(Compute c, ComputeSpec spec, boolean unapplied) {
         PostgresCluster cluster = c.cluster;
-        ComputeConfig config = ComputeConfig.of(spec, address, SocketDirs.forData(paths.compute(c.id)),
+        ComputeConfig config = ComputeConfig.of(spec, SocketDirs.forData(paths.compute(c.id)),
                 ReleaseCatalog.hasLibrary(cluster.release(), ComputeConfig.STAT_STATEMENTS), unit);
         Map<String, Optional<String>> current = new LinkedHashMap<>();
         for (String name : config.namesToCompare()) {

@@ -22,9 +22,7 @@ enum HealthAction {
     /** Applied as running, to run, and its postmaster is gone: count a crash and apply its spec again. */
     RESTART_AFTER_CRASH,
     /** Running as applied: make sure its processes are in its cgroup. */
-    CHECK_ENROLMENT,
-    /** Stopped as applied, and its port could not be kept so far: try again. */
-    KEEP_PORT;
+    CHECK_ENROLMENT;
 
     /**
      * @param target         the spec it should follow; empty when the control plane's desired state does not list it
@@ -48,12 +46,6 @@ enum HealthAction {
         if (runsAsApplied && postmasterDown.getAsBoolean()) {
             return RESTART_AFTER_CRASH;
         }
-        if (runsAsApplied) {
-            return CHECK_ENROLMENT;
-        }
-        if (c.portProblem != null && PortKeeping.stoppedAsApplied(c.applied, spec, postmasterDown)) {
-            return KEEP_PORT;
-        }
-        return NOTHING;
+        return runsAsApplied ? CHECK_ENROLMENT : NOTHING;
     }
 }

@@ -23,17 +23,15 @@ final class HealthPass {
     private final NodeBook book;
     private final SpecApplication application;
     private final ComputeDeletion deletion;
-    private final PortKeeping ports;
     private final ComputeSteps steps;
     private final AppliedComputes appliedStore;
     private final Clock clock;
 
-    HealthPass(NodeBook book, SpecApplication application, ComputeDeletion deletion, PortKeeping ports,
+    HealthPass(NodeBook book, SpecApplication application, ComputeDeletion deletion, 
                ComputeSteps steps, AppliedComputes appliedStore, Clock clock) {
         this.book = book;
         this.application = application;
         this.deletion = deletion;
-        this.ports = ports;
         this.steps = steps;
         this.appliedStore = appliedStore;
         this.clock = clock;
@@ -57,7 +55,6 @@ final class HealthPass {
                     application.apply(target.get());
                 }
                 case CHECK_ENROLMENT -> checkEnrolled(c);
-                case KEEP_PORT -> ports.keep(c, c.applied.spec().port());
             }
         }
         if (state != null) {

@@ -4,16 +4,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.Path;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
- * Asks a compute, over TCP as a client would, whether it lets a role log in to a database: sends a protocol-3
+ * Asks a compute, on its Unix socket as the front door would, whether it lets a role log in to a database: sends a protocol-3
  * StartupMessage and reads the first reply. A SCRAM-SHA-256 challenge means yes (pg_hba.conf admits the role and wants
  * its password); an error means no. No password is sent: the probe hangs up at the challenge, which Postgres treats
  * as a client going away, without logging a failed login.
@@ -40,10 +41,10 @@ public final class LoginProbe {
         }
     }
 
-    public Result probe(String host, int port, String user, String database) {
+    public Result probe(Path socketFile, String user, String database) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(probeHost(host), port), (int) TIMEOUT.toMillis());
+        try (AFUNIXSocket socket = AFUNIXSocket.newInstance()) {
+            socket.connect(AFUNIXSocketAddress.of(socketFile), (int) TIMEOUT.toMillis());
             socket.setSoTimeout(remainingMillis(deadline));
             OutputStream out = socket.getOutputStream();
             out.write(startupMessage(user, database));
@@ -62,7 +63,7 @@ public final class LoginProbe {
                 default -> Result.no("unexpected reply '" + (char) type + "'");
             };
         } catch (IOException e) {
-            return Result.no("no answer from " + host + ":" + port + ": " + e.getMessage());
+            return Result.no("no answer on " + socketFile + ": " + e.getMessage());
         }
     }
 
@@ -117,11 +118,6 @@ public final class LoginProbe {
         }
         int end = b.position() - (b.position() > start && b.get(b.position() - 1) == 0 ? 1 : 0);
         return new String(b.array(), start, end - start, StandardCharsets.UTF_8);
-    }
-
-    /** A compute listening on every interface is reached over loopback. */
-    private static String probeHost(String host) {
-        return "0.0.0.0".equals(host) || "*".equals(host) ? "127.0.0.1" : "::".equals(host) ? "::1" : host;
     }
 
     private static int remainingMillis(long deadline) {

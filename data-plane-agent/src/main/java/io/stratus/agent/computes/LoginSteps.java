@@ -15,12 +15,10 @@ final class LoginSteps {
     private static final int VERIFY_ATTEMPTS = 10;
     private static final Duration VERIFY_PAUSE = Duration.ofMillis(200);
 
-    private final String address;
     private final OwnerAccess owner;
     private final LoginProbe probe;
 
-    LoginSteps(String address, OwnerAccess owner, LoginProbe probe) {
-        this.address = address;
+    LoginSteps(OwnerAccess owner, LoginProbe probe) {
         this.owner = owner;
         this.probe = probe;
     }
@@ -31,14 +29,14 @@ final class LoginSteps {
 
     /**
      * Whether the owner can log in: the catalog says so (role, login, verifier, database) and the postmaster answers a
-     * TCP startup for it with a SCRAM challenge. Retried briefly to let a reload land.
+     * startup for it on its socket with a SCRAM challenge. Retried briefly to let a reload land.
      */
     LoginProbe.Result verify(Compute c, ComputeSpec spec) throws SQLException, InterruptedException {
         LoginProbe.Result last = null;
         for (int attempt = 1; attempt <= VERIFY_ATTEMPTS; attempt++) {
             String problem = owner.catalogProblem(c.cluster, spec);
             last = problem != null ? LoginProbe.Result.no(problem)
-                    : probe.probe(address, spec.port(), spec.ownerRole(), spec.databaseName());
+                    : probe.probe(c.cluster.socketPath(), spec.ownerRole(), spec.databaseName());
             if (last.acceptingLogins()) {
                 return last;
             }
@@ -47,8 +45,8 @@ final class LoginSteps {
         return last;
     }
 
-    /** A TCP probe only, for computes adopted before any spec arrived. */
-    LoginProbe.Result probe(ComputeSpec spec) {
-        return probe.probe(address, spec.port(), spec.ownerRole(), spec.databaseName());
+    /** A socket probe only, for computes adopted before any spec arrived. */
+    LoginProbe.Result probe(Compute c, ComputeSpec spec) {
+        return probe.probe(c.cluster.socketPath(), spec.ownerRole(), spec.databaseName());
     }
 }

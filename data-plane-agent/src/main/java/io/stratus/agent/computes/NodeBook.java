@@ -21,7 +21,6 @@ import org.springframework.context.ApplicationEventPublisher;
  */
 final class NodeBook {
 
-    private final String address;
     private final ApplicationEventPublisher events;
     /** Mutated on the reconcile thread only; read by {@link #observe()} from any thread. */
     private final Map<UUID, Compute> computes = new ConcurrentHashMap<>();
@@ -31,8 +30,7 @@ final class NodeBook {
     private volatile long reconciledGeneration;
     private NodeObservation lastPublished;
 
-    NodeBook(String address, ApplicationEventPublisher events) {
-        this.address = address;
+    NodeBook(ApplicationEventPublisher events) {
         this.events = events;
     }
 
@@ -120,7 +118,7 @@ final class NodeBook {
         return now;
     }
 
-    ComputeStatus status(Compute c, ComputePhase phase, int port, String release, boolean accepting, String message) {
+    ComputeStatus status(Compute c, ComputePhase phase, String release, boolean accepting, String message) {
         String version = release != null ? release : c.applied != null ? c.applied.release()
                 : c.cluster != null ? c.cluster.release().version() : null;
         long specVersion = c.applied != null ? c.applied.spec().specVersion() : 0;
@@ -128,7 +126,7 @@ final class NodeBook {
         boolean up = phase == ComputePhase.RUNNING
                 || (phase == ComputePhase.FAILED && c.cluster != null && c.cluster.isRunning());
         BigDecimal appliedCu = up && c.cuInForce != null ? c.cuInForce : BigDecimal.ZERO;
-        return new ComputeStatus(c.id, phase, specVersion, address, port, version, accepting, c.restarts, message,
+        return new ComputeStatus(c.id, phase, specVersion, version, accepting, c.restarts, message,
                 appliedCu, c.enforcement);
     }
 
@@ -136,13 +134,14 @@ final class NodeBook {
     static void setStatus(Compute c, ComputeStatus status) {
         c.status = status;
         c.running = status.appliedCu().signum() > 0 && c.cluster != null && c.applied != null
-                ? new RunningCompute(c.id, c.applied.spec().databaseName(), c.cluster, status.appliedCu(),
+                ? new RunningCompute(c.id, c.applied.spec().databaseName(), c.cluster, c.cluster.socketPath(),
+                        status.appliedCu(),
                         status.enforcement())
                 : null;
     }
 
-    /** A stopped compute's status message: a port it cannot resume on matters more than a note from before. */
+    /** A stopped compute's status message. */
     static String stoppedMessage(Compute c) {
-        return c.portProblem != null ? c.portProblem : c.note;
+        return c.note;
     }
 }

@@ -28,16 +28,14 @@ final class SpecApplication {
 
     private final NodeBook book;
     private final ComputeSteps steps;
-    private final PortKeeping ports;
     private final AppliedComputes appliedStore;
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
-    SpecApplication(NodeBook book, ComputeSteps steps, PortKeeping ports, AppliedComputes appliedStore,
+    SpecApplication(NodeBook book, ComputeSteps steps, AppliedComputes appliedStore,
                     ApplicationEventPublisher events, Clock clock) {
         this.book = book;
         this.steps = steps;
-        this.ports = ports;
         this.appliedStore = appliedStore;
         this.events = events;
         this.clock = clock;
@@ -48,7 +46,7 @@ final class SpecApplication {
         Compute c = book.getOrAdd(spec.computeId());
         try (MDC.MDCCloseable ignored = MDC.putCloseable("computeId", c.id.toString())) {
             if (c.status == null) {
-                NodeBook.setStatus(c, book.status(c, ComputePhase.STARTING, spec.port(), null, false, null));
+                NodeBook.setStatus(c, book.status(c, ComputePhase.STARTING, null, false, null));
             }
             try {
                 applySpec(c, spec);
@@ -61,7 +59,7 @@ final class SpecApplication {
                 String message = e instanceof ComputeFailure ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
                 log.warn("cannot bring compute to spec version {} (attempt {}, retry in {}): {}", spec.specVersion(),
                         c.failures, wait, message, e instanceof ComputeFailure ? null : e);
-                NodeBook.setStatus(c, book.status(c, ComputePhase.FAILED, portOf(c, spec), null, false, message));
+                NodeBook.setStatus(c, book.status(c, ComputePhase.FAILED, null, false, message));
             }
         }
     }
@@ -110,9 +108,6 @@ final class SpecApplication {
                 return;
             }
         }
-        if (!spec.running()) {
-            ports.keep(c, spec.port());
-        }
         recordApplied(c, spec, release, spec.running());
     }
 
@@ -139,7 +134,6 @@ final class SpecApplication {
                 events.publishEvent(new ComputeStopping(c.id, false));
             }
             StepResult.log(log, "ensureStopped", steps.ensureStopped(c));
-            ports.keep(c, spec.port());
             c.cuInForce = BigDecimal.ZERO;
             // Limits in place for when it resumes.
             StepResult.log(log, "ensureCapacity", steps.ensureCapacity(c, cu));
@@ -159,12 +153,7 @@ final class SpecApplication {
         }
         // A stopped compute has no CU in force: it uses none and is granted none until it runs again.
         c.cuInForce = spec.running() ? cu : BigDecimal.ZERO;
-        NodeBook.setStatus(c, book.status(c, spec.running() ? ComputePhase.RUNNING : ComputePhase.STOPPED, spec.port(),
+        NodeBook.setStatus(c, book.status(c, spec.running() ? ComputePhase.RUNNING : ComputePhase.STOPPED,
                 release.version(), accepting, spec.running() ? c.note : NodeBook.stoppedMessage(c)));
-    }
-
-    /** A failed compute reports the port of its last full application: the new spec's did not take. */
-    private static int portOf(Compute c, ComputeSpec spec) {
-        return c.applied != null ? c.applied.spec().port() : spec.port();
     }
 }

@@ -23,7 +23,7 @@ final class SqlText {
     private SqlText() {
     }
 
-    /** Throws {@link ComputeFailure} naming the first thing wrong with the spec's names, verifier or port. */
+    /** Throws {@link ComputeFailure} naming the first thing wrong with the spec's names or verifier. */
     static void validate(ComputeSpec spec) {
         checkIdentifier("database name", spec.databaseName());
         checkIdentifier("owner role", spec.ownerRole());
@@ -36,9 +36,6 @@ final class SqlText {
         }
         if (spec.ownerVerifier() == null || !SCRAM_VERIFIER.matcher(spec.ownerVerifier()).matches()) {
             throw new ComputeFailure("invalid spec: owner verifier is not a SCRAM-SHA-256 verifier");
-        }
-        if (spec.port() < 1 || spec.port() > 65535) {
-            throw new ComputeFailure("invalid spec: port " + spec.port());
         }
     }
 

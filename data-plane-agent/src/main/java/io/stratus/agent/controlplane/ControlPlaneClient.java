@@ -6,6 +6,7 @@ import io.stratus.protocol.MetricsReport;
 import io.stratus.protocol.NodeStatus;
 import io.stratus.protocol.RegisterNodeRequest;
 import io.stratus.protocol.RegisterNodeResponse;
+import io.stratus.protocol.Route;
 import io.stratus.protocol.UsageAck;
 import io.stratus.protocol.UsageReport;
 import java.io.IOException;
@@ -26,6 +27,8 @@ class ControlPlaneClient {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(2);
+    /** A client waits on a route: better a quick failure it can retry than a hang. */
+    private static final Duration ROUTE_TIMEOUT = Duration.ofSeconds(5);
     /** How much longer than the server-side wait a long-poll may take before the agent gives up on it. */
     private static final Duration LONG_POLL_GRACE = Duration.ofSeconds(10);
     private static final int MAX_ERROR_BODY = 300;
@@ -98,6 +101,25 @@ class ControlPlaneClient {
             throw new ControlPlaneException("POST " + response.request().uri().getPath() + " answered without an ack");
         }
         return ack;
+    }
+
+    /**
+     * {@code GET /agent/v1/nodes/{id}/routes/{endpoint}}, or with {@code wake} its {@code POST .../wake}; empty for an
+     * endpoint the control plane does not know (404).
+     */
+    Optional<Route> route(NodeIdentity node, String endpoint, boolean wake)
+            throws ControlPlaneException, InterruptedException {
+        String path = "/agent/v1/nodes/" + node.nodeId() + "/routes/" + endpoint + (wake ? "/wake" : "");
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(ROUTE_TIMEOUT)
+                .header("Authorization", "Bearer " + node.credential())
+                .header("Accept", "application/json");
+        HttpResponse<byte[]> response = send((wake ? request.POST(HttpRequest.BodyPublishers.noBody()) : request.GET())
+                .build());
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        expect(response, 200);
+        return Optional.of(read(response, Route.class));
     }
 
     private HttpRequest post(String path, String token, Object body) throws ControlPlaneException {

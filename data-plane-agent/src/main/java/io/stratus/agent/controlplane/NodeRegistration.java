@@ -97,7 +97,7 @@ class NodeRegistration {
 
     private RegisterNodeRequest request() {
         return new RegisterNodeRequest(settings.nodeName(), settings.address(), settings.zone(), settings.capacityCu(),
-                releases.available().stream().map(PostgresRelease::version).toList(), settings.portMin(),
-                settings.portMax(), settings.labels());
+                releases.available().stream().map(PostgresRelease::version).toList(), settings.frontDoor().port(),
+                settings.labels());
     }
 }

@@ -1,7 +1,6 @@
 package io.stratus.agent.controlplane;
 
 import io.stratus.agent.AgentSettings;
-import io.stratus.agent.computes.BusyPorts;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.tasks.TaskRunner;
 import io.stratus.agent.tasks.TasksChanged;
@@ -38,9 +37,7 @@ class StatusReporter extends PeriodicTask {
     private final TaskRunner tasks;
     private final Clock clock;
     private final BigDecimal capacityCu;
-    private final BusyPorts busyPorts;
     /** Written and read on this task's one thread only. */
-    private List<Integer> lastBusyPorts = List.of();
     private final AtomicBoolean sendQueued = new AtomicBoolean();
     private final Outage outage = new Outage(log, "send status");
 
@@ -53,7 +50,6 @@ class StatusReporter extends PeriodicTask {
         this.tasks = tasks;
         this.clock = clock;
         this.capacityCu = settings.capacityCu();
-        this.busyPorts = new BusyPorts(settings.portMin(), settings.portMax());
     }
 
     @EventListener
@@ -70,7 +66,7 @@ class StatusReporter extends PeriodicTask {
     void sendSoon() {
         if (sendQueued.compareAndSet(false, true) && !runSoon(() -> {
             sendQueued.set(false);
-            send(false);
+            send();
         })) {
             sendQueued.set(false);
         }
@@ -78,25 +74,17 @@ class StatusReporter extends PeriodicTask {
 
     @Override
     protected void tick() {
-        send(true);
+        send();
     }
 
-    /**
-     * @param rescanPorts read the host's socket tables again (heartbeats only: the send right after a reconcile pass
-     *                    is what provisioning waits on, and placement can live with ports a heartbeat old)
-     */
-    private void send(boolean rescanPorts) {
+    private void send() {
         NodeIdentity node = registration.current().orElse(null);
         if (node == null) {
             return;
         }
         NodeObservation observed = reconciler.observe();
-        if (rescanPorts) {
-            lastBusyPorts = busyPorts.scan(ownPorts(observed));
-        }
         NodeStatus status = new NodeStatus(node.nodeId(), observed.observedGeneration(), clock.instant(), capacityCu,
-                reconciler.enforcement(), observed.computes(), observed.reconciledGeneration(), lastBusyPorts,
-                tasks.statuses());
+                reconciler.enforcement(), observed.computes(), observed.reconciledGeneration(), tasks.statuses());
         try {
             client.reportStatus(node, status);
             outage.succeeded();
@@ -109,19 +97,6 @@ class StatusReporter extends PeriodicTask {
         } catch (RuntimeException e) {
             log.warn("cannot send status", e);
         }
-    }
-
-    /**
-     * Ports of the node's own computes, whose postmasters listen there, or the agent's port keeper while they are
-     * stopped (their connections' TIME_WAIT sockets linger a minute, harmless to their own restart). A stopped
-     * compute whose port another process took says so in its status message. A failed compute's port is not among them:
-     * held by another process, it is reported busy, which is what tells an operator why that compute cannot start.
-     */
-    private static Set<Integer> ownPorts(NodeObservation observed) {
-        return observed.computes().stream()
-                .filter(c -> c.phase() != ComputePhase.FAILED)
-                .map(ComputeStatus::port)
-                .collect(Collectors.toSet());
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.stratus.agent.capacity.CgroupDriver;
 import io.stratus.agent.capacity.CgroupUsage;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.computes.RunningCompute;
+import io.stratus.agent.frontdoor.SessionCounts;
 import io.stratus.protocol.ComputeMetrics;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -54,11 +55,14 @@ public class MetricsSampler implements AutoCloseable {
 
     private final ComputeReconciler reconciler;
     private final CgroupDriver cgroups;
+    private final SessionCounts frontDoorSessions;
     private final Clock clock;
     private final Map<UUID, Tracked> tracked = new HashMap<>();
 
-    public MetricsSampler(ComputeReconciler reconciler, CgroupDriver cgroups, Clock clock) {
+    public MetricsSampler(ComputeReconciler reconciler, CgroupDriver cgroups, SessionCounts frontDoorSessions,
+                          Clock clock) {
         this.reconciler = reconciler;
+        this.frontDoorSessions = frontDoorSessions;
         this.cgroups = cgroups;
         this.clock = clock;
     }
@@ -112,7 +116,7 @@ public class MetricsSampler implements AutoCloseable {
      * @param fromCgroup whether CPU time came from the cgroup (a switch of source makes the next delta meaningless)
      */
     private record Reading(long atNanos, long postmasterPid, boolean fromCgroup, long cpuNanos, long periods,
-                           long throttledPeriods, long transactions, long sessions) {
+                           long throttledPeriods, long transactions, long sessions, long frontDoorSessions) {
     }
 
     /** One sample per running compute that has a previous reading to compare with. */
@@ -156,9 +160,10 @@ public class MetricsSampler implements AutoCloseable {
             return Optional.empty();
         }
         MaintenanceConnection.Counts counts = t.connection.read(compute.cluster(), compute.databaseName());
+        SessionCounts.Snapshot door = frontDoorSessions.of(compute.computeId());
         Reading now = new Reading(at, pid, cgroupCpu.isPresent(), cpu.getAsLong(),
                 usage.map(CgroupUsage::cpuPeriods).orElse(0L), usage.map(CgroupUsage::cpuThrottledPeriods).orElse(0L),
-                counts.transactions(), counts.sessions());
+                counts.transactions(), counts.sessions(), door.opened());
         Reading before = t.last();
         if (before != null && (before.postmasterPid() != pid || before.fromCgroup() != now.fromCgroup())) {
             // Another postmaster, or CPU from another source: nothing to compare with.
@@ -185,9 +190,13 @@ public class MetricsSampler implements AutoCloseable {
         return Optional.of(new ComputeMetrics(compute.computeId(), clock.instant(), compute.appliedCu(),
                 round((double) cpuUsed / elapsed, 1000), round(throttledFraction, 1000),
                 usage.map(CgroupUsage::workingSetBytes).orElseGet(() -> ProcStats.workingSetBytes(pid)),
-                usage.map(CgroupUsage::memoryLimitBytes).orElse(0L), counts.clientConnections(),
+                // The front door sees every client session, also the ones that came and went between two samples
+                // and the ones still authenticating; Postgres' own counts stand for any it did not relay.
+                usage.map(CgroupUsage::memoryLimitBytes).orElse(0L),
+                (int) Math.max(counts.clientConnections(), Math.min(Integer.MAX_VALUE, door.open())),
                 transactions >= 0 && seconds > 0 ? round(transactions / seconds, 100) : 0.0,
-                t.takeOomKills(), (int) Math.max(0, Math.min(Integer.MAX_VALUE, now.sessions() - before.sessions()))));
+                t.takeOomKills(), (int) Math.max(0, Math.min(Integer.MAX_VALUE, Math.max(now.sessions() - before.sessions(),
+                        now.frontDoorSessions() - before.frontDoorSessions())))));
     }
 
     /** Closes every kept-open connection. */

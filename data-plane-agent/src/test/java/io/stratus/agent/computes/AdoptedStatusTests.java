@@ -28,7 +28,7 @@ class AdoptedStatusTests {
     private static final PostgresRelease ON_DISK = new PostgresRelease("15.18", Path.of("/nonexistent/15/bin"), "host");
 
     private final List<Object> events = new ArrayList<>();
-    private final NodeBook book = new NodeBook("10.0.0.7", events::add);
+    private final NodeBook book = new NodeBook(events::add);
     private final List<String> asked = new ArrayList<>();
 
     @Test
@@ -39,12 +39,10 @@ class AdoptedStatusTests {
         ComputeStatus s = adopted(c, up(), accepting());
 
         assertThat(s.phase()).isEqualTo(ComputePhase.STARTING);
-        assertThat(s.port()).isZero();
         assertThat(s.specVersion()).isZero();
         assertThat(s.release()).isEqualTo("15.18");
         assertThat(s.acceptingLogins()).isFalse();
         assertThat(s.message()).isEqualTo("found on disk, never applied in full");
-        assertThat(s.host()).isEqualTo("10.0.0.7");
         assertThat(c.failed()).isFalse();
         assertThat(asked).isEmpty();
     }
@@ -56,7 +54,6 @@ class AdoptedStatusTests {
         ComputeStatus s = adopted(c, up(), accepting());
 
         assertThat(s.phase()).isEqualTo(ComputePhase.FAILED);
-        assertThat(s.port()).isEqualTo(55432);
         assertThat(s.release()).isEqualTo("15.18");
         assertThat(s.restarts()).isEqualTo(2);
         assertThat(s.message()).isEqualTo("no Postgres release on this node runs its data directory");
@@ -123,20 +120,16 @@ class AdoptedStatusTests {
     }
 
     @Test
-    void aStoppedComputeIsStoppedWithNoCuAndItsPortProblemAsItsMessage() {
+    void aStoppedComputeIsStoppedWithNoCu() {
         Compute c = applied(false, 0);
         c.cluster = cluster();
         c.cuInForce = BigDecimal.ONE;
-        ComputeStatus kept = adopted(c, down(), accepting());
-        c.portProblem = "port 55432 is taken by another process";
 
-        ComputeStatus taken = adopted(c, down(), accepting());
+        ComputeStatus stopped = adopted(c, down(), accepting());
 
-        assertThat(kept.phase()).isEqualTo(ComputePhase.STOPPED);
-        assertThat(kept.message()).isNull();
-        assertThat(kept.appliedCu()).as("a stopped compute has no CU in force").isEqualByComparingTo("0");
-        assertThat(taken.phase()).isEqualTo(ComputePhase.STOPPED);
-        assertThat(taken.message()).isEqualTo("port 55432 is taken by another process");
+        assertThat(stopped.phase()).isEqualTo(ComputePhase.STOPPED);
+        assertThat(stopped.message()).isNull();
+        assertThat(stopped.appliedCu()).as("a stopped compute has no CU in force").isEqualByComparingTo("0");
         assertThat(c.failed()).isFalse();
         assertThat(asked).containsExactly("postmaster", "postmaster");
     }

@@ -19,14 +19,14 @@ class ComputeConfigTests {
 
     @Test
     void sizesRestartOnlySettingsFromTheTopOfTheRange() {
-        ComputeConfig config = ComputeConfig.of(spec("1", "0.5", "4"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT);
+        ComputeConfig config = ComputeConfig.of(spec("1", "0.5", "4"), SOCKETS, true, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).containsEntry("max_connections", "250").containsEntry("shared_buffers", "128MB");
     }
 
     @Test
     void sizesReloadableSettingsFromTheCuGrantedNow() {
-        ComputeConfig config = ComputeConfig.of(spec("2", "1", "4"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT);
+        ComputeConfig config = ComputeConfig.of(spec("2", "1", "4"), SOCKETS, true, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).containsEntry("work_mem", "8MB").containsEntry("maintenance_work_mem", "128MB")
                 .containsEntry("effective_cache_size", "6144MB").containsEntry("max_parallel_workers_per_gather", "1");
@@ -34,7 +34,7 @@ class ComputeConfigTests {
 
     @Test
     void neverSizesBelowTheFloorsForAQuarterCu() {
-        ComputeConfig config = ComputeConfig.of(spec("0.25", "0.25", "0.25"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT);
+        ComputeConfig config = ComputeConfig.of(spec("0.25", "0.25", "0.25"), SOCKETS, true, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).containsEntry("max_connections", "62").containsEntry("shared_buffers", "16MB")
                 .containsEntry("work_mem", "1MB").containsEntry("maintenance_work_mem", "16MB")
@@ -43,7 +43,7 @@ class ComputeConfigTests {
 
     @Test
     void suspendedComputeWithZeroCuIsSizedForItsRange() {
-        ComputeConfig config = ComputeConfig.of(spec("0", "0", "2"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT);
+        ComputeConfig config = ComputeConfig.of(spec("0", "0", "2"), SOCKETS, true, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).containsEntry("work_mem", "8MB").containsEntry("shared_buffers", "64MB");
     }
@@ -51,8 +51,8 @@ class ComputeConfigTests {
     // A CU change must never need a restart: whatever differs between two CUs of one range must reload.
     @Test
     void changingTheCuChangesOnlySettingsThatReload() {
-        Map<String, String> small = ComputeConfig.of(spec("0.25", "0.25", "8"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT).settings();
-        Map<String, String> large = ComputeConfig.of(spec("8", "0.25", "8"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT).settings();
+        Map<String, String> small = ComputeConfig.of(spec("0.25", "0.25", "8"), SOCKETS, true, CapacityUnit.DEFAULT).settings();
+        Map<String, String> large = ComputeConfig.of(spec("8", "0.25", "8"), SOCKETS, true, CapacityUnit.DEFAULT).settings();
 
         Set<String> differing = new TreeSet<>();
         small.forEach((k, v) -> {
@@ -66,12 +66,12 @@ class ComputeConfigTests {
 
     @Test
     void parallelWorkersFollowTheVcpusGranted() {
-        assertThat(ComputeConfig.of(spec("1", "1", "8"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT).settings())
+        assertThat(ComputeConfig.of(spec("1", "1", "8"), SOCKETS, true, CapacityUnit.DEFAULT).settings())
                 .containsEntry("max_parallel_workers", "0").containsEntry("max_parallel_workers_per_gather", "0");
-        assertThat(ComputeConfig.of(spec("4", "1", "8"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT).settings())
+        assertThat(ComputeConfig.of(spec("4", "1", "8"), SOCKETS, true, CapacityUnit.DEFAULT).settings())
                 .containsEntry("max_parallel_workers", "3").containsEntry("max_parallel_workers_per_gather", "2");
         // Never past max_worker_processes (8 by default), which would need a restart to raise.
-        assertThat(ComputeConfig.of(spec("16", "1", "16"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT).settings())
+        assertThat(ComputeConfig.of(spec("16", "1", "16"), SOCKETS, true, CapacityUnit.DEFAULT).settings())
                 .containsEntry("max_parallel_workers", "8").containsEntry("max_parallel_workers_per_gather", "4");
     }
 
@@ -79,7 +79,7 @@ class ComputeConfigTests {
     void sizesFromWhatACuIsWorthOnThisHost() {
         CapacityUnit twoVcpusAndTwoGib = new CapacityUnit(BigDecimal.valueOf(2), 2L << 30);
 
-        ComputeConfig config = ComputeConfig.of(spec("2", "1", "2"), "127.0.0.1", SOCKETS, true, twoVcpusAndTwoGib);
+        ComputeConfig config = ComputeConfig.of(spec("2", "1", "2"), SOCKETS, true, twoVcpusAndTwoGib);
 
         assertThat(config.settings()).containsEntry("work_mem", "4MB").containsEntry("effective_cache_size", "3072MB")
                 .containsEntry("shared_buffers", "32MB").containsEntry("max_parallel_workers", "3")
@@ -87,10 +87,10 @@ class ComputeConfigTests {
     }
 
     @Test
-    void listensOnTheNodeAddressAndHidesTheSocket() {
-        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "10.0.0.7", SOCKETS, true, CapacityUnit.DEFAULT);
+    void listensOnItsHiddenSocketOnlyNeverOnTcp() {
+        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), SOCKETS, true, CapacityUnit.DEFAULT);
 
-        assertThat(config.settings()).containsEntry("port", "55432").containsEntry("listen_addresses", "10.0.0.7")
+        assertThat(config.settings()).containsEntry("port", "5432").containsEntry("listen_addresses", "")
                 .containsEntry("unix_socket_directories", SOCKETS.toString())
                 .containsEntry("unix_socket_permissions", "0700")
                 .containsEntry("password_encryption", "scram-sha-256")
@@ -100,7 +100,7 @@ class ComputeConfigTests {
     // Metering counts top-level statements, utility ones (BEGIN, COPY, DDL) included, and wants no evictions.
     @Test
     void tracksTopLevelAndUtilityStatementsForMetering() {
-        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "127.0.0.1", SOCKETS, true, CapacityUnit.DEFAULT);
+        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), SOCKETS, true, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).containsEntry("pg_stat_statements.track", "top")
                 .containsEntry("pg_stat_statements.track_utility", "on")
@@ -112,25 +112,24 @@ class ComputeConfigTests {
 
     @Test
     void leavesOutPgStatStatementsWhenTheReleaseLacksIt() {
-        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "127.0.0.1", SOCKETS, false, CapacityUnit.DEFAULT);
+        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), SOCKETS, false, CapacityUnit.DEFAULT);
 
         assertThat(config.settings()).doesNotContainKey("shared_preload_libraries")
                 .doesNotContainKeys("pg_stat_statements.max", "pg_stat_statements.track");
     }
 
     @Test
-    void hbaAdmitsTheOwnerOverTcpAndTheAgentOnlyOverTheSocket() {
+    void hbaAdmitsTheOwnerWithItsPasswordAndTheAgentOnlyOverTheSocket() {
         String hba = ComputeConfig.hba(spec("1", "1", "1"));
 
         assertThat(hba.lines().filter(l -> !l.startsWith("#"))).containsExactly(
                 "local all stratus_agent trust",
-                "host \"app\" \"app_owner\" 0.0.0.0/0 scram-sha-256",
-                "host \"app\" \"app_owner\" ::/0 scram-sha-256");
+                "local \"app\" \"app_owner\" scram-sha-256");
     }
 
     @Test
     void reportsWhichSettingsDifferFromTheFile() {
-        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), "127.0.0.1", SOCKETS, false, CapacityUnit.DEFAULT);
+        ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), SOCKETS, false, CapacityUnit.DEFAULT);
         Map<String, Optional<String>> current = new HashMap<>();
         config.namesToCompare().forEach(n -> current.put(n, Optional.ofNullable(config.settings().get(n))));
         assertThat(config.changedFrom(current)).isEmpty();

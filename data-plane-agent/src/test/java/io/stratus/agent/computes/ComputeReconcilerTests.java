@@ -79,9 +79,9 @@ class ComputeReconcilerTests {
     }
 
     @Test
-    void provisionsComputeTheOwnerCanUseOverTcp() throws Exception {
+    void provisionsComputeTheOwnerCanUseOverItsSocketOnly() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = spec(UUID.randomUUID(), "s3cret-one", true, 1, PostgresCluster.freePort());
+        ComputeSpec spec = spec(UUID.randomUUID(), "s3cret-one", true, 1);
 
         NodeObservation observed = apply(reconciler, state(1, spec));
 
@@ -90,8 +90,9 @@ class ComputeReconcilerTests {
         assertThat(status.phase()).isEqualTo(ComputePhase.RUNNING);
         assertThat(status.acceptingLogins()).isTrue();
         assertThat(status.specVersion()).isEqualTo(1);
-        assertThat(status.host()).isEqualTo("127.0.0.1");
-        assertThat(status.port()).isEqualTo(spec.port());
+        long pid = reconciler.running(spec.computeId()).orElseThrow().cluster().postmasterPid().orElseThrow();
+        assertThat(TestHost.tcpListenPorts(pid)).as("reachable only through its socket (the front door's way in)")
+                .isEmpty();
         assertThat(status.release()).startsWith(major + ".");
         assertThat(status.restarts()).isZero();
         assertThat(status.message()).isNull();
@@ -114,7 +115,7 @@ class ComputeReconcilerTests {
     @Test
     void applyingTheSameSpecAgainChangesNothing() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1);
         apply(reconciler, state(1, spec));
         long pid = postmasterPid(spec);
         Map<Path, FileTime> before = modificationTimes(spec);
@@ -131,7 +132,7 @@ class ComputeReconcilerTests {
     @Test
     void newReconcilerAdoptsRunningComputeWithoutTouchingIt() throws Exception {
         ComputeReconciler first = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1);
         apply(first, state(1, spec));
         insertRow(spec, "pw");
         long pid = postmasterPid(spec);
@@ -160,7 +161,7 @@ class ComputeReconcilerTests {
     @Test
     void computeStoppedWithTheAgentIsStartedByTheNextOneWithoutCountingACrash() throws Exception {
         ComputeReconciler first = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1);
         apply(first, state(1, spec));
         insertRow(spec, "pw");
         first.stop();
@@ -177,26 +178,9 @@ class ComputeReconcilerTests {
     }
 
     @Test
-    void aSuspendedComputesPortIsKeptAgainByTheNextAgent() throws Exception {
-        ComputeReconciler first = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = spec(UUID.randomUUID(), "pw", false, 1, PostgresCluster.freePort());
-        apply(first, state(1, spec));
-        first.stop();
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(spec.port(), 1, java.net.InetAddress.getLoopbackAddress())) {
-            assertThat(probe.getLocalPort()).as("a stopped agent holds nothing").isEqualTo(spec.port());
-        }
-
-        ComputeReconciler second = reconciler(new WarmPool(0, paths, releases, user));
-
-        assertThat(single(second.observe()).phase()).isEqualTo(ComputePhase.STOPPED);
-        assertThatThrownBy(() -> new java.net.ServerSocket(spec.port(), 1, java.net.InetAddress.getLoopbackAddress()))
-                .as("kept again from adoption on, before the control plane speaks").isInstanceOf(java.net.BindException.class);
-    }
-
-    @Test
     void healthCheckRestartsKilledPostmaster() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1);
         apply(reconciler, state(1, spec));
         insertRow(spec, "pw");
         long pid = postmasterPid(spec);
@@ -220,7 +204,7 @@ class ComputeReconcilerTests {
     @Test
     void deletesComputeMissingFromDesiredState() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1);
         apply(reconciler, state(1, spec));
         long pid = postmasterPid(spec);
         Path socketDir = SocketDirs.forData(paths.compute(spec.computeId()));
@@ -242,7 +226,7 @@ class ComputeReconcilerTests {
     @Test
     void enforcesTheCuAndChangesItWithoutRestart() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec quarter = withCu(spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()), "0.25", 1);
+        ComputeSpec quarter = withCu(spec(UUID.randomUUID(), "pw", true, 1), "0.25", 1);
 
         ComputeStatus status = single(apply(reconciler, state(1, quarter)));
 
@@ -336,7 +320,7 @@ class ComputeReconcilerTests {
     void healthCheckPutsAPostmasterOutsideItsCgroupBack() throws Exception {
         CgroupDriver cgroups = host.enforcingCgroups();
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1);
         apply(reconciler, state(1, spec));
         long pid = postmasterPid(spec);
         try (Connection backend = connect(spec, "pw")) {
@@ -361,7 +345,7 @@ class ComputeReconcilerTests {
     @Test
     void suspendStopsPostmasterAndResumeFindsTheData() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec running = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        ComputeSpec running = spec(UUID.randomUUID(), "pw", true, 1);
         apply(reconciler, state(1, running));
         insertRow(running, "pw");
         long pid = postmasterPid(running);
@@ -375,11 +359,9 @@ class ComputeReconcilerTests {
         assertThat(stopped.enforcement()).isEqualTo(host.cgroups().enforcement());
         assertThat(TestHost.isLive(pid)).isFalse();
         assertThat(reconciler.running()).isEmpty();
-        // While it sleeps its port stays its own, and a client is told why it cannot connect.
-        assertThatThrownBy(() -> new java.net.ServerSocket(running.port(), 1, java.net.InetAddress.getLoopbackAddress()))
-                .isInstanceOf(java.net.BindException.class);
-        assertThatThrownBy(() -> connect(running, "pw")).isInstanceOf(SQLException.class)
-                .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("57P03");
+        // While it sleeps nothing listens for it: the front door answers for it, and wakes it.
+        assertThat(TestHost.computeSocket(paths, running.computeId())).doesNotExist();
+        assertThatThrownBy(() -> connect(running, "pw")).isInstanceOf(SQLException.class);
 
         long started = System.nanoTime();
         ComputeStatus resumed = single(apply(reconciler, state(3, withRunning(running, true, 3))));
@@ -392,31 +374,9 @@ class ComputeReconcilerTests {
     }
 
     @Test
-    void aStoppedComputesPortTakenByAnotherProcessIsReportedThenKeptOnceFree() throws Exception {
-        ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec stopped = spec(UUID.randomUUID(), "pw", false, 1, PostgresCluster.freePort());
-        ComputeStatus status;
-        try (java.net.ServerSocket other = new java.net.ServerSocket(stopped.port(), 1, java.net.InetAddress.getLoopbackAddress())) {
-            status = single(apply(reconciler, state(1, stopped)));
-            assertThat(status.phase()).as("stopped as asked: nothing failed yet").isEqualTo(ComputePhase.STOPPED);
-            assertThat(status.message()).startsWith("port " + stopped.port() + " is taken by another process")
-                    .endsWith("the compute cannot resume until it is free");
-        }
-
-        status = single(reconciler.checkHealth().get(60, TimeUnit.SECONDS));
-
-        assertThat(status.message()).as("the health pass kept the port once it was free").isNull();
-        assertThatThrownBy(() -> new java.net.ServerSocket(stopped.port(), 1, java.net.InetAddress.getLoopbackAddress()))
-                .isInstanceOf(java.net.BindException.class);
-        ComputeStatus resumed = single(apply(reconciler, state(2, withRunning(stopped, true, 2))));
-        assertThat(resumed.phase()).isEqualTo(ComputePhase.RUNNING);
-        assertThat(resumed.acceptingLogins()).isTrue();
-    }
-
-    @Test
     void newPasswordTakesEffectWithoutRestart() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = spec(UUID.randomUUID(), "old-password", true, 1, PostgresCluster.freePort());
+        ComputeSpec spec = spec(UUID.randomUUID(), "old-password", true, 1);
         apply(reconciler, state(1, spec));
         long pid = postmasterPid(spec);
 
@@ -438,7 +398,7 @@ class ComputeReconcilerTests {
         pool.fill();
         assertThat(pool.readyCount()).isEqualTo(1);
         ComputeReconciler reconciler = reconciler(pool);
-        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1);
 
         ComputeStatus status = single(apply(reconciler, state(1, spec)));
 
@@ -503,7 +463,7 @@ class ComputeReconcilerTests {
     @Test
     void computeFailsClearlyWhenNoReleaseMatches() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()).toBuilder()
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1).toBuilder()
                 .minCu(BigDecimal.ONE).maxCu(BigDecimal.ONE).release("9").build();
 
         NodeObservation observed = apply(reconciler, state(1, spec));
@@ -518,9 +478,9 @@ class ComputeReconcilerTests {
     @Test
     void aFailedComputeDoesNotHoldBackTheDeletionOfAnother() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec broken = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()).toBuilder()
+        ComputeSpec broken = spec(UUID.randomUUID(), "pw", true, 1).toBuilder()
                 .minCu(BigDecimal.ONE).maxCu(BigDecimal.ONE).release("9").build();
-        ComputeSpec healthy = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort());
+        ComputeSpec healthy = spec(UUID.randomUUID(), "pw", true, 1);
         apply(reconciler, state(1, broken, healthy));
 
         NodeObservation observed = apply(reconciler, state(2, broken));
@@ -536,7 +496,7 @@ class ComputeReconcilerTests {
     @Test
     void specWithUnsafeNamesFailsBeforeAnythingIsCreated() throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()).toBuilder()
+        ComputeSpec spec = spec(UUID.randomUUID(), "pw", true, 1).toBuilder()
                 .databaseName("app\"; DROP ROLE x; --").minCu(BigDecimal.ONE).maxCu(BigDecimal.ONE).build();
 
         ComputeStatus status = single(apply(reconciler, state(1, spec)));
@@ -556,9 +516,9 @@ class ComputeReconcilerTests {
         return r;
     }
 
-    private ComputeSpec spec(UUID id, String password, boolean running, long version, int port) {
+    private ComputeSpec spec(UUID id, String password, boolean running, long version) {
         return ComputeSpec.builder().computeId(id).databaseName(DB).ownerRole(OWNER).ownerVerifier(Scram.verifier(password))
-                .running(running).cu(BigDecimal.ONE).minCu(new BigDecimal("0.25")).maxCu(BigDecimal.valueOf(2)).port(port)
+                .running(running).cu(BigDecimal.ONE).minCu(new BigDecimal("0.25")).maxCu(BigDecimal.valueOf(2))
                 .release(major).specVersion(version).build();
     }
 
@@ -572,7 +532,7 @@ class ComputeReconcilerTests {
 
     private Started runningAt(String cu) throws Exception {
         ComputeReconciler reconciler = reconciler(new WarmPool(0, paths, releases, user));
-        ComputeSpec spec = withCu(spec(UUID.randomUUID(), "pw", true, 1, PostgresCluster.freePort()), cu, 1);
+        ComputeSpec spec = withCu(spec(UUID.randomUUID(), "pw", true, 1), cu, 1);
         apply(reconciler, state(1, spec));
         return new Started(reconciler, spec, postmasterPid(spec));
     }
@@ -675,18 +635,18 @@ class ComputeReconcilerTests {
         return times;
     }
 
-    private static Connection connect(ComputeSpec spec, String password) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/" + DB, OWNER, password);
+    private Connection connect(ComputeSpec spec, String password) throws SQLException {
+        return TestHost.connectToCompute(paths, spec.computeId(), DB, OWNER, password);
     }
 
-    private static void insertRow(ComputeSpec spec, String password) throws SQLException {
+    private void insertRow(ComputeSpec spec, String password) throws SQLException {
         try (Connection c = connect(spec, password); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS kept (id int)");
             st.execute("INSERT INTO kept VALUES (1)");
         }
     }
 
-    private static int countRows(ComputeSpec spec, String password) throws SQLException {
+    private int countRows(ComputeSpec spec, String password) throws SQLException {
         try (Connection c = connect(spec, password); Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT count(*) FROM kept")) {
                 rs.next();

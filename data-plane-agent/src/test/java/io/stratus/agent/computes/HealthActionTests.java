@@ -89,7 +89,6 @@ class HealthActionTests {
     @Test
     void aComputeWhoseTargetDiffersFromWhatWasAppliedIsLeftToTheDesiredStatePass() {
         Compute suspending = applied(RUNNING);
-        suspending.portProblem = "port taken";
         Compute resuming = applied(STOPPED);
 
         assertThat(decide(suspending, Optional.of(STOPPED), true, NOW, down())).isEqualTo(HealthAction.NOTHING);
@@ -97,29 +96,16 @@ class HealthActionTests {
     }
 
     @Test
-    void aStoppedComputeWhosePortCouldNotBeKeptTriesAgain() {
-        Compute c = applied(STOPPED);
-        c.portProblem = "port 55432 is taken by another process";
+    void aStoppedComputeIsLeftAlone() {
+        Compute stopped = applied(STOPPED);
 
-        assertThat(decide(c, Optional.of(STOPPED), true, NOW, down())).isEqualTo(HealthAction.KEEP_PORT);
-        assertThat(asked).hasValue(1);
-    }
-
-    @Test
-    void aStoppedComputeIsLeftAloneWhenItsPortIsKeptOrItsPostmasterRunsAnyway() {
-        Compute kept = applied(STOPPED);
-        Compute started = applied(STOPPED);
-        started.portProblem = "port 55432 is taken by another process";
-
-        assertThat(decide(kept, Optional.of(STOPPED), true, NOW, down())).isEqualTo(HealthAction.NOTHING);
-        assertThat(asked).as("no process check for a kept port").hasValue(0);
-        assertThat(decide(started, Optional.of(STOPPED), true, NOW, up())).isEqualTo(HealthAction.NOTHING);
+        assertThat(decide(stopped, Optional.of(STOPPED), true, NOW, down())).isEqualTo(HealthAction.NOTHING);
+        assertThat(asked).as("no process check for a stopped compute").hasValue(0);
     }
 
     @Test
     void aComputeNeverAppliedInFullIsLeftToTheDesiredStatePass() {
         Compute c = new Compute(ID);
-        c.portProblem = "port 55432 is taken by another process";
 
         assertThat(decide(c, Optional.of(RUNNING), true, NOW, down())).isEqualTo(HealthAction.NOTHING);
         assertThat(decide(c, Optional.of(STOPPED), true, NOW, down())).isEqualTo(HealthAction.NOTHING);
@@ -128,7 +114,7 @@ class HealthActionTests {
     @Test
     void theTargetIsTheControlPlanesSpecOnceItSpokeElseTheOneLastApplied() {
         Compute c = applied(RUNNING);
-        ComputeSpec other = TestSpecs.app().databaseName("b").ownerRole("b_owner").port(55433).build();
+        ComputeSpec other = TestSpecs.app().databaseName("b").ownerRole("b_owner").build();
 
         assertThat(HealthPass.targetSpec(c, null)).contains(RUNNING);
         assertThat(HealthPass.targetSpec(new Compute(ID), null)).isEmpty();

@@ -22,7 +22,7 @@ class NodeBookTests {
     private static final UUID NODE = UUID.randomUUID();
 
     private final List<Object> events = new CopyOnWriteArrayList<>();
-    private final NodeBook book = new NodeBook("127.0.0.1", events::add);
+    private final NodeBook book = new NodeBook(events::add);
 
     @Test
     void aGenerationIsObservedOnlyOnceEveryComputeOfItIsAppliedAndHealthyAndNoOtherIsLeft() {
@@ -66,8 +66,8 @@ class NodeBookTests {
     void changesArePublishedOnceAndStatusesInIdOrder() {
         Compute second = book.getOrAdd(new UUID(0, 2));
         Compute first = book.getOrAdd(new UUID(0, 1));
-        NodeBook.setStatus(second, book.status(second, ComputePhase.STARTING, 55433, null, false, null));
-        NodeBook.setStatus(first, book.status(first, ComputePhase.STARTING, 55432, null, false, null));
+        NodeBook.setStatus(second, book.status(second, ComputePhase.STARTING, null, false, null));
+        NodeBook.setStatus(first, book.status(first, ComputePhase.STARTING, null, false, null));
 
         NodeObservation published = book.publishIfChanged();
         book.publishIfChanged();
@@ -88,25 +88,15 @@ class NodeBookTests {
                 Path.of("/nonexistent/pgdata"), null);
         c.cuInForce = new BigDecimal("1");
 
-        NodeBook.setStatus(c, book.status(c, ComputePhase.RUNNING, 55432, null, true, null));
+        NodeBook.setStatus(c, book.status(c, ComputePhase.RUNNING, null, true, null));
         assertThat(book.running()).singleElement().satisfies(r -> {
             assertThat(r.databaseName()).isEqualTo("app");
             assertThat(r.appliedCu()).isEqualByComparingTo("1");
         });
 
-        NodeBook.setStatus(c, book.status(c, ComputePhase.STOPPED, 55432, null, false, null));
+        NodeBook.setStatus(c, book.status(c, ComputePhase.STOPPED, null, false, null));
         assertThat(c.status.appliedCu()).isEqualByComparingTo("0");
         assertThat(book.running()).isEmpty();
-    }
-
-    @Test
-    void aStoppedComputesPortProblemOutranksItsNote() {
-        Compute c = new Compute(UUID.randomUUID());
-        c.note = "restarted after crash";
-
-        assertThat(NodeBook.stoppedMessage(c)).isEqualTo("restarted after crash");
-        c.portProblem = "port 55432 is taken by another process";
-        assertThat(NodeBook.stoppedMessage(c)).isEqualTo("port 55432 is taken by another process");
     }
 
     private Compute appliedAs(ComputeSpec spec) {

@@ -105,7 +105,7 @@ class SettledTests {
         // Never started: the decision reads its release only.
         c.cluster = new PostgresCluster(RELEASE, Path.of("/nonexistent/pgdata"), null);
         c.applied = new AppliedCompute(RUNNING, RELEASE.version(), 0);
-        c.status = new ComputeStatus(ID, phase, 3, "127.0.0.1", 55432, RELEASE.version(), accepting, 0, null,
+        c.status = new ComputeStatus(ID, phase, 3, RELEASE.version(), accepting, 0, null,
                 BigDecimal.ONE, "none");
         return c;
     }

@@ -14,6 +14,6 @@ final class TestSpecs {
     static ComputeSpec.Builder app() {
         return ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName("app").ownerRole("app_owner")
                 .ownerVerifier("SCRAM-SHA-256$x").running(true).cu(BigDecimal.ONE).minCu(new BigDecimal("0.25"))
-                .maxCu(new BigDecimal("2")).port(55432).release("15").specVersion(3);
+                .maxCu(new BigDecimal("2")).release("15").specVersion(3);
     }
 }

@@ -68,7 +68,7 @@ class ControlPlaneSyncTests {
             assertThat(r.name()).isEqualTo("test-node");
             assertThat(r.address()).isEqualTo("127.0.0.1");
             assertThat(r.releases()).isNotEmpty();
-            assertThat(r.portMin()).isEqualTo(55432);
+            assertThat(r.frontDoorPort()).isEqualTo(6432);
         });
         assertThat(Files.getPosixFilePermissions(paths.nodeFile())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         // A restarted agent finds itself in node.json and does not register again.

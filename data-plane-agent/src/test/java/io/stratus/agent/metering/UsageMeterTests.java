@@ -13,6 +13,7 @@ import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.computes.ComputesChanged;
 import io.stratus.agent.computes.LoginProbe;
 import io.stratus.agent.computes.RunningCompute;
+import io.stratus.agent.frontdoor.SessionCounts;
 import io.stratus.agent.metrics.MetricsSampler;
 import io.stratus.agent.pool.WarmPool;
 import io.stratus.agent.releases.ReleaseCatalog;
@@ -97,7 +98,7 @@ class UsageMeterTests {
         toClose.add(reconciler::stop);
         spec = ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName(DB).ownerRole(OWNER)
                 .ownerVerifier(Scram.verifier(PASSWORD)).running(true).cu(BigDecimal.ONE).minCu(new BigDecimal("0.25"))
-                .maxCu(BigDecimal.valueOf(2)).port(PostgresCluster.freePort())
+                .maxCu(BigDecimal.valueOf(2))
                 .release(String.valueOf(releases.defaultRelease().major())).specVersion(1).build();
         spool = UsageSpool.open(spoolDir());
         meterRef.set(meter(spool));
@@ -170,9 +171,9 @@ class UsageMeterTests {
         // The agent's own traffic: login probes (a startup message, no statement), load samples, a pass.
         RunningCompute compute = reconciler.running().get(0);
         for (int i = 0; i < 3; i++) {
-            assertThat(new LoginProbe().probe("127.0.0.1", spec.port(), OWNER, DB).acceptingLogins()).isTrue();
+            assertThat(new LoginProbe().probe(compute.socket(), OWNER, DB).acceptingLogins()).isTrue();
         }
-        try (MetricsSampler sampler = new MetricsSampler(reconciler, new NoCgroupDriver(), Clock.systemUTC())) {
+        try (MetricsSampler sampler = new MetricsSampler(reconciler, new NoCgroupDriver(), new SessionCounts(), Clock.systemUTC())) {
             sampler.sample();
             Thread.sleep(100);
             sampler.sample();
@@ -610,7 +611,8 @@ class UsageMeterTests {
         props.setProperty("user", OWNER);
         props.setProperty("password", PASSWORD);
         props.setProperty("assumeMinServerVersion", "12");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/" + DB, props);
+        return DriverManager.getConnection(TestHost.socketUrl(TestHost.computeSocket(host.paths(), spec.computeId()), DB),
+                props);
     }
 
     private static Connection superuser(PostgresCluster cluster, String database) throws SQLException {

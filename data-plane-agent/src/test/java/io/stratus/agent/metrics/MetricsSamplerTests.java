@@ -8,6 +8,7 @@ import io.stratus.agent.Scram;
 import io.stratus.agent.TestHost;
 import io.stratus.agent.capacity.CgroupDriver;
 import io.stratus.agent.capacity.NoCgroupDriver;
+import io.stratus.agent.frontdoor.SessionCounts;
 import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.pool.WarmPool;
 import io.stratus.agent.releases.ReleaseCatalog;
@@ -137,7 +138,7 @@ class MetricsSamplerTests {
         MetricsSampler sampler = startCompute(cgroups, spec);
         sampler.sample();
 
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/" + DB,
+        try (Connection c = DriverManager.getConnection(TestHost.socketUrl(TestHost.computeSocket(paths, spec.computeId()), DB),
                 OWNER, "pw"); Statement st = c.createStatement()) {
             // Two 500 MB strings and their 1000 MB concatenation: 2 GB touched in one backend.
             st.executeQuery("SELECT length(repeat('x', 500000000) || repeat('y', 500000000))");
@@ -168,7 +169,7 @@ class MetricsSamplerTests {
         });
         // A client too quick for any snapshot of connections: it connects, runs a statement and leaves in between.
         for (int i = 0; i < 2; i++) {
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/" + DB,
+            try (Connection c = DriverManager.getConnection(TestHost.socketUrl(TestHost.computeSocket(paths, spec.computeId()), DB),
                     OWNER, "pw"); Statement st = c.createStatement()) {
                 st.execute("SELECT 1");
             }
@@ -194,7 +195,7 @@ class MetricsSamplerTests {
         toClose.add(reconciler::stop);
         var observed = reconciler.apply(new DesiredState(UUID.randomUUID(), 1, List.of(spec))).get(120, TimeUnit.SECONDS);
         assertThat(observed.computes().get(0).phase()).isEqualTo(ComputePhase.RUNNING);
-        MetricsSampler sampler = new MetricsSampler(reconciler, cgroups, Clock.systemUTC());
+        MetricsSampler sampler = new MetricsSampler(reconciler, cgroups, new SessionCounts(), Clock.systemUTC());
         toClose.add(sampler);
         return sampler;
     }
@@ -225,12 +226,12 @@ class MetricsSamplerTests {
     private ComputeSpec spec(String cu) {
         return ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName(DB).ownerRole(OWNER)
                 .ownerVerifier(Scram.verifier("pw")).running(true).cu(new BigDecimal(cu)).minCu(new BigDecimal("0.25"))
-                .maxCu(BigDecimal.valueOf(2)).port(PostgresCluster.freePort())
+                .maxCu(BigDecimal.valueOf(2))
                 .release(String.valueOf(releases.defaultRelease().major())).specVersion(1).build();
     }
 
     /** Two connections burning CPU and one committing small transactions, as the owner over TCP, until closed. */
-    private static final class Load implements AutoCloseable {
+    private final class Load implements AutoCloseable {
 
         final List<Throwable> failures = new CopyOnWriteArrayList<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
@@ -246,7 +247,7 @@ class MetricsSamplerTests {
         }
 
         private void loop(ComputeSpec spec, String sql) {
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spec.port() + "/" + DB,
+            try (Connection c = DriverManager.getConnection(TestHost.socketUrl(TestHost.computeSocket(paths, spec.computeId()), DB),
                     OWNER, "pw"); Statement st = c.createStatement()) {
                 statements.add(st);
                 while (running.get()) {
