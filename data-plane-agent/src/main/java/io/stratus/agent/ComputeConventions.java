@@ -1,6 +1,8 @@
 package io.stratus.agent;
 
 import io.stratus.postgres.PostgresCluster;
+import io.stratus.postgres.SocketDirs;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -20,6 +22,14 @@ public final class ComputeConventions {
      * names that socket's file ({@code .s.PGSQL.5432}).
      */
     public static final int SOCKET_PORT = 5432;
+
+    /**
+     * The Unix socket of the compute whose directory ({@code computes/<id>}) is {@code computeDir}: in its short socket
+     * directory ({@link SocketDirs}), named after {@link #SOCKET_PORT}. Worked out, never read from its settings.
+     */
+    public static Path socket(Path computeDir) {
+        return SocketDirs.forData(computeDir).resolve(".s.PGSQL." + SOCKET_PORT);
+    }
 
     /** Where the agent runs all of its own queries, so that none of them lands in (or is billed to) a tenant's database. */
     public static final String MAINTENANCE_DATABASE = "postgres";

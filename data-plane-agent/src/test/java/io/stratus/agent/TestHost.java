@@ -70,7 +70,7 @@ public final class TestHost implements AutoCloseable {
 
     /** A compute's Unix socket, where it listens (it has no TCP port): where the front door connects. */
     public static Path computeSocket(AgentPaths paths, UUID computeId) {
-        return SocketDirs.forData(paths.compute(computeId)).resolve(".s.PGSQL." + ComputeConventions.SOCKET_PORT);
+        return ComputeConventions.socket(paths.compute(computeId));
     }
 
     /** A client connection to a compute over its socket, as the front door makes one (the password checked by SCRAM). */

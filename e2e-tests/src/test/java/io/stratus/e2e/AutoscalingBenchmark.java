@@ -28,7 +28,7 @@ class AutoscalingBenchmark {
     @Test
     void reactionTimeFromLoadStepToCgroupChange() throws Exception {
         List<Double> reactions = new ArrayList<>();
-        try (StratusProcesses stratus = new StratusProcesses(57800)
+        try (StratusProcesses stratus = new StratusProcesses()
                 .withControlPlaneEnv("STRATUS_AUTOSCALING_DOWNSCALE_WINDOW", "5s")) {
             stratus.start();
             var api = stratus.api();

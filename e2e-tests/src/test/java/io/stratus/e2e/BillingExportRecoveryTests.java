@@ -44,7 +44,7 @@ class BillingExportRecoveryTests {
         Instant periodStart = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
         String period = HOUR.format(periodStart);
 
-        stratus = new StratusProcesses(57800)
+        stratus = new StratusProcesses()
                 .withControlPlaneEnv("STRATUS_BILLING_EXPORT_HOURLY_CRON", NEVER)
                 .withControlPlaneEnv("STRATUS_BILLING_EXPORT_DAILY_CRON", NEVER)
                 .withControlPlaneEnv("STRATUS_BILLING_EXPORT_SETTLE", "0s")

@@ -19,7 +19,7 @@ class CrashRecoveryTests {
 
     @BeforeEach
     void start() {
-        stratus = new StratusProcesses(57200);
+        stratus = new StratusProcesses();
         stratus.start();
         tenant = E2e.newTenant(stratus.api());
     }

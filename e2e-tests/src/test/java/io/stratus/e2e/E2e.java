@@ -48,12 +48,15 @@ final class E2e {
         return state[0];
     }
 
-    /** Opens a pgjdbc connection from a libpq URI {@code postgresql://user:password@host:port/db}. */
+    /**
+     * Opens a pgjdbc connection from a libpq URI {@code postgresql://user:password@host:port/db?sslmode=...}, as a
+     * developer pastes it (its query parameters are pgjdbc's too).
+     */
     static Connection connect(String uri) throws SQLException {
         URI u = URI.create(uri);
         String[] userInfo = u.getUserInfo().split(":", 2);
         return DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath()
-                + "?connectTimeout=5", userInfo[0], userInfo[1]);
+                + "?connectTimeout=40" + (u.getQuery() == null ? "" : "&" + u.getQuery()), userInfo[0], userInfo[1]);
     }
 
     static String withPassword(String uriWithoutPassword, String password) {

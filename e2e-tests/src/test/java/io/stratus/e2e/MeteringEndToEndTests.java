@@ -33,7 +33,7 @@ class MeteringEndToEndTests {
 
     @BeforeEach
     void start() {
-        stratus = new StratusProcesses(58400)
+        stratus = new StratusProcesses()
                 .withControlPlaneEnv("STRATUS_METERING_ROLLUP_INTERVAL", "1s")
                 .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", "1s");
         stratus.start();

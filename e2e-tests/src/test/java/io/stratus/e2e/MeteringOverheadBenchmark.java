@@ -59,7 +59,7 @@ class MeteringOverheadBenchmark {
     @Test
     void pgbenchWithMeteringVersusWithout() throws Exception {
         assertThat(PGBENCH).as("pgbench from Debian's postgresql-15 (.ci/run installs it)").exists();
-        try (StratusProcesses stratus = meteringStack(58400)) {
+        try (StratusProcesses stratus = meteringStack()) {
             BenchCompute bench = BenchCompute.create(stratus, stratus.api(), E2e.newTenant(stratus.api()), "bench", "2");
             URI uri = bench.uri();
             pgbench(uri, "-i", "-s", "10", "-q");
@@ -120,7 +120,7 @@ class MeteringOverheadBenchmark {
     @Test
     void pgbenchSideBySideWithAndWithoutMetering() throws Exception {
         assertThat(PGBENCH).as("pgbench from Debian's postgresql-15 (.ci/run installs it)").exists();
-        try (StratusProcesses stratus = meteringStack(58500)) {
+        try (StratusProcesses stratus = meteringStack()) {
             var api = stratus.api();
             var tenant = E2e.newTenant(api);
             BenchCompute a = BenchCompute.create(stratus, api, tenant, "side_a", SIDE_BY_SIDE_CU);
@@ -167,8 +167,8 @@ class MeteringOverheadBenchmark {
      * with a fixed CU they are switched off, so what is left is the cost of pg_stat_statements and of usage sampling
      * and shipping.
      */
-    private static StratusProcesses meteringStack(int portBase) throws Exception {
-        StratusProcesses stratus = new StratusProcesses(portBase)
+    private static StratusProcesses meteringStack() throws Exception {
+        StratusProcesses stratus = new StratusProcesses()
                 .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", USAGE_INTERVAL)
                 .withAgentEnv("STRATUS_AGENT_METRICS_INTERVAL", "1h");
         try {

@@ -73,7 +73,7 @@ class ProvisioningBenchmark {
 
     private List<Double> viaStratus() throws Exception {
         List<Double> times = new ArrayList<>();
-        try (StratusProcesses stratus = new StratusProcesses(57400)) {
+        try (StratusProcesses stratus = new StratusProcesses()) {
             stratus.start();
             var api = stratus.api();
             var tenant = E2e.newTenant(api);

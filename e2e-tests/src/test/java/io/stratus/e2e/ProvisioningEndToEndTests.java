@@ -38,7 +38,7 @@ class ProvisioningEndToEndTests {
 
     @BeforeAll
     static void start() {
-        stratus = new StratusProcesses(57000);
+        stratus = new StratusProcesses();
         stratus.start();
         tenant = E2e.newTenant(stratus.api());
     }
@@ -76,69 +76,6 @@ class ProvisioningEndToEndTests {
         assertThat(api.get(tenant.adminKey(), "/v1/databases/" + db.id()).text("state")).isEqualTo("DELETED");
         assertThat(dataDir).doesNotExist();
         assertThatThrownBy(() -> E2e.connect(db.uri()).close()).isInstanceOf(SQLException.class);
-    }
-
-    /**
-     * The CI failure behind busyPorts: a port of the compute range held by another process (here listeners, in CI an
-     * outgoing connection's local port). Every port of the range that no database has is held but the last; the new
-     * database must land on a port nobody holds (the last, unless a passing connection held one of the others when
-     * the test tried to bind it and let it go since) and run.
-     */
-    @Test
-    void aNewDatabaseIsPlacedAroundPortsAnotherProcessHolds() throws Exception {
-        var api = stratus.api();
-        int last = 57099;
-        Set<Integer> databasePorts = new HashSet<>();
-        // Running databases listen on theirs and the agent keeps a suspended one's: the bind below fails on both anyway.
-        api.get(tenant.adminKey(), "/v1/databases?size=100").json().get("items")
-                .forEach(d -> databasePorts.add(d.at("/connection/port").asInt()));
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int port = 57000; port < last; port++) {
-                if (databasePorts.contains(port)) {
-                    continue;
-                }
-                try {
-                    held.add(new ServerSocket(port, 1, InetAddress.getLoopbackAddress()));
-                } catch (IOException e) {
-                    // Something else holds it for now: not ours to assert on.
-                }
-            }
-            List<Integer> ours = held.stream().map(ServerSocket::getLocalPort).toList();
-            assertThat(ours).as("most of the range held").hasSizeGreaterThan(80);
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> reportedBusy(api).containsAll(ours));
-
-            var db = E2e.create(api, tenant, "around");
-
-            assertThat(URI.create(db.uri()).getPort()).isNotIn(ours).isBetween(57000, last);
-            assertThat(E2e.awaitOperation(api, tenant, db.operationId(), Duration.ofSeconds(90))).isEqualTo("SUCCEEDED");
-            try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT current_database()")) {
-                rs.next();
-                assertThat(rs.getString(1)).isEqualTo("around");
-            }
-            var del = api.delete(tenant.adminKey(), "/v1/databases/" + db.id());
-            assertThat(E2e.awaitOperation(api, tenant, del.at("/operation/id").asString(), Duration.ofSeconds(60)))
-                    .isEqualTo("SUCCEEDED");
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-            // Until the next heartbeat says they are free, placement avoids them: the tests after this one need them.
-            List<Integer> released = held.stream().map(ServerSocket::getLocalPort).toList();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> reportedBusy(api).stream().noneMatch(released::contains));
-        }
-    }
-
-    /** The ports the node reports held by other processes. */
-    private static List<Integer> reportedBusy(ApiClient api) {
-        List<Integer> busy = new ArrayList<>();
-        for (var n : api.get(StratusProcesses.OPERATOR_KEY, "/v1/admin/nodes").json()) {
-            n.get("busyPorts").forEach(p -> busy.add(p.asInt()));
-        }
-        return busy;
     }
 
     @Test

@@ -66,7 +66,7 @@ class SaleSpikeBenchmark {
         List<JsonNode> metrics;
         JsonNode events;
         Instant start;
-        try (StratusProcesses stratus = new StratusProcesses(58000)) {
+        try (StratusProcesses stratus = new StratusProcesses()) {
             if (!DOWNSCALE_WINDOW.isEmpty()) {
                 stratus.withControlPlaneEnv("STRATUS_AUTOSCALING_DOWNSCALE_WINDOW", DOWNSCALE_WINDOW);
             }

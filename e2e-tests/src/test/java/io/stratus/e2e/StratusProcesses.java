@@ -36,7 +36,7 @@ final class StratusProcesses implements AutoCloseable {
     private final Path dir;
     private final Path agentDataDir;
     private final int httpPort = PostgresCluster.freePort();
-    private final int portBase;
+    private final int frontDoorPort = PostgresCluster.freePort();
     private final PostgresHarness.TestDatabase metadata = PostgresHarness.newDatabase();
     private final String nodeName = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
     private Process controlPlane;
@@ -45,8 +45,7 @@ final class StratusProcesses implements AutoCloseable {
     private final Map<String, String> extraControlPlaneEnv = new HashMap<>();
     private final Map<String, String> extraAgentEnv = new HashMap<>();
 
-    StratusProcesses(int portBase) {
-        this.portBase = portBase;
+    StratusProcesses() {
         try {
             // Not Files.createTempDirectory: its 0700 would keep the postgres user out.
             dir = Path.of("/tmp", "stratus-e2e-" + UUID.randomUUID().toString().substring(0, 8));
@@ -83,6 +82,11 @@ final class StratusProcesses implements AutoCloseable {
         return metadata;
     }
 
+    /** Where the agent's front door listens: every database's connection URI names it. */
+    int frontDoorPort() {
+        return frontDoorPort;
+    }
+
     Path agentDataDir() {
         return agentDataDir;
     }
@@ -107,6 +111,7 @@ final class StratusProcesses implements AutoCloseable {
         env.put("STRATUS_DB_URL", metadata.jdbcUrl());
         env.put("STRATUS_DB_USER", metadata.user());
         env.put("STRATUS_DB_PASSWORD", metadata.password());
+        env.put("STRATUS_FRONT_DOOR_PORT", String.valueOf(frontDoorPort));
         env.putAll(extraControlPlaneEnv);
         controlPlane = start(System.getProperty("stratus.controlPlaneJar"), env, "control-plane");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(this::healthy);
@@ -118,8 +123,7 @@ final class StratusProcesses implements AutoCloseable {
         env.put("STRATUS_AGENT_BOOTSTRAP_TOKEN", BOOTSTRAP);
         env.put("STRATUS_AGENT_DATA_DIR", agentDataDir.toString());
         env.put("STRATUS_AGENT_NODE_NAME", nodeName);
-        env.put("STRATUS_AGENT_PORT_MIN", String.valueOf(portBase));
-        env.put("STRATUS_AGENT_PORT_MAX", String.valueOf(portBase + 99));
+        env.put("STRATUS_AGENT_FRONT_DOOR_PORT", String.valueOf(frontDoorPort));
         env.put("STRATUS_AGENT_WARM_POOL_SIZE", "2");
         env.putAll(extraAgentEnv);
         agent = start(System.getProperty("stratus.agentJar"), env, "agent");

@@ -28,7 +28,7 @@ class TaskEndToEndTests {
 
     @BeforeEach
     void start() {
-        stratus = new StratusProcesses(58200);
+        stratus = new StratusProcesses();
         stratus.start();
         tenant = E2e.newTenant(stratus.api());
     }

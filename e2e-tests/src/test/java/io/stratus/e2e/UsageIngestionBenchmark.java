@@ -30,7 +30,7 @@ class UsageIngestionBenchmark {
 
     @Test
     void ingestionVersusRawJdbcBatchInsert() throws Exception {
-        try (StratusProcesses stratus = new StratusProcesses(58200)) {
+        try (StratusProcesses stratus = new StratusProcesses()) {
             stratus.startControlPlane();
             ApiClient api = stratus.api();
             // A node of the benchmark's own: only it offers this release, so the databases are placed on it and

@@ -233,6 +233,10 @@ public class ComputeReconciler implements SmartLifecycle {
                     pass.run();
                 } catch (RuntimeException ex) {
                     log.error("{} pass failed", what, ex);
+                } catch (Error ex) {
+                    // Would vanish into the future otherwise (no caller waits on most of them): say so, then give up.
+                    log.error("{} pass failed", what, ex);
+                    throw ex;
                 }
                 return book.publishIfChanged();
             }, e);

@@ -1,5 +1,6 @@
 package io.stratus.agent.computes;
 
+import io.stratus.agent.ComputeConventions;
 import io.stratus.protocol.ComputePhase;
 import io.stratus.protocol.ComputeSpec;
 import io.stratus.protocol.ComputeStatus;
@@ -134,7 +135,8 @@ final class NodeBook {
     static void setStatus(Compute c, ComputeStatus status) {
         c.status = status;
         c.running = status.appliedCu().signum() > 0 && c.cluster != null && c.applied != null
-                ? new RunningCompute(c.id, c.applied.spec().databaseName(), c.cluster, c.cluster.socketPath(),
+                ? new RunningCompute(c.id, c.applied.spec().databaseName(), c.cluster,
+                        ComputeConventions.socket(c.cluster.dataDir().getParent()),
                         status.appliedCu(),
                         status.enforcement())
                 : null;

@@ -36,7 +36,6 @@ final class SpecFields {
             // Sizes settings that need a restart (shared_buffers, max_connections).
             Map.entry("minCu", Step.FULL),
             Map.entry("maxCu", Step.FULL),
-            Map.entry("port", Step.FULL),
             Map.entry("release", Step.FULL),
             // Bookkeeping: reported back once applied, nothing to do on the compute.
             Map.entry("specVersion", Step.CAPACITY));

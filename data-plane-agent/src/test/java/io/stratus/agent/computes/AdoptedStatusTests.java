@@ -131,7 +131,7 @@ class AdoptedStatusTests {
         assertThat(stopped.message()).isNull();
         assertThat(stopped.appliedCu()).as("a stopped compute has no CU in force").isEqualByComparingTo("0");
         assertThat(c.failed()).isFalse();
-        assertThat(asked).containsExactly("postmaster", "postmaster");
+        assertThat(asked).containsExactly("postmaster");
     }
 
     private ComputeStatus adopted(Compute c, BooleanSupplier postmasterUp, Supplier<LoginProbe.Result> probe) {
