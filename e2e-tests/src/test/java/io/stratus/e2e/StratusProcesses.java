@@ -87,6 +87,11 @@ final class StratusProcesses implements AutoCloseable {
         return frontDoorPort;
     }
 
+    /** The stack's own directory (control plane and agent data, and whatever a test keeps with them). */
+    Path dir() {
+        return dir;
+    }
+
     Path agentDataDir() {
         return agentDataDir;
     }
