@@ -1,12 +1,16 @@
 package io.stratus.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,8 +44,17 @@ class CrashRecoveryTests {
         String pgVersionBefore = java.nio.file.Files.readString(stratus.agentDataDir().resolve("computes").resolve(db.id())
                 .resolve("pgdata").resolve("postmaster.pid")).lines().findFirst().orElseThrow();
 
+        Connection held = E2e.connect(db.uri());
+
         stratus.killAgent();
+        // The front door died with the agent: its client lost the session, the compute did not.
+        assertThatThrownBy(() -> held.createStatement().executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
+        held.close();
         stratus.startAgent();
+        // Served again as soon as the agent is back (it adopts the compute before its front door opens).
+        try (Connection c = E2e.connect(db.uri())) {
+            assertThat(c.isValid(2)).isTrue();
+        }
 
         // Adopted, not re-created: same data, and a new database still provisions through the restarted agent.
         var second = E2e.create(api, tenant, "after_restart");
@@ -54,6 +67,37 @@ class CrashRecoveryTests {
         String pidAfter = java.nio.file.Files.readString(stratus.agentDataDir().resolve("computes").resolve(db.id())
                 .resolve("pgdata").resolve("postmaster.pid")).lines().findFirst().orElseThrow();
         assertThat(pidAfter).as("the postmaster kept running through the agent's crash").isEqualTo(pgVersionBefore);
+    }
+
+    @Test
+    void aStoppingFrontDoorTurnsNewClientsAwayThenEndsOpenSessionsWithAnError() throws Exception {
+        var api = stratus.api();
+        stratus.stopAgent();
+        stratus.withAgentEnv("STRATUS_AGENT_FRONT_DOOR_SHUTDOWN_GRACE", "3s").startAgent();
+        var db = E2e.create(api, tenant, "closing");
+        assertThat(E2e.awaitOperation(api, tenant, db.operationId(), Duration.ofSeconds(90))).isEqualTo("SUCCEEDED");
+        Connection held = E2e.connect(db.uri());
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
+            try {
+                stratus.stopAgent();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        // While it lets open sessions finish, a new client is told why it cannot connect.
+        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            try (Connection c = E2e.connect(db.uri())) {
+                return false;
+            } catch (SQLException e) {
+                return "57P03".equals(e.getSQLState()) && e.getMessage().contains("front door is shutting down");
+            }
+        });
+        stopping.get(60, TimeUnit.SECONDS);
+        // After the grace the open session was ended with an ErrorResponse, not a dropped socket.
+        assertThatThrownBy(() -> held.createStatement().executeQuery("SELECT 1")).isInstanceOf(SQLException.class)
+                .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("57P01");
+        held.close();
     }
 
     @Test

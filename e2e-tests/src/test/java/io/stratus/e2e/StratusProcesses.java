@@ -132,6 +132,8 @@ final class StratusProcesses implements AutoCloseable {
         env.put("STRATUS_AGENT_WARM_POOL_SIZE", "2");
         env.putAll(extraAgentEnv);
         agent = start(System.getProperty("stratus.agentJar"), env, "agent");
+        // Its front door opens once the computes on disk are adopted: from then on it serves them.
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(this::frontDoorOpen);
         // Registered and heartbeating: from here on new databases are placed on this node at once.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
             var nodes = api().get(OPERATOR_KEY, "/v1/admin/nodes");
@@ -161,6 +163,15 @@ final class StratusProcesses implements AutoCloseable {
     void stopAgent() throws InterruptedException {
         agent.destroy();
         agent.waitFor();
+    }
+
+    private boolean frontDoorOpen() {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", frontDoorPort), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     boolean healthy() {
