@@ -12,6 +12,7 @@ characters of a DNS label.
 
 {{- define "stratus.controlPlane.name" -}}{{ include "stratus.fullname" . }}-control-plane{{- end -}}
 {{- define "stratus.agent.name" -}}{{ include "stratus.fullname" . }}-agent{{- end -}}
+{{- define "stratus.frontDoor.name" -}}{{ include "stratus.fullname" . }}-front-door{{- end -}}
 
 {{- define "stratus.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
@@ -55,6 +56,17 @@ app.kubernetes.io/component: agent
 {{- printf "http://%s.%s.svc:%d" (include "stratus.controlPlane.name" .) .Release.Namespace (int .Values.controlPlane.service.port) -}}
 {{- end -}}
 
+{{/* The host and port every connection URI names: frontDoor.publicHost/publicPort, or the front door's Service. */}}
+{{- define "stratus.frontDoor.host" -}}
+{{- default (printf "%s.%s.svc" (include "stratus.frontDoor.name" .) .Release.Namespace) .Values.frontDoor.publicHost -}}
+{{- end -}}
+{{- define "stratus.frontDoor.port" -}}
+{{- int (default .Values.frontDoor.service.port .Values.frontDoor.publicPort) -}}
+{{- end -}}
+
+{{/* Where the front door's TLS Secret is mounted in the agent. */}}
+{{- define "stratus.frontDoor.tlsDir" -}}/etc/stratus/front-door-tls{{- end -}}
+
 {{/*
 Values that would render a release that cannot work fail the install with a message, as the apps would at start, but
 before anything is created.
@@ -76,8 +88,8 @@ before anything is created.
 {{- if and $export.enabled (not $export.existingClaim) (gt (int .Values.controlPlane.replicas) 1) (ne $export.accessMode "ReadWriteMany") -}}
 {{- fail (printf "controlPlane.billingExport.persistence.accessMode is %s, but %d control-plane replicas each run export jobs: the export volume must be ReadWriteMany (or use controlPlane.replicas=1)" $export.accessMode (int .Values.controlPlane.replicas)) -}}
 {{- end -}}
-{{- if or (lt (int .Values.agent.portMin) 1024) (gt (int .Values.agent.portMax) 65535) (gt (int .Values.agent.portMin) (int .Values.agent.portMax)) -}}
-{{- fail (printf "agent.portMin..portMax must be a range within 1024-65535, not %d-%d" (int .Values.agent.portMin) (int .Values.agent.portMax)) -}}
+{{- if and .Values.frontDoor.tls.required (not .Values.frontDoor.tls.existingSecret) -}}
+{{- fail "frontDoor.tls.required needs frontDoor.tls.existingSecret: a kubernetes.io/tls Secret with the front door's certificate and key" -}}
 {{- end -}}
 {{- if not (has .Values.agent.cgroups (list "auto" "v2" "v1" "none")) -}}
 {{- fail (printf "agent.cgroups must be auto, v2, v1 or none, not %q" .Values.agent.cgroups) -}}

@@ -150,6 +150,11 @@ final class StratusProcesses implements AutoCloseable {
         });
     }
 
+    /** The agent's process id (its memory is the front door's, for one). */
+    long agentPid() {
+        return agent.pid();
+    }
+
     /** kill -9: no shutdown hooks, no cleanup; the processes' children (postmasters) live on. */
     void killControlPlane() throws InterruptedException {
         controlPlane.destroyForcibly().waitFor();
@@ -188,12 +193,25 @@ final class StratusProcesses implements AutoCloseable {
         }
     }
 
+    /**
+     * Tests start the JVMs for a quick start (C1 only); a benchmark of the agent's hot paths (the front door's relay)
+     * wants the optimising compiler, as a deployment has it.
+     */
+    StratusProcesses withAgentFullyCompiled() {
+        agentJvm = List.of("-XX:+UseSerialGC", "-Xss512k");
+        return this;
+    }
+
+    private List<String> agentJvm = QUICK_START;
+    private static final List<String> QUICK_START = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+
     private Process start(String jar, Map<String, String> env, String name) {
         try {
             Files.createDirectories(logs());
             Path log = logs().resolve(nodeName + "-" + name + "-" + (++starts) + ".log");
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", jar));
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            cmd.addAll(name.equals("agent") ? agentJvm : QUICK_START);
+            cmd.addAll(List.of("-jar", jar));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(env);
             return pb.start();

@@ -26,12 +26,14 @@ class StratusUpTests {
         Files.createDirectories(dataDir);
         Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxr-xr-x"));
         int port = PostgresCluster.freePort();
+        int frontDoor = PostgresCluster.freePort();
         Path log = Path.of("target", "e2e-logs", "stratus-up.log").toAbsolutePath();
         Files.createDirectories(log.getParent());
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("stratus.repoRoot"), "stratus").toString(), "up")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("STRATUS_DATA_DIR", dataDir.toString());
         pb.environment().put("STRATUS_HTTP_PORT", String.valueOf(port));
+        pb.environment().put("STRATUS_FRONT_DOOR_PORT", String.valueOf(frontDoor));
         Process up = pb.start();
         try {
             ApiClient api = new ApiClient("http://127.0.0.1:" + port);
@@ -51,9 +53,13 @@ class StratusUpTests {
             E2e.Tenant tenant = new E2e.Tenant(t.text("id"), k.text("key"));
             var db = E2e.create(api, tenant, "local_app");
             assertThat(E2e.awaitOperation(api, tenant, db.operationId(), Duration.ofSeconds(90))).isEqualTo("SUCCEEDED");
-            try (Connection c = E2e.connect(db.uri())) {
+            assertThat(Files.readString(log)).contains("Postgres     127.0.0.1:" + frontDoor);
+            assertThat(db.uri()).contains("@127.0.0.1:" + frontDoor + "/local_app.");
+            // The front door offers TLS with the certificate ./stratus up made.
+            try (Connection c = E2e.connect(db.uri() + "?sslmode=require")) {
                 assertThat(c.isValid(2)).isTrue();
             }
+            assertThat(dataDir.resolve("tls").resolve("front-door.crt")).exists();
             assertThat(postgresUnder(dataDir)).isNotEmpty();
 
             // Both killed at once: the supervisor starts both again (it once restarted only the one `wait -n` named),

@@ -74,15 +74,26 @@ final class AppSettings {
         return placeholders;
     }
 
-    /** Every environment variable this app reads a setting from ({@code stratus.agent.cpu-per-cu}: STRATUS_AGENT_CPU_PER_CU). */
+    /**
+     * Every environment variable this app reads a setting from ({@code stratus.agent.cpu-per-cu}:
+     * STRATUS_AGENT_CPU_PER_CU), a nested record's settings included ({@code stratus.agent.front-door.port}:
+     * STRATUS_AGENT_FRONT_DOOR_PORT).
+     */
     Set<String> variables() {
         Set<String> names = new TreeSet<>(placeholders);
-        records.forEach((prefix, type) -> {
-            for (RecordComponent c : type.getRecordComponents()) {
+        records.forEach((prefix, type) -> addVariables(names, prefix, type));
+        return names;
+    }
+
+    private static void addVariables(Set<String> names, String prefix, Class<?> record) {
+        for (RecordComponent c : record.getRecordComponents()) {
+            if (c.getType().isRecord()) {
+                addVariables(names, prefix + "." + c.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2")
+                        .toLowerCase(Locale.ROOT), c.getType());
+            } else {
                 names.add(variable(prefix, c.getName()));
             }
-        });
-        return names;
+        }
     }
 
     /** Binds every record from {@code environment}, as the app would at start; a record's refusal is thrown. */

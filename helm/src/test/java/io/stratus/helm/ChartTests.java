@@ -11,13 +11,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.stratus.agent.AgentSettings;
+import io.stratus.agent.frontdoor.FrontDoorSettings;
 import io.stratus.controlplane.StratusSettings;
 import io.stratus.controlplane.autoscaling.AutoscalingSettings;
+import io.stratus.controlplane.databases.FrontDoorAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -38,6 +44,7 @@ class ChartTests {
 
     private static final String CONTROL_PLANE = "prod-stratus-control-plane";
     private static final String AGENT = "prod-stratus-agent";
+    private static final String FRONT_DOOR = "prod-stratus-front-door";
     private static final AppSettings CONTROL_PLANE_SETTINGS = AppSettings.of("io.stratus.controlplane", "application.yml");
     private static final AppSettings AGENT_SETTINGS = AppSettings.of("io.stratus.agent", null);
     private static FakeKubernetesApi cluster;
@@ -67,7 +74,12 @@ class ChartTests {
 
     @Test
     void everyVariableTheChartSetsIsOneItsAppReads() {
-        RenderedChart chart = RenderedChart.render(RenderedChart.minimal());
+        // The settings the chart sets only when asked for are checked too.
+        Map<String, Object> values = RenderedChart.minimal();
+        values.put("frontDoor.tls.existingSecret", "front-door-cert");
+        values.put("frontDoor.tls.required", "true");
+        values.put("frontDoor.serverNameSuffix", "db.example.com");
+        RenderedChart chart = RenderedChart.render(values);
 
         Set<String> controlPlane = stratusVariables(chart, chart.get("Deployment", CONTROL_PLANE), "control-plane");
         Set<String> agent = stratusVariables(chart, chart.get("DaemonSet", AGENT), "agent");
@@ -76,9 +88,16 @@ class ChartTests {
         assertThat(CONTROL_PLANE_SETTINGS.variables()).containsAll(controlPlane);
         assertThat(AGENT_SETTINGS.variables()).containsAll(agent);
         assertThat(controlPlane).contains("STRATUS_DB_URL", "STRATUS_DB_PASSWORD", "STRATUS_OPERATOR_KEY",
-                "STRATUS_AGENT_BOOTSTRAP_TOKEN", "STRATUS_BILLING_EXPORT_DIRECTORY");
+                "STRATUS_AGENT_BOOTSTRAP_TOKEN", "STRATUS_BILLING_EXPORT_DIRECTORY", "STRATUS_FRONT_DOOR_HOST",
+                "STRATUS_FRONT_DOOR_PORT", "STRATUS_FRONT_DOOR_SERVER_NAME_SUFFIX", "STRATUS_FRONT_DOOR_SSL_MODE");
         assertThat(agent).contains("STRATUS_AGENT_CONTROL_PLANE_URL", "STRATUS_AGENT_BOOTSTRAP_TOKEN",
-                "STRATUS_AGENT_ADDRESS", "STRATUS_AGENT_NODE_NAME", "STRATUS_AGENT_DATA_DIR");
+                "STRATUS_AGENT_ADDRESS", "STRATUS_AGENT_NODE_NAME", "STRATUS_AGENT_DATA_DIR",
+                "STRATUS_AGENT_FRONT_DOOR_PORT", "STRATUS_AGENT_FRONT_DOOR_BIND_ADDRESS",
+                "STRATUS_AGENT_FRONT_DOOR_TLS_CERTIFICATE", "STRATUS_AGENT_FRONT_DOOR_TLS_KEY",
+                "STRATUS_AGENT_FRONT_DOOR_TLS_REQUIRED", "STRATUS_AGENT_FRONT_DOOR_SERVER_NAME_SUFFIX",
+                "STRATUS_AGENT_FRONT_DOOR_WAKE_TIMEOUT", "STRATUS_AGENT_FRONT_DOOR_SHUTDOWN_GRACE");
+        // Computes have no ports of their own any more: the front door is the only way in.
+        assertThat(agent).doesNotContain("STRATUS_AGENT_PORT_MIN", "STRATUS_AGENT_PORT_MAX");
     }
 
     @Test
@@ -98,7 +117,7 @@ class ChartTests {
         assertThat(stratus.maxCu()).isEqualByComparingTo("4");
         assertThat(agent.capacityCu()).isEqualByComparingTo("16");
         assertThat(agent.nodeName()).isEqualTo("db-host-1");
-        assertThat(agent.address()).as("computes listen on the node's address").isEqualTo("10.0.0.7");
+        assertThat(agent.address()).as("other nodes' front doors relay to the node's address").isEqualTo("10.0.0.7");
         assertThat(agent.dataDir()).isEqualTo(Path.of("/var/lib/stratus/agent"));
         // One CU is worth the same to the autoscaler sizing needs as to the agent enforcing them.
         AutoscalingSettings autoscaling = (AutoscalingSettings) cp.get("stratus.autoscaling");
@@ -106,6 +125,147 @@ class ChartTests {
         assertThat(BigDecimal.valueOf(autoscaling.cpuPerCu())).isEqualByComparingTo(agent.cpuPerCu());
         assertThat(cpEnv.get("STRATUS_DB_URL")).isEqualTo("jdbc:postgresql://metadata.example:5432/stratus");
         assertThat(cpEnv.get("STRATUS_DB_PASSWORD")).isEqualTo("s3cret-metadata");
+        // The front door listens on every address of the node, without TLS unless a certificate is given.
+        FrontDoorSettings frontDoor = agent.frontDoor();
+        assertThat(frontDoor.port()).isEqualTo(6432);
+        assertThat(frontDoor.bindAddress()).isEqualTo("0.0.0.0");
+        assertThat(frontDoor.tls()).isFalse();
+        assertThat(frontDoor.wakeTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(frontDoor.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+        FrontDoorAddress address = (FrontDoorAddress) cp.get("stratus.front-door");
+        assertThat(address.host()).isEqualTo(FRONT_DOOR + "." + RenderedChart.NAMESPACE + ".svc");
+        assertThat(address.port()).isEqualTo(5432);
+        assertThat(address.sslMode()).isNull();
+        assertThat(address.serverNameSuffix()).isNull();
+    }
+
+    @Test
+    void clientsReachEveryAgentsFrontDoorThroughItsService() {
+        RenderedChart chart = RenderedChart.render(RenderedChart.minimal());
+        Map<String, Object> service = chart.get("Service", FRONT_DOOR);
+        Map<String, Object> daemonSet = chart.get("DaemonSet", AGENT);
+        Map<String, Object> agent = container(daemonSet, "agent");
+        Map<String, Object> agentEnv = chart.environment(agent);
+        Map<String, Object> cpEnv = chart.environment(container(chart.get("Deployment", CONTROL_PLANE), "control-plane"));
+
+        // The Service selects the agents' pods, and only them.
+        assertThat(map(service, "spec", "selector")).isEqualTo(map(daemonSet, "spec", "selector", "matchLabels"));
+        assertThat(map(daemonSet, "spec", "template", "metadata", "labels")).containsAllEntriesOf(
+                map(service, "spec", "selector"));
+        assertThat(map(service, "spec", "selector")).containsEntry("app.kubernetes.io/component", "agent");
+        assertThat(str(service, "spec", "type")).isEqualTo("ClusterIP");
+        // Clients use PostgreSQL's port; the Service sends them to the port the front door listens on.
+        Map<String, Object> port = RenderedChart.cast(list(service, "spec", "ports").get(0));
+        assertThat(port).containsEntry("port", 5432).containsEntry("targetPort", "postgres");
+        Map<String, Object> named = namedPort(agent, "postgres");
+        assertThat(named.get("containerPort")).isEqualTo(6432);
+        assertThat(agentEnv).containsEntry("STRATUS_AGENT_FRONT_DOOR_PORT", "6432")
+                .containsEntry("STRATUS_AGENT_FRONT_DOOR_BIND_ADDRESS", "0.0.0.0")
+                .containsEntry("STRATUS_AGENT_FRONT_DOOR_WAKE_TIMEOUT", "30s")
+                .containsEntry("STRATUS_AGENT_FRONT_DOOR_SHUTDOWN_GRACE", "10s");
+        // Only agents whose front door listens get clients.
+        assertThat(str(agent, "readinessProbe", "tcpSocket", "port")).isEqualTo("postgres");
+        // Connection URIs name the Service, at its port.
+        assertThat(cpEnv).containsEntry("STRATUS_FRONT_DOOR_HOST", FRONT_DOOR + "." + RenderedChart.NAMESPACE + ".svc")
+                .containsEntry("STRATUS_FRONT_DOOR_PORT", "5432")
+                .doesNotContainKeys("STRATUS_FRONT_DOOR_SERVER_NAME_SUFFIX", "STRATUS_FRONT_DOOR_SSL_MODE");
+    }
+
+    @Test
+    void theFrontDoorsPortsServiceAndPublicAddressFollowTheValues() {
+        Map<String, Object> values = RenderedChart.minimal();
+        values.put("frontDoor.port", "7432");
+        values.put("frontDoor.service.type", "LoadBalancer");
+        values.put("frontDoor.service.port", "6543");
+        values.put("frontDoor.service.annotations.service\\.beta\\.kubernetes\\.io/aws-load-balancer-type", "nlb");
+        values.put("frontDoor.service.loadBalancerSourceRanges[0]", "203.0.113.0/24");
+        values.put("frontDoor.publicHost", "db.example.com");
+        values.put("frontDoor.serverNameSuffix", "db.example.com");
+        values.put("frontDoor.wakeTimeout", "1m");
+        RenderedChart chart = RenderedChart.render(values);
+        Map<String, Object> service = chart.get("Service", FRONT_DOOR);
+        Map<String, Object> agent = container(chart.get("DaemonSet", AGENT), "agent");
+        Map<String, Object> agentEnv = chart.environment(agent);
+        Map<String, Object> cpEnv = chart.environment(container(chart.get("Deployment", CONTROL_PLANE), "control-plane"));
+
+        assertThat(str(service, "spec", "type")).isEqualTo("LoadBalancer");
+        assertThat(list(service, "spec", "loadBalancerSourceRanges")).containsExactly("203.0.113.0/24");
+        assertThat(map(service, "metadata", "annotations"))
+                .containsEntry("service.beta.kubernetes.io/aws-load-balancer-type", "nlb");
+        assertThat(RenderedChart.cast(list(service, "spec", "ports").get(0))).containsEntry("port", 6543);
+        assertThat(namedPort(agent, "postgres").get("containerPort")).isEqualTo(7432);
+        assertThat(agentEnv).containsEntry("STRATUS_AGENT_FRONT_DOOR_PORT", "7432")
+                .containsEntry("STRATUS_AGENT_FRONT_DOOR_SERVER_NAME_SUFFIX", "db.example.com")
+                .containsEntry("STRATUS_AGENT_FRONT_DOOR_WAKE_TIMEOUT", "1m");
+        assertThat(cpEnv).containsEntry("STRATUS_FRONT_DOOR_HOST", "db.example.com")
+                .containsEntry("STRATUS_FRONT_DOOR_PORT", "6543")
+                .containsEntry("STRATUS_FRONT_DOOR_SERVER_NAME_SUFFIX", "db.example.com");
+        FrontDoorAddress address = (FrontDoorAddress) CONTROL_PLANE_SETTINGS.bind(cpEnv).get("stratus.front-door");
+        assertThat(address.host()).isEqualTo("db.example.com");
+        assertThat(address.port()).isEqualTo(6543);
+        assertThat(address.serverNameSuffix()).isEqualTo("db.example.com");
+        assertThat(((AgentSettings) AGENT_SETTINGS.bind(agentEnv).get("stratus.agent")).frontDoor().wakeTimeout())
+                .isEqualTo(Duration.ofMinutes(1));
+
+        // A node port (or a load balancer listening elsewhere) is named by publicPort.
+        values.put("frontDoor.service.type", "NodePort");
+        values.put("frontDoor.publicPort", "30432");
+        RenderedChart nodePort = RenderedChart.render(values);
+        assertThat(nodePort.environment(container(nodePort.get("Deployment", CONTROL_PLANE), "control-plane")))
+                .containsEntry("STRATUS_FRONT_DOOR_PORT", "30432");
+        assertThat(map(nodePort.get("Service", FRONT_DOOR), "spec")).doesNotContainKey("loadBalancerSourceRanges");
+    }
+
+    @Test
+    void tlsIsMountedAndTurnedOnOnlyWithACertificateSecret(@TempDir Path dir) throws IOException {
+        RenderedChart plain = RenderedChart.render(RenderedChart.minimal());
+        Map<String, Object> plainAgent = container(plain.get("DaemonSet", AGENT), "agent");
+        assertThat(plain.environment(plainAgent)).doesNotContainKeys("STRATUS_AGENT_FRONT_DOOR_TLS_CERTIFICATE",
+                "STRATUS_AGENT_FRONT_DOOR_TLS_KEY", "STRATUS_AGENT_FRONT_DOOR_TLS_REQUIRED");
+        assertThat(list(podSpec(plain.get("DaemonSet", AGENT)), "volumes")).noneMatch(v -> RenderedChart.cast(v)
+                .containsKey("secret"));
+
+        Map<String, Object> values = RenderedChart.minimal();
+        values.put("frontDoor.tls.existingSecret", "front-door-cert");
+        values.put("frontDoor.tls.required", "true");
+        RenderedChart chart = RenderedChart.render(values);
+        Map<String, Object> daemonSet = chart.get("DaemonSet", AGENT);
+        Map<String, Object> agent = container(daemonSet, "agent");
+        Map<String, Object> agentEnv = chart.environment(agent);
+
+        // The Secret is mounted read-only, and the agent is given its two files there.
+        Map<String, Object> source = list(podSpec(daemonSet), "volumes").stream().map(RenderedChart::cast)
+                .filter(v -> v.containsKey("secret")).findFirst().orElseThrow();
+        assertThat(str(source, "secret", "secretName")).isEqualTo("front-door-cert");
+        Map<String, Object> mount = list(agent, "volumeMounts").stream().map(RenderedChart::cast)
+                .filter(m -> source.get("name").equals(m.get("name"))).findFirst().orElseThrow();
+        assertThat(mount).containsEntry("readOnly", true);
+        String mountPath = (String) mount.get("mountPath");
+        assertThat(agentEnv).containsEntry("STRATUS_AGENT_FRONT_DOOR_TLS_CERTIFICATE", mountPath + "/tls.crt")
+                .containsEntry("STRATUS_AGENT_FRONT_DOOR_TLS_KEY", mountPath + "/tls.key")
+                .containsEntry("STRATUS_AGENT_FRONT_DOOR_TLS_REQUIRED", "true");
+        // Required TLS: the URIs ask for it.
+        assertThat(chart.environment(container(chart.get("Deployment", CONTROL_PLANE), "control-plane")))
+                .containsEntry("STRATUS_FRONT_DOOR_SSL_MODE", "require");
+        // The agent takes those settings once the Secret's files are where the chart mounts them.
+        Files.writeString(dir.resolve("tls.crt"), "certificate");
+        Files.writeString(dir.resolve("tls.key"), "key");
+        Map<String, Object> onTheNode = new HashMap<>(agentEnv);
+        onTheNode.replaceAll((name, value) -> String.valueOf(value).startsWith(mountPath + "/")
+                ? dir + String.valueOf(value).substring(mountPath.length()) : value);
+        FrontDoorSettings frontDoor = ((AgentSettings) AGENT_SETTINGS.bind(onTheNode).get("stratus.agent")).frontDoor();
+        assertThat(frontDoor.tls()).isTrue();
+        assertThat(frontDoor.tlsRequired()).isTrue();
+        assertThat(frontDoor.tlsCertificate()).isEqualTo(dir.resolve("tls.crt"));
+
+        // Offered, not required: plaintext clients still get in, and URIs do not insist.
+        values.put("frontDoor.tls.required", "false");
+        RenderedChart offered = RenderedChart.render(values);
+        assertThat(offered.environment(container(offered.get("DaemonSet", AGENT), "agent")))
+                .containsEntry("STRATUS_AGENT_FRONT_DOOR_TLS_REQUIRED", "false")
+                .containsKey("STRATUS_AGENT_FRONT_DOOR_TLS_CERTIFICATE");
+        assertThat(offered.environment(container(offered.get("Deployment", CONTROL_PLANE), "control-plane")))
+                .doesNotContainKey("STRATUS_FRONT_DOOR_SSL_MODE");
     }
 
     @Test
@@ -201,7 +361,11 @@ class ChartTests {
     @Test
     void theSchemaRefusesValuesOfTheWrongTypeOrRange() {
         assertRefused(with("controlPlane.replicas", "-1"), "'/controlPlane/replicas': minimum: got -1, want 1");
-        assertRefused(with("agent.portMin", "80"), "'/agent/portMin': minimum: got 80");
+        assertRefused(with("frontDoor.port", "70000"), "'/frontDoor/port': maximum");
+        assertRefused(with("frontDoor.service.port", "0"), "'/frontDoor/service/port': minimum");
+        assertRefused(with("frontDoor.service.type", "Ingress"), "'/frontDoor/service/type'");
+        assertRefused(with("frontDoor.wakeTimeout", "soon"), "'/frontDoor/wakeTimeout'");
+        assertRefused(with("frontDoor.publicHost", "postgresql://db.example.com"), "'/frontDoor/publicHost'");
         assertRefused(with("agent.warmPoolSize", "many"), "'/agent/warmPoolSize'");
         assertRefused(with("controlPlane.maxCu", "lots"), "'/controlPlane/maxCu'");
         assertRefused(with("controlPlane.service.type", "Ingress"), "'/controlPlane/service/type'");
@@ -212,7 +376,8 @@ class ChartTests {
         assertRefused(with("controlPlane.billingExport.persistence.accessMode", "ReadWriteOnce"),
                 "the export volume must be ReadWriteMany");
         assertRefused(with("agent.cgroups", "v3"), "agent.cgroups must be auto, v2, v1 or none");
-        assertRefused(with("agent.portMin", "60000"), "agent.portMin..portMax must be a range");
+        assertRefused(with("frontDoor.tls.required", "true"),
+                "frontDoor.tls.required needs frontDoor.tls.existingSecret");
 
         // One replica may keep its exports on a ReadWriteOnce volume.
         Map<String, Object> single = with("controlPlane.billingExport.persistence.accessMode", "ReadWriteOnce");
@@ -274,6 +439,11 @@ class ChartTests {
         // Shortened names are still told apart.
         assertThat(chart.objects().stream().map(o -> o.get("kind") + "/" + str(o, "metadata", "name")).distinct())
                 .hasSize(chart.objects().size());
+    }
+
+    private static Map<String, Object> namedPort(Map<String, Object> container, String name) {
+        return list(container, "ports").stream().map(RenderedChart::cast).filter(p -> name.equals(p.get("name")))
+                .findFirst().orElseThrow(() -> new AssertionError("no container port named " + name));
     }
 
     private static String checksum(RenderedChart chart, String kind, String name) {

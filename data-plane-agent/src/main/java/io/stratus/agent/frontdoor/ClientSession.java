@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -124,7 +125,14 @@ final class ClientSession {
         if (target.isLocal()) {
             door.counts().opened(target.databaseId());
             counted = true;
+            sendStartup();
+        } else {
+            // To another node's front door: TLS if it offers it (it may require it from everyone).
+            upstream.writeAndFlush(upstream.alloc().buffer(8).writeInt(8).writeInt(PgWire.SSL_REQUEST));
         }
+    }
+
+    private void sendStartup() {
         upstream.write(target.startup().encode(upstream.alloc()));
         while (!pending.isEmpty()) {
             upstream.write(pending.poll());
@@ -268,13 +276,40 @@ final class ClientSession {
 
         private boolean startupPhase = true;
         private boolean relayedAny;
+        private boolean awaitingSslAnswer;
         private ByteBuf startupBytes;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            awaitingSslAnswer = !target.isLocal();
+            ctx.fireChannelActive();
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf buf = (ByteBuf) msg;
             if (ctx.channel() != upstream || closed) {
                 buf.release();
+                return;
+            }
+            if (awaitingSslAnswer) {
+                awaitingSslAnswer = false;
+                byte answer = buf.readByte();
+                buf.release();
+                if (answer == 'S') {
+                    SslHandler tls = door.relayTls().newHandler(ctx.alloc());
+                    ctx.pipeline().addFirst("tls", tls);
+                    tls.handshakeFuture().addListener(done -> {
+                        if (done.isSuccess()) {
+                            sendStartup();
+                        } else {
+                            fail(PgWire.CONNECTION_FAILURE, "TLS with the node that holds the database failed: "
+                                    + done.cause().getMessage());
+                        }
+                    });
+                } else {
+                    sendStartup();
+                }
                 return;
             }
             if (startupPhase) {

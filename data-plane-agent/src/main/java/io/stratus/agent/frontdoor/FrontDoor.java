@@ -12,6 +12,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.stratus.agent.AgentSettings;
 import io.stratus.agent.computes.ComputeReconciler;
@@ -52,6 +53,7 @@ public class FrontDoor implements SmartLifecycle {
     private final CancelKeys cancels = new CancelKeys();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile SslContext sslContext;
+    private volatile SslContext relayTls;
     private volatile Router router;
     private volatile boolean draining;
     private volatile boolean running;
@@ -74,10 +76,11 @@ public class FrontDoor implements SmartLifecycle {
         }
         draining = false;
         sslContext = settings.tls() ? sslContext(settings) : null;
+        relayTls = clientTls();
         routing = new ThreadPoolExecutor(0, MAX_ROUTING_THREADS, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 new DefaultThreadFactory("front-door-routing", true));
         router = new Router(routes, local, routing, settings.wakeTimeout(), settings.serverNameSuffix());
-        group = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("front-door", true),
+        group = new MultiThreadIoEventLoopGroup(settings.eventLoops(), new DefaultThreadFactory("front-door", true),
                 Transport.ioHandlerFactory());
         ServerBootstrap b = new ServerBootstrap().group(group).channel(Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -192,6 +195,14 @@ public class FrontDoor implements SmartLifecycle {
         return sslContext;
     }
 
+    /**
+     * TLS towards other nodes' front doors. Their certificates are not checked: the hop stays inside the cluster's
+     * network, and TLS here is for front doors that require it of every client (ADR 0013).
+     */
+    SslContext relayTls() {
+        return relayTls;
+    }
+
     Router router() {
         return router;
     }
@@ -222,6 +233,14 @@ public class FrontDoor implements SmartLifecycle {
         } catch (SSLException e) {
             throw new IllegalStateException("cannot load the front door's TLS certificate " + s.tlsCertificate()
                     + " and key " + s.tlsKey() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SslContext clientTls() {
+        try {
+            return SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS for relays: " + e.getMessage(), e);
         }
     }
 

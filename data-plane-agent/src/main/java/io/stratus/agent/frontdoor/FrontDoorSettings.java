@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                         before it gets a 57P03 error; default 30s
  * @param shutdownGrace    how long a stopping front door lets open sessions finish before it ends them with a
  *                         57P01 error; default 10s
+ * @param ioThreads        event-loop threads relaying bytes; 0 (default) for one per core the JVM sees
  */
 public record FrontDoorSettings(
         @DefaultValue("6432") int port,
@@ -28,7 +29,8 @@ public record FrontDoorSettings(
         @DefaultValue("false") boolean tlsRequired,
         String serverNameSuffix,
         @DefaultValue("30s") Duration wakeTimeout,
-        @DefaultValue("10s") Duration shutdownGrace) {
+        @DefaultValue("10s") Duration shutdownGrace,
+        @DefaultValue("0") int ioThreads) {
 
     public FrontDoorSettings {
         if (port < 0 || port > 65535) {
@@ -51,11 +53,19 @@ public record FrontDoorSettings(
         if (shutdownGrace == null || shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("front-door.shutdown-grace must not be negative");
         }
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("front-door.io-threads must not be negative");
+        }
     }
 
     /** The defaults: what binding an empty {@code stratus.agent.front-door} gives. */
     public static FrontDoorSettings defaults() {
-        return new FrontDoorSettings(6432, null, null, null, false, null, Duration.ofSeconds(30), Duration.ofSeconds(10));
+        return new FrontDoorSettings(6432, null, null, null, false, null, Duration.ofSeconds(30), Duration.ofSeconds(10), 0);
+    }
+
+    /** The event-loop threads to run. */
+    public int eventLoops() {
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     }
 
     public boolean tls() {

@@ -110,6 +110,8 @@ final class Router {
             while (System.nanoTime() < until) {
                 socket = local.socketOf(route.databaseId());
                 if (socket.isPresent()) {
+                    // Up: the next suspend's first connection must not wait out this wake's REWAKE.
+                    wakes.remove(route.databaseId());
                     return Target.local(route.databaseId(), route.endpoint(), socket.get(),
                             startup.withDatabase(route.databaseName()));
                 }

@@ -1,0 +1,327 @@
+package io.stratus.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stratus.postgres.LocalPostgres;
+import io.stratus.postgres.OsUser;
+import io.stratus.postgres.PostgresCluster;
+import io.stratus.postgres.PostgresRelease;
+import io.stratus.postgres.ReleaseLocator;
+import io.stratus.testing.ApiClient;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The front door against raw PostgreSQL and PgBouncer on the same machine in the same run (issue #18): wake time,
+ * relay throughput (pgbench select-only, 8 clients), connection set-up, and 500 held sessions. Run with
+ * {@code ./mvnw -Pbench verify -pl e2e-tests -Dit.test=FrontDoorBenchmark}; needs Debian's pgbouncer.
+ */
+class FrontDoorBenchmark {
+
+    private static final Path PGBENCH = Path.of("/usr/lib/postgresql/15/bin/pgbench");
+    private static final Path PGBOUNCER = Path.of("/usr/sbin/pgbouncer");
+    private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int SECONDS = Integer.getInteger("bench.seconds", 10);
+    private static final int WAKES = Integer.getInteger("bench.wakes", 10);
+    private static final int CONNECTS = Integer.getInteger("bench.connects", 200);
+    private static final int SESSIONS = Integer.getInteger("bench.sessions", 500);
+
+    @Test
+    void frontDoorVersusRawPostgresAndPgBouncer() throws Exception {
+        assertThat(PGBENCH).exists();
+        assertThat(PGBOUNCER).as("apt-get install pgbouncer").exists();
+        StringBuilder report = new StringBuilder("front door (" + ROUNDS + " rounds of " + SECONDS + " s each)\n");
+        Path base = Path.of("/tmp", "stratus-bench-fd-" + ProcessHandle.current().pid());
+        Files.createDirectories(base);
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (StratusProcesses stratus = new StratusProcesses().withAgentFullyCompiled()) {
+            stratus.start();
+            ApiClient api = stratus.api();
+            E2e.Tenant tenant = E2e.newTenant(api);
+            Db relay = Db.create(stratus, api, tenant, "relay", "2", "2");
+            PostgresRelease release = relay.release(stratus);
+            try (LocalPostgres raw = LocalPostgres.start(base.resolve("raw"), release, OsUser.forPostgres("postgres"),
+                    "bench", true, sameSettings(relay.cluster(stratus)));
+                 PgBouncer bouncer = PgBouncer.start(base.resolve("pgbouncer"), relay, stratus)) {
+                URI rawUri = URI.create("postgresql://bench:" + raw.password() + "@127.0.0.1:" + raw.port() + "/postgres");
+                URI bouncerUri = URI.create("postgresql://" + relay.owner() + ":" + relay.password() + "@127.0.0.1:"
+                        + bouncer.port() + "/relay");
+                pgbench(relay.uri(), "-i", "-s", "10", "-q");
+                pgbench(rawUri, "-i", "-s", "10", "-q");
+
+                relayThroughput(report, rawUri, relay.uri(), bouncerUri);
+                connectionSetUp(report, rawUri, relay.uri());
+                wake(report, stratus, api, tenant, raw);
+                manySessions(report, stratus, api, tenant, relay.uri());
+            }
+        } finally {
+            PostgresCluster.deleteRecursively(base);
+        }
+        System.out.print(report);
+        Files.writeString(Path.of("target", "bench-results.txt"), report, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+    }
+
+    /** pgbench -S, 8 clients, the three ways in alternating order each round; medians. */
+    private static void relayThroughput(StringBuilder report, URI raw, URI frontDoor, URI bouncer) throws Exception {
+        Map<String, List<Double>> tps = new LinkedHashMap<>();
+        List<String> order = new ArrayList<>(List.of("raw", "front door", "pgbouncer"));
+        Map<String, URI> uris = Map.of("raw", raw, "front door", frontDoor, "pgbouncer", bouncer);
+        pgbench(raw, "-S", "-c", "8", "-j", "2", "-T", "3");
+        pgbench(frontDoor, "-S", "-c", "8", "-j", "2", "-T", "3"); // warm-up: JIT, buffers
+        for (int r = 0; r < ROUNDS; r++) {
+            for (String way : order) {
+                tps.computeIfAbsent(way, k -> new ArrayList<>()).add(tps(pgbench(uris.get(way), "-S", "-c", "8",
+                        "-j", "2", "-T", String.valueOf(SECONDS))));
+            }
+            Collections.rotate(order, 1);
+        }
+        double rawTps = median(tps.get("raw"));
+        report.append(String.format("  pgbench -S -c 8 -j 2, TPS median (rounds %s)%n", tps));
+        report.append(String.format("    raw %.0f   front door %.0f (%.3fx)   pgbouncer session mode %.0f (%.3fx)%n",
+                rawTps, median(tps.get("front door")), median(tps.get("front door")) / rawTps,
+                median(tps.get("pgbouncer")), median(tps.get("pgbouncer")) / rawTps));
+    }
+
+    /** pgjdbc connect (SCRAM) + SELECT 1 + close, alternating raw and front door; p50 of each. */
+    private static void connectionSetUp(StringBuilder report, URI raw, URI frontDoor) throws Exception {
+        List<Double> rawTimes = new ArrayList<>();
+        List<Double> doorTimes = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            connectOnce(raw);
+            connectOnce(frontDoor);
+        }
+        for (int i = 0; i < CONNECTS; i++) {
+            rawTimes.add(connectOnce(raw));
+            doorTimes.add(connectOnce(frontDoor));
+        }
+        report.append(String.format("  connect + first query (pgjdbc, SCRAM), %d each: raw p50 %.2f ms, front door p50"
+                        + " %.2f ms (%.3fx); p95 %.2f / %.2f ms%n", CONNECTS, pct(rawTimes, 50), pct(doorTimes, 50),
+                pct(doorTimes, 50) / pct(rawTimes, 50), pct(rawTimes, 95), pct(doorTimes, 95)));
+    }
+
+    /** Suspended database: connect through the front door to first row; raw: pg_ctl start + connect + first row. */
+    private static void wake(StringBuilder report, StratusProcesses stratus, ApiClient api, E2e.Tenant tenant,
+                             LocalPostgres raw) throws Exception {
+        Db sleeper = Db.create(stratus, api, tenant, "sleeper", "0.25", "1");
+        URI rawUri = URI.create("postgresql://bench:" + raw.password() + "@127.0.0.1:" + raw.port() + "/postgres");
+        List<Double> rawTimes = new ArrayList<>();
+        List<Double> wakeTimes = new ArrayList<>();
+        for (int i = 0; i < WAKES; i++) {
+            raw.cluster().stop();
+            long t0 = System.nanoTime();
+            raw.cluster().start();
+            firstRow(rawUri);
+            rawTimes.add((System.nanoTime() - t0) / 1e6);
+
+            var s = api.post(tenant.adminKey(), "/v1/databases/" + sleeper.id() + "/suspend", null);
+            assertThat(E2e.awaitOperation(api, tenant, s.at("/operation/id").asString(), Duration.ofSeconds(60)))
+                    .isEqualTo("SUCCEEDED");
+            Thread.sleep(500);
+            long t1 = System.nanoTime();
+            firstRow(sleeper.uri());
+            wakeTimes.add((System.nanoTime() - t1) / 1e6);
+        }
+        report.append(String.format("  wake, %d times: raw pg_ctl start + connect + first row p50 %.0f ms p95 %.0f ms;"
+                        + " front door on a suspended database p50 %.0f ms p95 %.0f ms (%.2fx / %.2fx)%n", WAKES,
+                pct(rawTimes, 50), pct(rawTimes, 95), pct(wakeTimes, 50), pct(wakeTimes, 95),
+                pct(wakeTimes, 50) / pct(rawTimes, 50), pct(wakeTimes, 95) / pct(rawTimes, 95)));
+    }
+
+    /** 500 sessions held through the front door over four databases: its memory per session, and TPS beside them. */
+    private static void manySessions(StringBuilder report, StratusProcesses stratus, ApiClient api, E2e.Tenant tenant,
+                                     URI busy) throws Exception {
+        List<Db> idle = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            idle.add(Db.create(stratus, api, tenant, "idle" + i, "0.25", "2"));
+        }
+        double without1 = tps(pgbench(busy, "-S", "-c", "8", "-j", "2", "-T", String.valueOf(SECONDS)));
+        System.gc();
+        long before = rssKb(stratus.agentPid());
+        List<Connection> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < SESSIONS; i++) {
+                held.add(E2e.connect(idle.get(i % idle.size()).uri().toString()));
+            }
+            Thread.sleep(2000);
+            long after = rssKb(stratus.agentPid());
+            double with = tps(pgbench(busy, "-S", "-c", "8", "-j", "2", "-T", String.valueOf(SECONDS)));
+            for (Connection c : held) {
+                assertThat(c.isValid(5)).isTrue();
+            }
+            report.append(String.format("  %d sessions held through one front door: agent RSS %d -> %d MB (%.1f KB per"
+                            + " session); pgbench -S TPS on another database %.0f with them vs %.0f without (%.3fx)%n",
+                    SESSIONS, before / 1024, after / 1024, (after - before) / (double) SESSIONS, with, without1,
+                    with / without1));
+        } finally {
+            for (Connection c : held) {
+                c.close();
+            }
+        }
+    }
+
+    private static double connectOnce(URI uri) throws Exception {
+        long t0 = System.nanoTime();
+        firstRow(uri);
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static void firstRow(URI uri) throws Exception {
+        try (Connection c = E2e.connect(uri.toString()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT 1")) {
+            assertThat(rs.next()).isTrue();
+        }
+    }
+
+    /** The compute's settings file, for a raw cluster of the same release set up alike (not its socket or port). */
+    private static Map<String, String> sameSettings(PostgresCluster compute) throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(compute.dataDir().resolve(PostgresCluster.SETTINGS_FILE))) {
+            int eq = line.indexOf('=');
+            if (line.isBlank() || line.startsWith("#") || eq < 0) {
+                continue;
+            }
+            String name = line.substring(0, eq).trim();
+            String value = line.substring(eq + 1).trim().replaceAll("^'(.*)'$", "$1");
+            if (!List.of("port", "listen_addresses", "unix_socket_directories", "unix_socket_permissions").contains(name)) {
+                settings.put(name, value);
+            }
+        }
+        return settings;
+    }
+
+    private record Db(String id, URI uri, String owner, String password) {
+
+        static Db create(StratusProcesses stratus, ApiClient api, E2e.Tenant tenant, String name, String minCu,
+                         String maxCu) {
+            var r = api.post(tenant.adminKey(), "/v1/databases", "{\"name\":\"" + name + "\",\"minCu\":" + minCu
+                    + ",\"maxCu\":" + maxCu + ",\"suspendTimeoutSeconds\":0}");
+            assertThat(r.status()).as(r.raw()).isEqualTo(202);
+            assertThat(E2e.awaitOperation(api, tenant, r.at("/operation/id").asString(), Duration.ofSeconds(120)))
+                    .isEqualTo("SUCCEEDED");
+            return new Db(r.at("/database/id").asString(), URI.create(r.at("/connection/uri").asString()),
+                    r.at("/connection/user").asString(), r.at("/connection/password").asString());
+        }
+
+        PostgresCluster cluster(StratusProcesses stratus) {
+            return new PostgresCluster(release(stratus), pgdata(stratus), OsUser.forPostgres("postgres"));
+        }
+
+        PostgresRelease release(StratusProcesses stratus) {
+            try {
+                String major = Files.readString(pgdata(stratus).resolve("PG_VERSION")).trim();
+                return new ReleaseLocator(List.of(), stratus.agentDataDir().resolve("releases")).find(major).orElseThrow();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        Path pgdata(StratusProcesses stratus) {
+            return stratus.agentDataDir().resolve("computes").resolve(id).resolve("pgdata");
+        }
+    }
+
+    /** Debian's PgBouncer in session mode in front of the compute's socket, run as the Postgres OS user. */
+    private record PgBouncer(Process process, int port) implements AutoCloseable {
+
+        static PgBouncer start(Path dir, Db db, StratusProcesses stratus) throws Exception {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+            int port = PostgresCluster.freePort();
+            Path socketDir = db.cluster(stratus).socketDir();
+            Files.writeString(dir.resolve("userlist.txt"), "\"" + db.owner() + "\" \"" + db.password() + "\"\n");
+            Files.writeString(dir.resolve("pgbouncer.ini"), String.join("\n",
+                    "[databases]",
+                    "relay = host=" + socketDir + " port=5432 dbname=relay",
+                    "[pgbouncer]",
+                    "listen_addr = 127.0.0.1",
+                    "listen_port = " + port,
+                    "unix_socket_dir =",
+                    "auth_type = scram-sha-256",
+                    "auth_file = " + dir.resolve("userlist.txt"),
+                    "pool_mode = session",
+                    "max_client_conn = 200",
+                    "default_pool_size = 20",
+                    "logfile = " + dir.resolve("pgbouncer.log"),
+                    "") );
+            for (String f : List.of("userlist.txt", "pgbouncer.ini")) {
+                Files.setPosixFilePermissions(dir.resolve(f), PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            Process p = new ProcessBuilder("runuser", "-u", "postgres", "--", PGBOUNCER.toString(),
+                    dir.resolve("pgbouncer.ini").toString()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> {
+                        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                            return true;
+                        }
+                    });
+            return new PgBouncer(p, port);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    private static String pgbench(URI uri, String... args) throws Exception {
+        String[] user = uri.getUserInfo().split(":", 2);
+        List<String> cmd = new ArrayList<>(List.of(PGBENCH.toString(), "-h", uri.getHost(), "-p",
+                String.valueOf(uri.getPort()), "-U", user[0]));
+        cmd.addAll(List.of(args));
+        cmd.add(uri.getPath().substring(1));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PGPASSWORD", user[1]);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
+
+    private static double tps(String out) {
+        Matcher m = TPS.matcher(out);
+        assertThat(m.find()).as(out).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS for " + pid);
+    }
+
+    private static double median(List<Double> values) {
+        return pct(values, 50);
+    }
+
+    private static double pct(List<Double> values, int p) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+}
