@@ -27,6 +27,11 @@ public final class PostgresCluster {
     private static final String INCLUDE_LINE = "include_if_exists = '" + SETTINGS_FILE + "'";
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration PG_CTL_TIMEOUT = Duration.ofSeconds(90);
+    /** postmaster.pid's eighth line: {@code starting}, {@code ready}, {@code stopping} (LOCK_FILE_LINE_PM_STATUS). */
+    private static final int READY_LINE = 8;
+    private static final long READY_POLL_MILLIS = 5;
+    /** A postmaster that has not written its pid file by then did not start (a bad setting, a taken lock). */
+    private static final Duration NO_PID_FILE_GRACE = Duration.ofSeconds(10);
 
     private final PostgresRelease release;
     private final Path dataDir;
@@ -179,11 +184,70 @@ public final class PostgresCluster {
         // The socket's lock file names the same dead postmaster.
         removeLockFileOfZombie(dataDir.resolve("postmaster.pid"));
         removeLockFileOfZombie(socketDir().resolve(".s.PGSQL." + port() + ".lock"));
+        List<String> stale = pidFileLines();
+        // pg_ctl's own wait (-w) looks every 100 ms, a large part of a resume: it starts without waiting (-W) and the
+        // status line of postmaster.pid, the one pg_ctl reads, is watched every few milliseconds instead.
         ProcessRunner.Result r = ProcessRunner.run(user.command(List.of(release.pgCtl().toString(), "-D", dataDir.toString(),
-                "-l", dataDir.resolve("postgres.log").toString(), "-w", "-t", String.valueOf(PG_CTL_TIMEOUT.toSeconds() - 5),
-                "start")), PG_CTL_TIMEOUT);
+                "-l", dataDir.resolve("postgres.log").toString(), "-W", "start")), PG_CTL_TIMEOUT);
         if (!r.ok()) {
             throw new PostgresRuntimeException("cannot start " + dataDir + ":\n" + r.output() + "\n" + logTail());
+        }
+        awaitReady(stale);
+    }
+
+    private List<String> pidFileLines() {
+        try {
+            Path pidFile = dataDir.resolve("postmaster.pid");
+            return Files.exists(pidFile) ? Files.readAllLines(pidFile, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            return List.of(); // being written
+        }
+    }
+
+    /**
+     * Polls postmaster.pid until its status line says {@code ready}; fails when the postmaster dies first. A file left
+     * by a postmaster that crashed ({@code stale}, which may say {@code ready} too) counts only once the new postmaster
+     * has written its own: another pid or start time, as pg_ctl compares them.
+     */
+    private void awaitReady(List<String> stale) {
+        long deadline = System.nanoTime() + PG_CTL_TIMEOUT.toNanos();
+        long noPidFileUntil = System.nanoTime() + NO_PID_FILE_GRACE.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            List<String> lines = pidFileLines();
+            boolean fresh = stale.size() < 3 || lines.size() < 3 || !lines.get(0).equals(stale.get(0))
+                    || !lines.get(2).equals(stale.get(2));
+            if (!fresh) {
+                lines = List.of();
+            }
+            if (lines.size() >= READY_LINE) {
+                if ("ready".equals(lines.get(READY_LINE - 1).trim())) {
+                    return;
+                }
+                long pid = parsePid(lines.get(0));
+                if (pid > 0 && ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> !isZombie(h.pid()))
+                        .isEmpty()) {
+                    throw new PostgresRuntimeException("postmaster of " + dataDir + " exited during start-up:\n"
+                            + logTail());
+                }
+            } else if (lines.isEmpty() && System.nanoTime() - noPidFileUntil > 0) {
+                throw new PostgresRuntimeException("postmaster of " + dataDir + " did not start:\n" + logTail());
+            }
+            try {
+                Thread.sleep(READY_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PostgresRuntimeException("interrupted while starting " + dataDir, e);
+            }
+        }
+        throw new PostgresRuntimeException("postmaster of " + dataDir + " not ready after " + PG_CTL_TIMEOUT + ":\n"
+                + logTail());
+    }
+
+    private static long parsePid(String line) {
+        try {
+            return Long.parseLong(line.trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
