@@ -1,6 +1,7 @@
 package io.stratus.protocol;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -16,10 +17,15 @@ import java.util.UUID;
  * @param maxCu         upper end of its range
  * @param release       Postgres major version or full version wanted, e.g. {@code 15}
  * @param specVersion   increases whenever anything above changes; reported back once applied
+ * @param roles         the tenant's other login roles; null from control planes older than roles (none)
  */
 public record ComputeSpec(UUID computeId, String databaseName, String ownerRole, String ownerVerifier,
                           boolean running, BigDecimal cu, BigDecimal minCu, BigDecimal maxCu,
-                          String release, long specVersion) {
+                          String release, long specVersion, List<RoleSpec> roles) {
+
+    public ComputeSpec {
+        roles = roles == null ? List.of() : List.copyOf(roles);
+    }
 
     /** A spec built field by field, by name: a field added to the record is one more method here, not a new argument everywhere. */
     public static Builder builder() {
@@ -30,7 +36,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
     public Builder toBuilder() {
         return new Builder().computeId(computeId).databaseName(databaseName).ownerRole(ownerRole)
                 .ownerVerifier(ownerVerifier).running(running).cu(cu).minCu(minCu).maxCu(maxCu)
-                .release(release).specVersion(specVersion);
+                .release(release).specVersion(specVersion).roles(roles);
     }
 
     /** Builds a {@link ComputeSpec}; unset fields are null, false or 0. */
@@ -45,6 +51,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
         private BigDecimal maxCu;
         private String release;
         private long specVersion;
+        private List<RoleSpec> roles = List.of();
 
         private Builder() {
         }
@@ -99,9 +106,14 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
             return this;
         }
 
+        public Builder roles(List<RoleSpec> value) {
+            roles = value;
+            return this;
+        }
+
         public ComputeSpec build() {
             return new ComputeSpec(computeId, databaseName, ownerRole, ownerVerifier, running, cu, minCu, maxCu,
-                    release, specVersion);
+                    release, specVersion, roles);
         }
     }
 }

@@ -55,10 +55,19 @@ public final class ComputeConventions {
      */
     public static Connection maintenanceConnection(PostgresCluster cluster, String applicationName,
                                                    int socketTimeoutSeconds) throws SQLException {
+        return connection(cluster, MAINTENANCE_DATABASE, applicationName, socketTimeoutSeconds);
+    }
+
+    /**
+     * A connection as {@link #SUPERUSER} to another database of the compute: only for what must run inside the tenant's
+     * database (dropping what a removed role held there), never a query of the tenant's data.
+     */
+    public static Connection connection(PostgresCluster cluster, String database, String applicationName,
+                                        int socketTimeoutSeconds) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", SUPERUSER);
         props.setProperty("ApplicationName", applicationName);
         props.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
-        return DriverManager.getConnection(cluster.socketJdbcUrl(MAINTENANCE_DATABASE), props);
+        return DriverManager.getConnection(cluster.socketJdbcUrl(database), props);
     }
 }

@@ -89,38 +89,6 @@ public final class TestHost implements AutoCloseable {
                 + "&sslmode=disable";
     }
 
-    /** The TCP ports a process listens on, from its open sockets and the kernel's tables ({@code /proc/net/tcp*}). */
-    public static List<Integer> tcpListenPorts(long pid) throws IOException {
-        java.util.Set<String> inodes = new java.util.HashSet<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
-            for (Path fd : fds.toList()) {
-                try {
-                    String link = Files.readSymbolicLink(fd).toString();
-                    if (link.startsWith("socket:[")) {
-                        inodes.add(link.substring(8, link.length() - 1));
-                    }
-                } catch (IOException e) {
-                    // closed meanwhile
-                }
-            }
-        }
-        List<Integer> ports = new java.util.ArrayList<>();
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            Path t = Path.of(table);
-            if (!Files.exists(t)) {
-                continue;
-            }
-            for (String line : Files.readAllLines(t).subList(1, Files.readAllLines(t).size())) {
-                String[] f = line.trim().split("\\s+");
-                // local_address is hex ip:port; st 0A is LISTEN; field 9 is the inode.
-                if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {
-                    ports.add(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16));
-                }
-            }
-        }
-        return ports;
-    }
-
     /**
      * Set to {@code required} (as {@code .ci/run} does where it could create a cgroup) to make a host without CU
      * enforcement fail the tests that need it, rather than let them skip or take their no-cgroup branch unnoticed.

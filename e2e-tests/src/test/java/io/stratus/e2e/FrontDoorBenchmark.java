@@ -11,7 +11,6 @@ import io.stratus.postgres.ReleaseLocator;
 import io.stratus.testing.ApiClient;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,8 +24,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,9 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class FrontDoorBenchmark {
 
-    private static final Path PGBENCH = Path.of("/usr/lib/postgresql/15/bin/pgbench");
     private static final Path PGBOUNCER = Path.of("/usr/sbin/pgbouncer");
-    private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final int SECONDS = Integer.getInteger("bench.seconds", 10);
     private static final int WAKES = Integer.getInteger("bench.wakes", 10);
@@ -50,7 +45,7 @@ class FrontDoorBenchmark {
 
     @Test
     void frontDoorVersusRawPostgresAndPgBouncer() throws Exception {
-        assertThat(PGBENCH).exists();
+        assertThat(Pgbench.PGBENCH).exists();
         assertThat(PGBOUNCER).as("apt-get install pgbouncer").exists();
         StringBuilder report = new StringBuilder("front door (" + ROUNDS + " rounds of " + SECONDS + " s each)\n");
         Path base = Path.of("/tmp", "stratus-bench-fd-" + ProcessHandle.current().pid());
@@ -73,8 +68,8 @@ class FrontDoorBenchmark {
                 URI rawUri = URI.create("postgresql://bench:" + raw.password() + "@127.0.0.1:" + raw.port() + "/postgres");
                 URI bouncerUri = URI.create("postgresql://" + relay.owner() + ":" + relay.password() + "@127.0.0.1:"
                         + bouncer.port() + "/relay");
-                pgbench(relay.uri(), "-i", "-s", "10", "-q");
-                pgbench(rawUri, "-i", "-s", "10", "-q");
+                Pgbench.run(relay.uri(), "-i", "-s", "10", "-q");
+                Pgbench.run(rawUri, "-i", "-s", "10", "-q");
 
                 if (PARTS.contains("relay")) {
                     relayThroughput(report, rawUri, relay.uri(), bouncerUri);
@@ -102,11 +97,11 @@ class FrontDoorBenchmark {
         Map<String, List<Double>> tps = new LinkedHashMap<>();
         List<String> order = new ArrayList<>(List.of("raw", "front door", "pgbouncer"));
         Map<String, URI> uris = Map.of("raw", raw, "front door", frontDoor, "pgbouncer", bouncer);
-        pgbench(raw, "-S", "-c", "8", "-j", "2", "-T", "3");
-        pgbench(frontDoor, "-S", "-c", "8", "-j", "2", "-T", "3"); // warm-up: JIT, buffers
+        Pgbench.run(raw, "-S", "-c", "8", "-j", "2", "-T", "3");
+        Pgbench.run(frontDoor, "-S", "-c", "8", "-j", "2", "-T", "3"); // warm-up: JIT, buffers
         for (int r = 0; r < ROUNDS; r++) {
             for (String way : order) {
-                tps.computeIfAbsent(way, k -> new ArrayList<>()).add(tps(pgbench(uris.get(way), "-S", "-c", "8",
+                tps.computeIfAbsent(way, k -> new ArrayList<>()).add(Pgbench.tps(Pgbench.run(uris.get(way), "-S", "-c", "8",
                         "-j", "2", "-T", String.valueOf(SECONDS))));
             }
             Collections.rotate(order, 1);
@@ -188,7 +183,7 @@ class FrontDoorBenchmark {
         for (int i = 0; i < 4; i++) {
             idle.add(Db.create(stratus, api, tenant, "idle" + i, "0.25", "2"));
         }
-        double without1 = tps(pgbench(busy, "-S", "-c", "8", "-j", "2", "-T", String.valueOf(SECONDS)));
+        double without1 = Pgbench.tps(Pgbench.run(busy, "-S", "-c", "8", "-j", "2", "-T", String.valueOf(SECONDS)));
         System.gc();
         long before = rssKb(stratus.agentPid());
         List<Connection> held = new ArrayList<>();
@@ -198,7 +193,7 @@ class FrontDoorBenchmark {
             }
             Thread.sleep(2000);
             long after = rssKb(stratus.agentPid());
-            double with = tps(pgbench(busy, "-S", "-c", "8", "-j", "2", "-T", String.valueOf(SECONDS)));
+            double with = Pgbench.tps(Pgbench.run(busy, "-S", "-c", "8", "-j", "2", "-T", String.valueOf(SECONDS)));
             for (Connection c : held) {
                 assertThat(c.isValid(5)).isTrue();
             }
@@ -317,26 +312,6 @@ class FrontDoorBenchmark {
             process.destroy();
             process.waitFor();
         }
-    }
-
-    private static String pgbench(URI uri, String... args) throws Exception {
-        String[] user = uri.getUserInfo().split(":", 2);
-        List<String> cmd = new ArrayList<>(List.of(PGBENCH.toString(), "-h", uri.getHost(), "-p",
-                String.valueOf(uri.getPort()), "-U", user[0]));
-        cmd.addAll(List.of(args));
-        cmd.add(uri.getPath().substring(1));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("PGPASSWORD", user[1]);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
-        return out;
-    }
-
-    private static double tps(String out) {
-        Matcher m = TPS.matcher(out);
-        assertThat(m.find()).as(out).isTrue();
-        return Double.parseDouble(m.group(1));
     }
 
     private static long rssKb(long pid) throws IOException {

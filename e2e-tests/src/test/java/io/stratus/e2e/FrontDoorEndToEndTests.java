@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.stratus.testing.ApiClient;
+import io.stratus.testing.Listeners;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
@@ -27,7 +28,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -240,12 +240,57 @@ class FrontDoorEndToEndTests {
         Path pid = stratus.agentDataDir().resolve("computes").resolve(db.id()).resolve("pgdata").resolve("postmaster.pid");
         long postmaster = Long.parseLong(Files.readAllLines(pid).get(0).trim());
 
-        assertThat(tcpListenPorts(postmaster)).isEmpty();
+        assertThat(Listeners.tcpPorts(postmaster)).isEmpty();
         try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT current_setting('listen_addresses'), inet_server_port()")) {
             rs.next();
             assertThat(rs.getString(1)).isEmpty();
             assertThat(rs.getObject(2)).as("a Unix-socket session").isNull();
+        }
+    }
+
+    @Test
+    void aReadOnlyRoleReadsTheOwnersTablesAndWritesNothingAndARemovedRoleIsLockedOut() throws Exception {
+        ApiClient api = stratus.api();
+        E2e.CreatedDatabase db = running("ledger");
+        try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE entries AS SELECT generate_series(1, 10) AS id");
+        }
+        var reader = api.post(tenant.adminKey(), "/v1/databases/" + db.id() + "/roles",
+                ApiClient.json("name", "reporting", "readOnly", true));
+        var writer = api.post(tenant.adminKey(), "/v1/databases/" + db.id() + "/roles",
+                ApiClient.json("name", "app", "readOnly", false));
+        assertThat(reader.status()).as(reader.raw()).isEqualTo(201);
+        assertThat(reader.at("/operation/state").asString()).as("applied before the answer").isEqualTo("SUCCEEDED");
+        assertThat(writer.at("/operation/state").asString()).isEqualTo("SUCCEEDED");
+        String readerUri = reader.at("/role/connection/uri").asString();
+        String writerUri = writer.at("/role/connection/uri").asString();
+
+        Connection held = E2e.connect(readerUri);
+        try (Statement st = held.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM entries")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(10);
+        }
+        try (Connection c = E2e.connect(readerUri); Statement st = c.createStatement()) {
+            st.execute("SET default_transaction_read_only = off"); // the default is only a second line
+            assertThat(sqlState(() -> { st.execute("INSERT INTO entries VALUES (11)"); return null; }))
+                    .isEqualTo("42501");
+            assertThat(sqlState(() -> { st.execute("CREATE TABLE mine (x int)"); return null; })).isEqualTo("42501");
+        }
+        try (Connection c = E2e.connect(writerUri); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO entries VALUES (11)");
+            assertThat(sqlState(() -> { st.execute("DROP TABLE entries"); return null; })).isEqualTo("42501");
+        }
+
+        var removed = api.delete(tenant.adminKey(), "/v1/databases/" + db.id() + "/roles/reporting");
+        assertThat(E2e.awaitOperation(api, tenant, removed.at("/operation/id").asString(), Duration.ofSeconds(30)))
+                .isEqualTo("SUCCEEDED");
+        assertThat(sqlState(() -> { held.createStatement().executeQuery("SELECT 1"); return null; }))
+                .as("its open session ended").isNotNull();
+        held.close();
+        assertThat(sqlState(() -> E2e.connect(readerUri))).isIn("28000", "28P01");
+        try (Connection c = E2e.connect(writerUri)) {
+            assertThat(c.isValid(2)).as("the other role stays").isTrue();
         }
     }
 
@@ -336,14 +381,16 @@ class FrontDoorEndToEndTests {
     }
 
     private interface SqlCall {
-        Connection call() throws SQLException;
+        AutoCloseable call() throws SQLException;
     }
 
     private static SQLException catchSql(SqlCall call) {
-        try (Connection c = call.call()) {
-            throw new AssertionError("connected: " + c);
+        try (AutoCloseable c = call.call()) {
+            throw new AssertionError("succeeded: " + c);
         } catch (SQLException e) {
             return e;
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 
@@ -357,36 +404,5 @@ class FrontDoorEndToEndTests {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** TCP ports a process listens on: its socket inodes matched against the kernel's LISTEN sockets. */
-    private static List<Integer> tcpListenPorts(long pid) throws IOException {
-        Set<String> inodes = new HashSet<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
-            for (Path fd : fds.toList()) {
-                try {
-                    String link = Files.readSymbolicLink(fd).toString();
-                    if (link.startsWith("socket:[")) {
-                        inodes.add(link.substring(8, link.length() - 1));
-                    }
-                } catch (IOException e) {
-                    // closed meanwhile
-                }
-            }
-        }
-        assertThat(inodes).as("the postmaster holds its Unix socket at least").isNotEmpty();
-        List<Integer> ports = new ArrayList<>();
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            Path t = Path.of(table);
-            if (Files.exists(t)) {
-                for (String line : Files.readAllLines(t).stream().skip(1).toList()) {
-                    String[] f = line.trim().split("\\s+");
-                    if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {
-                        ports.add(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16));
-                    }
-                }
-            }
-        }
-        return ports;
     }
 }

@@ -7,7 +7,6 @@ import io.stratus.postgres.PostgresCluster;
 import io.stratus.postgres.ReleaseLocator;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,16 +50,14 @@ class MeteringOverheadBenchmark {
      * server-side prepared statements): pg_stat_statements jumbles a prepared statement once, not on every execution.
      */
     private static final String PGBENCH_MODE = System.getProperty("bench.pgbenchMode", "simple");
-    private static final Path PGBENCH = Path.of("/usr/lib/postgresql/15/bin/pgbench");
-    private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
     @Test
     void pgbenchWithMeteringVersusWithout() throws Exception {
-        assertThat(PGBENCH).as("pgbench from Debian's postgresql-15 (.ci/run installs it)").exists();
+        assertThat(Pgbench.PGBENCH).as("pgbench from Debian's postgresql-15 (.ci/run installs it)").exists();
         try (StratusProcesses stratus = meteringStack()) {
             BenchCompute bench = BenchCompute.create(stratus, stratus.api(), E2e.newTenant(stratus.api()), "bench", "2");
             URI uri = bench.uri();
-            pgbench(uri, "-i", "-s", "10", "-q");
+            Pgbench.run(uri, "-i", "-s", "10", "-q");
 
             // Rounds alternate the order of the three set-ups (ABC, CBA, ...), so drift (caches, other load on the
             // machine) hits all alike.
@@ -81,9 +76,9 @@ class MeteringOverheadBenchmark {
                 double[] tpcb = new double[Setup.values().length];
                 for (Setup setup : order) {
                     setups.switchTo(setup);
-                    pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", "3"); // warm-up after each switch
-                    select[setup.ordinal()] = tps(pgbench(uri, "-S", "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
-                    tpcb[setup.ordinal()] = tps(pgbench(uri, "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
+                    Pgbench.run(uri, "-S", "-c", "4", "-j", "2", "-T", "3"); // warm-up after each switch
+                    select[setup.ordinal()] = Pgbench.tps(Pgbench.run(uri, "-S", "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
+                    tpcb[setup.ordinal()] = Pgbench.tps(Pgbench.run(uri, "-c", "4", "-j", "2", "-T", String.valueOf(SECONDS)));
                 }
                 int m = Setup.METERED.ordinal();
                 int raw = Setup.RAW.ordinal();
@@ -119,14 +114,14 @@ class MeteringOverheadBenchmark {
      */
     @Test
     void pgbenchSideBySideWithAndWithoutMetering() throws Exception {
-        assertThat(PGBENCH).as("pgbench from Debian's postgresql-15 (.ci/run installs it)").exists();
+        assertThat(Pgbench.PGBENCH).as("pgbench from Debian's postgresql-15 (.ci/run installs it)").exists();
         try (StratusProcesses stratus = meteringStack()) {
             var api = stratus.api();
             var tenant = E2e.newTenant(api);
             BenchCompute a = BenchCompute.create(stratus, api, tenant, "side_a", SIDE_BY_SIDE_CU);
             BenchCompute b = BenchCompute.create(stratus, api, tenant, "side_b", SIDE_BY_SIDE_CU);
-            pgbench(a.uri(), "-i", "-s", "10", "-q");
-            pgbench(b.uri(), "-i", "-s", "10", "-q");
+            Pgbench.run(a.uri(), "-i", "-s", "10", "-q");
+            Pgbench.run(b.uri(), "-i", "-s", "10", "-q");
 
             List<Double> selectRatios = new ArrayList<>();
             List<Double> tpcbRatios = new ArrayList<>();
@@ -184,9 +179,9 @@ class MeteringOverheadBenchmark {
     private static double[] together(URI first, URI second, String... mode) throws Exception {
         List<String> args = new ArrayList<>(List.of(mode));
         args.addAll(List.of("-M", PGBENCH_MODE, "-c", "2", "-j", "1", "-T", String.valueOf(SECONDS)));
-        Process p1 = pgbenchProcess(first, args.toArray(String[]::new));
-        Process p2 = pgbenchProcess(second, args.toArray(String[]::new));
-        return new double[] {tps(output(p1)), tps(output(p2))};
+        Process p1 = Pgbench.start(first, args.toArray(String[]::new));
+        Process p2 = Pgbench.start(second, args.toArray(String[]::new));
+        return new double[] {Pgbench.tps(Pgbench.output(p1)), Pgbench.tps(Pgbench.output(p2))};
     }
 
     /**
@@ -287,33 +282,6 @@ class MeteringOverheadBenchmark {
         static void settle() throws InterruptedException {
             Thread.sleep(AGENT_SETTLE.toMillis());
         }
-    }
-
-    private static String pgbench(URI uri, String... args) throws Exception {
-        return output(pgbenchProcess(uri, args));
-    }
-
-    private static Process pgbenchProcess(URI uri, String... args) throws IOException {
-        String[] user = uri.getUserInfo().split(":", 2);
-        List<String> cmd = new ArrayList<>(List.of(PGBENCH.toString(), "-h", uri.getHost(), "-p",
-                String.valueOf(uri.getPort()), "-U", user[0]));
-        cmd.addAll(List.of(args));
-        cmd.add(uri.getPath().substring(1));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("PGPASSWORD", user[1]);
-        return pb.start();
-    }
-
-    private static String output(Process p) throws Exception {
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
-        return out;
-    }
-
-    private static double tps(String out) {
-        Matcher m = TPS.matcher(out);
-        assertThat(m.find()).as(out).isTrue();
-        return Double.parseDouble(m.group(1));
     }
 
     /**

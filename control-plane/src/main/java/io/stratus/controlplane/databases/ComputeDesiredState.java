@@ -3,9 +3,13 @@ package io.stratus.controlplane.databases;
 import io.stratus.controlplane.fleet.Fleet;
 import io.stratus.protocol.ComputeSpec;
 import io.stratus.protocol.DesiredState;
+import io.stratus.protocol.RoleSpec;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
@@ -21,10 +25,12 @@ public class ComputeDesiredState {
             DatabaseState.SUSPENDED, DatabaseState.FAILED);
 
     private final DatabaseRepository databases;
+    private final DatabaseRoleRepository roles;
     private final Fleet fleet;
 
-    ComputeDesiredState(DatabaseRepository databases, Fleet fleet) {
+    ComputeDesiredState(DatabaseRepository databases, DatabaseRoleRepository roles, Fleet fleet) {
         this.databases = databases;
+        this.roles = roles;
         this.fleet = fleet;
     }
 
@@ -35,10 +41,16 @@ public class ComputeDesiredState {
     @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public DesiredState forNode(UUID nodeId) {
         long generation = fleet.desiredGeneration(nodeId);
-        List<ComputeSpec> computes = databases.findByNodeIdAndStateIn(nodeId, DESIRED).stream()
+        List<Database> placed = databases.findByNodeIdAndStateIn(nodeId, DESIRED);
+        Map<UUID, List<RoleSpec>> rolesOf = roles.findByDatabaseIdIn(placed.stream().map(Database::getId).toList())
+                .stream().sorted(Comparator.comparing(DatabaseRole::name))
+                .collect(Collectors.groupingBy(DatabaseRole::databaseId,
+                        Collectors.mapping(r -> new RoleSpec(r.name(), r.verifier(), r.readOnly()), Collectors.toList())));
+        List<ComputeSpec> computes = placed.stream()
                 .map(d -> ComputeSpec.builder().computeId(d.getId()).databaseName(d.name()).ownerRole(d.ownerRole())
                         .ownerVerifier(d.ownerVerifier()).running(d.running()).cu(d.currentCu()).minCu(d.minCu())
-                        .maxCu(d.maxCu()).release(d.release()).specVersion(d.specVersion()).build())
+                        .maxCu(d.maxCu()).release(d.release()).specVersion(d.specVersion())
+                        .roles(rolesOf.getOrDefault(d.getId(), List.of())).build())
                 .toList();
         return new DesiredState(nodeId, generation, computes);
     }

@@ -154,6 +154,11 @@ class Database extends AbstractEntity {
         return ++specVersion;
     }
 
+    /** Its roles changed: the agent applies them as a new spec version. */
+    long rolesChanged() {
+        return ++specVersion;
+    }
+
     void observedRunning(long observedSpecVersion) {
         this.observedSpecVersion = Math.max(this.observedSpecVersion, observedSpecVersion);
         if (running && (state == DatabaseState.PROVISIONING || state == DatabaseState.FAILED || state == DatabaseState.SUSPENDED)) {

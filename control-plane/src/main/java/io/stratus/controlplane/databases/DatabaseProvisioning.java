@@ -206,8 +206,8 @@ public class DatabaseProvisioning {
             return operations.latest(db.getId(), OperationType.DELETE_DATABASE)
                     .orElseThrow(() -> ApiException.notFound("database"));
         }
-        operations.failOpen(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESET_PASSWORD),
-                "superseded by a delete");
+        operations.failOpen(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESET_PASSWORD,
+                OperationType.CREATE_ROLE, OperationType.DELETE_ROLE), "superseded by a delete");
         if (db.nodeId() == null) {
             db.markDeleted(clock.instant());
             OperationView op = operations.open(tenantId, db.getId(), OperationType.DELETE_DATABASE, true, db.specVersion());

@@ -64,7 +64,8 @@ public class ObservedStateIngest {
                 boolean wasProvisioning = db.state() == DatabaseState.PROVISIONING;
                 db.observedRunning(cs.specVersion());
                 operations.observed(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESET_PASSWORD,
-                        OperationType.RESUME_DATABASE), cs.specVersion());
+                        OperationType.RESUME_DATABASE, OperationType.CREATE_ROLE, OperationType.DELETE_ROLE),
+                        cs.specVersion());
                 if (wasProvisioning) {
                     log.info("database {} ({}) is running on node {}", db.name(), db.getId(), nodeId);
                 }

@@ -240,6 +240,48 @@ class AgentProtocolTests extends ControlPlaneTest {
     }
 
     @Test
+    void aRoleTravelsInItsDatabasesSpecAsAVerifierAndItsOperationEndsWhenTheAgentAppliedIt() {
+        OwnNode node = ownNode();
+        TestTenant t = newTenant();
+        var created = api().post(t.adminKey(), "/v1/databases", ApiClient.json("name", "shared", "minCu", 0.25,
+                "maxCu", 2, "release", node.release()));
+        String db = created.at("/database/id").asString();
+        long generation = desired(node, 0, 0).get("generation").asLong();
+        report(node, generation, compute(db, "RUNNING", 1, true));
+
+        var role = api().post(t.adminKey(), "/v1/databases/" + db + "/roles", ApiClient.json("name", "reporting",
+                "readOnly", true));
+
+        // Nobody applies it here: the answer comes after the bounded wait, the operation still running.
+        assertThat(role.status()).as(role.raw()).isEqualTo(201);
+        assertThat(role.at("/operation/type").asString()).isEqualTo("CREATE_ROLE");
+        assertThat(role.at("/operation/state").asString()).isEqualTo("RUNNING");
+        String password = role.at("/password").asString();
+        assertThat(role.at("/role/connection/uri").asString()).startsWith("postgresql://reporting:" + password + "@")
+                .endsWith("/shared." + created.at("/connection/endpoint").asString());
+        JsonNode spec = desired(node, generation, 5).get("computes").get(0);
+        assertThat(spec.get("specVersion").asLong()).isEqualTo(2);
+        assertThat(spec.get("roles").get(0).get("name").asString()).isEqualTo("reporting");
+        assertThat(spec.get("roles").get(0).get("readOnly").asBoolean()).isTrue();
+        assertThat(spec.get("roles").get(0).get("verifier").asString()).startsWith("SCRAM-SHA-256$4096:");
+        assertThat(spec.toString()).doesNotContain(password);
+        assertThat(jdbc.queryForList("select * from database_roles").toString()).doesNotContain(password);
+        var listed = api().get(t.readKey(), "/v1/databases/" + db + "/roles");
+        assertThat(listed.json().get(0).get("name").asString()).isEqualTo("reporting");
+        assertThat(listed.raw()).doesNotContain(password).doesNotContain("SCRAM");
+
+        report(node, generation + 1, compute(db, "RUNNING", 2, true));
+        assertThat(api().get(t.readKey(), "/v1/operations/" + role.at("/operation/id").asString()).text("state"))
+                .isEqualTo("SUCCEEDED");
+
+        var removed = api().delete(t.adminKey(), "/v1/databases/" + db + "/roles/reporting");
+        assertThat(removed.status()).as(removed.raw()).isEqualTo(202);
+        assertThat(removed.at("/operation/type").asString()).isEqualTo("DELETE_ROLE");
+        assertThat(desired(node, generation + 1, 5).get("computes").get(0).get("roles")).isEmpty();
+        assertThat(api().delete(t.adminKey(), "/v1/databases/" + db + "/roles/reporting").status()).isEqualTo(404);
+    }
+
+    @Test
     void aFrontDoorFindsAnEndpointsDatabaseAndItsNodeAndWakesItOnce() {
         OwnNode node = ownNode();
         OwnNode other = ownNode();

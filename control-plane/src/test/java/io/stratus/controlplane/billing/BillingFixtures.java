@@ -24,9 +24,10 @@ final class BillingFixtures {
 
     static UUID database(JdbcTemplate jdbc, UUID tenant) {
         UUID id = UUID.randomUUID();
-        jdbc.update("insert into databases (id, tenant_id, name, state, min_cu, max_cu, current_cu, release, owner_role, "
-                + "owner_verifier, created_at, deleted_at) values (?, ?, ?, 'DELETED', 0.25, 1, 0, '15', 'o', 'v', now(), now())",
-                id, tenant, "db_" + id.toString().substring(0, 8));
+        jdbc.update("insert into databases (id, tenant_id, name, endpoint, state, min_cu, max_cu, current_cu, release, "
+                + "owner_role, owner_verifier, created_at, deleted_at) values (?, ?, ?, ?, 'DELETED', 0.25, 1, 0, '15', 'o',"
+                + " 'v', now(), now())", id, tenant, "db_" + id.toString().substring(0, 8),
+                id.toString().replace("-", "").substring(0, 12));
         return id;
     }
 

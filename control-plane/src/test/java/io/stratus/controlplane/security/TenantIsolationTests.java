@@ -43,6 +43,9 @@ class TenantIsolationTests extends ControlPlaneTest {
         String db = created.at("/database/id").asString();
         String op = created.at("/operation/id").asString();
         String aKeyId = api().get(a.adminKey(), "/v1/tenants/" + a.id() + "/api-keys").json().get(0).get("id").asString();
+        assertThat(api().post(a.adminKey(), "/v1/databases/" + db + "/roles", ApiClient.json("name", "reporting",
+                "readOnly", true)).status()).isEqualTo(201);
+        long roles = count("database_roles");
         long databases = count("databases");
         long operations = count("operations");
         long keys = count("api_keys");
@@ -55,6 +58,10 @@ class TenantIsolationTests extends ControlPlaneTest {
                 new Call("PATCH", "/v1/databases/{id}", "/v1/databases/" + db, "{\"maxCu\":1}"),
                 new Call("POST", "/v1/databases/{id}/suspend", "/v1/databases/" + db + "/suspend", null),
                 new Call("POST", "/v1/databases/{id}/resume", "/v1/databases/" + db + "/resume", null),
+                new Call("GET", "/v1/databases/{id}/roles", "/v1/databases/" + db + "/roles", null),
+                new Call("POST", "/v1/databases/{id}/roles", "/v1/databases/" + db + "/roles",
+                        ApiClient.json("name", "intruder", "readOnly", false)),
+                new Call("DELETE", "/v1/databases/{id}/roles/{name}", "/v1/databases/" + db + "/roles/reporting", null),
                 new Call("GET", "/v1/databases/{id}/scaling-events", "/v1/databases/" + db + "/scaling-events", null),
                 new Call("GET", "/v1/databases/{id}/metrics", "/v1/databases/" + db + "/metrics", null),
                 new Call("GET", "/v1/databases/{id}/usage", "/v1/databases/" + db + "/usage" + range, null),
@@ -80,6 +87,7 @@ class TenantIsolationTests extends ControlPlaneTest {
             }
         }
         assertThat(count("databases")).isEqualTo(databases);
+        assertThat(count("database_roles")).isEqualTo(roles);
         assertThat(count("operations")).isEqualTo(operations);
         assertThat(count("api_keys")).isEqualTo(keys);
         assertThat(api().get(a.adminKey(), "/v1/databases/" + db).status()).isEqualTo(200);

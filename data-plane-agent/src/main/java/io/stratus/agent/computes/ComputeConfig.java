@@ -146,7 +146,9 @@ record ComputeConfig(Map<String, String> settings, String hba) {
         String owner = SqlText.identifier(spec.ownerRole());
         return "# Written by Stratus; edits are overwritten.\n"
                 + "local all " + ComputeConventions.SUPERUSER + " trust\n"
-                + "local " + db + " " + owner + " scram-sha-256\n";
+                + "local " + db + " " + owner + " scram-sha-256\n"
+                + spec.roles().stream().map(r -> "local " + db + " " + SqlText.identifier(r.name()) + " scram-sha-256\n")
+                        .collect(java.util.stream.Collectors.joining());
     }
 
     /** Names of settings whose current value (as read back from the settings file) differs from this config's. */

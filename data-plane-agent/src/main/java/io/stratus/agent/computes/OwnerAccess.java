@@ -3,6 +3,7 @@ package io.stratus.agent.computes;
 import io.stratus.agent.ComputeConventions;
 import io.stratus.postgres.PostgresCluster;
 import io.stratus.protocol.ComputeSpec;
+import io.stratus.protocol.RoleSpec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,6 +17,9 @@ import java.util.List;
  * statement runs in the maintenance database: the agent never queries a tenant's database.
  */
 final class OwnerAccess {
+
+    /** The comment on the roles the agent made for the tenant: how it tells them from any other role. */
+    static final String MANAGED_ROLE = "stratus: a tenant role";
 
     /**
      * Creates or corrects the owner role (login, password verifier), the database it owns (the warm pool's ready
@@ -67,8 +71,125 @@ final class OwnerAccess {
                 execute(c, "CREATE EXTENSION IF NOT EXISTS " + ComputeConfig.STAT_STATEMENTS);
                 done.add("created extension " + ComputeConfig.STAT_STATEMENTS);
             }
+            ensureRoles(c, cluster, spec, done);
         }
         return done.isEmpty() ? StepResult.UNCHANGED : new StepResult.Changed(String.join(", ", done));
+    }
+
+    /**
+     * The tenant's other roles: each logs in with its verifier, may connect to the tenant's database, reads every table
+     * there ({@code pg_read_all_data}) and, unless read-only, writes rows ({@code pg_write_all_data}); none may create
+     * or drop anything. A read-only role's transactions are read-only by default too. Roles the agent made (marked by
+     * their comment) that the spec no longer lists are dropped, their sessions ended first. The owner cannot create
+     * roles (no CREATEROLE), so every other login role of the compute is one of these or the agent's.
+     */
+    private static void ensureRoles(Connection c, PostgresCluster cluster, ComputeSpec spec, List<String> done)
+            throws SQLException {
+        String db = SqlText.identifier(spec.databaseName());
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        for (RoleSpec r : spec.roles()) {
+            wanted.add(r.name());
+            String name = SqlText.identifier(r.name());
+            Role existing = role(c, r.name());
+            if (existing == null) {
+                execute(c, "CREATE ROLE " + name + " LOGIN PASSWORD " + SqlText.verifierLiteral(r.verifier()));
+                execute(c, "COMMENT ON ROLE " + name + " IS " + SqlText.literal(MANAGED_ROLE));
+                done.add("created role " + r.name());
+            } else if (!existing.canLogin() || !r.verifier().equals(existing.verifier())) {
+                execute(c, "ALTER ROLE " + name + " LOGIN PASSWORD " + SqlText.verifierLiteral(r.verifier()));
+                done.add("set the password of role " + r.name());
+            }
+            if (!memberOf(c, r.name(), "pg_read_all_data")) {
+                execute(c, "GRANT pg_read_all_data TO " + name);
+                done.add("let " + r.name() + " read");
+            }
+            boolean writes = memberOf(c, r.name(), "pg_write_all_data");
+            if (!r.readOnly() && !writes) {
+                execute(c, "GRANT pg_write_all_data TO " + name);
+                done.add("let " + r.name() + " write");
+            } else if (r.readOnly() && writes) {
+                execute(c, "REVOKE pg_write_all_data FROM " + name);
+                done.add("made " + r.name() + " read-only");
+            }
+            if (readOnlyByDefault(c, r.name()) != r.readOnly()) {
+                execute(c, "ALTER ROLE " + name + (r.readOnly() ? " SET default_transaction_read_only = on"
+                        : " RESET default_transaction_read_only"));
+            }
+            if (!ownerHasConnectGrant(c, spec.databaseName(), r.name())) {
+                execute(c, "GRANT CONNECT ON DATABASE " + db + " TO " + name);
+            }
+        }
+        for (String gone : managedRoles(c)) {
+            if (!wanted.contains(gone)) {
+                dropRole(c, cluster, spec, gone);
+                done.add("dropped role " + gone);
+            }
+        }
+    }
+
+    /**
+     * Ends the role's sessions and drops it. A role the owner granted privileges to in its database is first stripped
+     * of them there (DROP OWNED runs per database: the one place the agent acts in the tenant's database, as
+     * superuser, never as a tenant's statement).
+     */
+    private static void dropRole(Connection c, PostgresCluster cluster, ComputeSpec spec, String role)
+            throws SQLException {
+        String name = SqlText.identifier(role);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?")) {
+            ps.setString(1, role);
+            ps.executeQuery().close();
+        }
+        execute(c, "REVOKE CONNECT ON DATABASE " + SqlText.identifier(spec.databaseName()) + " FROM " + name);
+        try {
+            execute(c, "DROP ROLE " + name);
+        } catch (SQLException dependent) {
+            if (!"2BP01".equals(dependent.getSQLState())) {
+                throw dependent;
+            }
+            try (Connection tenantDb = ComputeConventions.connection(cluster, spec.databaseName(), "stratus-agent", 0)) {
+                execute(tenantDb, "REASSIGN OWNED BY " + name + " TO " + SqlText.identifier(spec.ownerRole()));
+                execute(tenantDb, "DROP OWNED BY " + name);
+            }
+            execute(c, "DROP ROLE " + name);
+        }
+    }
+
+    private static List<String> managedRoles(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname FROM pg_roles r JOIN pg_shdescription d"
+                + " ON d.objoid = r.oid AND d.classoid = 'pg_authid'::regclass WHERE d.description = ?")) {
+            ps.setString(1, MANAGED_ROLE);
+            List<String> names = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+            return names;
+        }
+    }
+
+    private static boolean memberOf(Connection c, String role, String group) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_auth_members m"
+                + " WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = ?)"
+                + " AND m.roleid = (SELECT oid FROM pg_roles WHERE rolname = ?))")) {
+            ps.setString(1, role);
+            ps.setString(2, group);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static boolean readOnlyByDefault(Connection c, String role) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_db_role_setting s"
+                + " WHERE s.setdatabase = 0 AND s.setrole = (SELECT oid FROM pg_roles WHERE rolname = ?)"
+                + " AND 'default_transaction_read_only=on' = ANY (s.setconfig))")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     /** Null when the catalog lets the owner log in to its database with the spec's verifier; else what is wrong. */

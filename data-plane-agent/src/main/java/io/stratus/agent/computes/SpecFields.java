@@ -37,6 +37,8 @@ final class SpecFields {
             Map.entry("minCu", Step.FULL),
             Map.entry("maxCu", Step.FULL),
             Map.entry("release", Step.FULL),
+            // Roles live in the catalog (and pg_hba.conf): the full pass ensures them.
+            Map.entry("roles", Step.FULL),
             // Bookkeeping: reported back once applied, nothing to do on the compute.
             Map.entry("specVersion", Step.CAPACITY));
 

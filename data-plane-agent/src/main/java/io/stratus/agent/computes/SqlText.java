@@ -2,6 +2,7 @@ package io.stratus.agent.computes;
 
 import io.stratus.agent.ComputeConventions;
 import io.stratus.protocol.ComputeSpec;
+import io.stratus.protocol.RoleSpec;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -36,6 +37,17 @@ final class SqlText {
         }
         if (spec.ownerVerifier() == null || !SCRAM_VERIFIER.matcher(spec.ownerVerifier()).matches()) {
             throw new ComputeFailure("invalid spec: owner verifier is not a SCRAM-SHA-256 verifier");
+        }
+        Set<String> names = new java.util.HashSet<>();
+        for (RoleSpec role : spec.roles()) {
+            checkIdentifier("role", role.name());
+            if (RESERVED_ROLES.contains(role.name()) || role.name().startsWith("pg_")
+                    || role.name().equals(spec.ownerRole()) || !names.add(role.name())) {
+                throw new ComputeFailure("invalid spec: role '" + role.name() + "' is reserved, the owner or twice");
+            }
+            if (role.verifier() == null || !SCRAM_VERIFIER.matcher(role.verifier()).matches()) {
+                throw new ComputeFailure("invalid spec: the verifier of role '" + role.name() + "' is not SCRAM-SHA-256");
+            }
         }
     }
 

@@ -91,7 +91,7 @@ class ComputeReconcilerTests {
         assertThat(status.acceptingLogins()).isTrue();
         assertThat(status.specVersion()).isEqualTo(1);
         long pid = reconciler.running(spec.computeId()).orElseThrow().cluster().postmasterPid().orElseThrow();
-        assertThat(TestHost.tcpListenPorts(pid)).as("reachable only through its socket (the front door's way in)")
+        assertThat(io.stratus.testing.Listeners.tcpPorts(pid)).as("reachable only through its socket (the front door's way in)")
                 .isEmpty();
         assertThat(status.release()).startsWith(major + ".");
         assertThat(status.restarts()).isZero();
