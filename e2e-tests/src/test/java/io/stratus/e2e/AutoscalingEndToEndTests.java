@@ -116,7 +116,9 @@ class AutoscalingEndToEndTests {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(1000);
         }
-        assertThat(view(db).get("state").asString()).isEqualTo("RUNNING");
+        // Observed state: the agent's report that it runs may land a few milliseconds after the query.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> view(db).get("state").asString().equals("RUNNING"));
         List<String> after = api.get(tenant.adminKey(), "/v1/databases/" + db + "/scaling-events").json()
                 .findValuesAsString("reason");
         assertThat(after.get(after.size() - 1)).isEqualTo("resumed by a connection");

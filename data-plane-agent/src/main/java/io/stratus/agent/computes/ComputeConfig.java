@@ -103,6 +103,10 @@ record ComputeConfig(Map<String, String> settings, String hba) {
         BigDecimal vcpus = unit.vcpus(cu);
         s.put("max_parallel_workers_per_gather", String.valueOf(parallelWorkersPerGather(vcpus)));
         s.put("max_parallel_workers", String.valueOf(maxParallelWorkers(vcpus)));
+        // One session's temporary files (sorts, hashes spilled to disk) are capped at the memory of the top of its CU
+        // range: unlimited (-1, Postgres' default), one query could fill the host's disk for every compute on it.
+        // superuser-only (PGC_SUSET): a tenant's role cannot raise it.
+        s.put("temp_file_limit", megabytes(unit.memoryBytes(maxCu) / MB));
         s.put("password_encryption", "scram-sha-256");
         s.put("timezone", "UTC");
         s.put("log_timezone", "UTC");

@@ -77,9 +77,8 @@ final class OwnerAccess {
     }
 
     /**
-     * The tenant's other roles: each logs in with its verifier, may connect to the tenant's database, reads every table
-     * there ({@code pg_read_all_data}) and, unless read-only, writes rows ({@code pg_write_all_data}); none may create
-     * or drop anything. A read-only role's transactions are read-only by default too. Roles the agent made (marked by
+     * The tenant's other roles: each logs in with its verifier, may connect to the tenant's database, reads the owner's
+     * tables there and, unless read-only, writes their rows ({@link #grantAccess}); none may create or drop anything. A read-only role's transactions are read-only by default too. Roles the agent made (marked by
      * their comment) that the spec no longer lists are dropped, their sessions ended first. The owner cannot create
      * roles (no CREATEROLE), so every other login role of the compute is one of these or the agent's.
      */
@@ -99,17 +98,12 @@ final class OwnerAccess {
                 execute(c, "ALTER ROLE " + name + " LOGIN PASSWORD " + SqlText.verifierLiteral(r.verifier()));
                 done.add("set the password of role " + r.name());
             }
-            if (!memberOf(c, r.name(), "pg_read_all_data")) {
-                execute(c, "GRANT pg_read_all_data TO " + name);
-                done.add("let " + r.name() + " read");
-            }
-            boolean writes = memberOf(c, r.name(), "pg_write_all_data");
-            if (!r.readOnly() && !writes) {
-                execute(c, "GRANT pg_write_all_data TO " + name);
-                done.add("let " + r.name() + " write");
-            } else if (r.readOnly() && writes) {
-                execute(c, "REVOKE pg_write_all_data FROM " + name);
-                done.add("made " + r.name() + " read-only");
+            for (String predefined : List.of("pg_read_all_data", "pg_write_all_data")) {
+                // Earlier agents granted these; they reach the system catalogs too (pg_authid's verifiers).
+                if (memberOf(c, r.name(), predefined)) {
+                    execute(c, "REVOKE " + predefined + " FROM " + name);
+                    done.add("revoked " + predefined + " from " + r.name());
+                }
             }
             if (readOnlyByDefault(c, r.name()) != r.readOnly()) {
                 execute(c, "ALTER ROLE " + name + (r.readOnly() ? " SET default_transaction_read_only = on"
@@ -119,12 +113,52 @@ final class OwnerAccess {
                 execute(c, "GRANT CONNECT ON DATABASE " + db + " TO " + name);
             }
         }
+        if (!spec.roles().isEmpty()) {
+            try (Connection tenantDb = ComputeConventions.connection(cluster, spec.databaseName(), "stratus-agent", 0)) {
+                for (RoleSpec r : spec.roles()) {
+                    grantAccess(tenantDb, spec.ownerRole(), r);
+                }
+            }
+        }
         for (String gone : managedRoles(c)) {
             if (!wanted.contains(gone)) {
                 dropRole(c, cluster, spec, gone);
                 done.add("dropped role " + gone);
             }
         }
+    }
+
+    /**
+     * In the tenant's database (as superuser: the agent's one kind of statement there): the role may use the owner's
+     * schemas and read (or read and write) their tables and sequences, those there now and, through the owner's default
+     * privileges, those it creates later. Never Postgres' pg_read_all_data: that reads the system catalogs too,
+     * pg_authid's password verifiers included. GRANTs of what is granted already change nothing, so this runs whole.
+     */
+    private static void grantAccess(Connection tenantDb, String ownerRole, RoleSpec r) throws SQLException {
+        String owner = SqlText.identifier(ownerRole);
+        String name = SqlText.identifier(r.name());
+        String tables = r.readOnly() ? "SELECT" : "SELECT, INSERT, UPDATE, DELETE";
+        String sequences = r.readOnly() ? "SELECT" : "USAGE, SELECT, UPDATE";
+        List<String> schemas = new ArrayList<>();
+        try (PreparedStatement ps = tenantDb.prepareStatement("SELECT nspname FROM pg_namespace WHERE nspname = 'public'"
+                + " OR nspowner = (SELECT oid FROM pg_roles WHERE rolname = ?)")) {
+            ps.setString(1, ownerRole);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    schemas.add(rs.getString(1));
+                }
+            }
+        }
+        for (String schema : schemas) {
+            String s = '"' + schema.replace("\"", "\"\"") + '"';
+            execute(tenantDb, "GRANT USAGE ON SCHEMA " + s + " TO " + name);
+            execute(tenantDb, "GRANT " + tables + " ON ALL TABLES IN SCHEMA " + s + " TO " + name);
+            execute(tenantDb, "GRANT " + sequences + " ON ALL SEQUENCES IN SCHEMA " + s + " TO " + name);
+        }
+        execute(tenantDb, "ALTER DEFAULT PRIVILEGES FOR ROLE " + owner + " GRANT USAGE ON SCHEMAS TO " + name);
+        execute(tenantDb, "ALTER DEFAULT PRIVILEGES FOR ROLE " + owner + " GRANT " + tables + " ON TABLES TO " + name);
+        execute(tenantDb, "ALTER DEFAULT PRIVILEGES FOR ROLE " + owner + " GRANT " + sequences + " ON SEQUENCES TO "
+                + name);
     }
 
     /**

@@ -97,6 +97,14 @@ class ComputeConfigTests {
                 .containsEntry("shared_preload_libraries", "pg_stat_statements");
     }
 
+    @Test
+    void capsASessionsTemporaryFilesAtTheMemoryOfTheTopOfItsRange() {
+        assertThat(ComputeConfig.of(spec("0.25", "0.25", "0.25"), SOCKETS, true, CapacityUnit.DEFAULT).settings())
+                .containsEntry("temp_file_limit", "1024MB");
+        assertThat(ComputeConfig.of(spec("1", "0.25", "2"), SOCKETS, true, CapacityUnit.DEFAULT).settings())
+                .as("sized from maxCu, not the CU granted now").containsEntry("temp_file_limit", "8192MB");
+    }
+
     // Metering counts top-level statements, utility ones (BEGIN, COPY, DDL) included, and wants no evictions.
     @Test
     void tracksTopLevelAndUtilityStatementsForMetering() {
