@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -33,6 +34,8 @@ class RateLimitFilter extends OncePerRequestFilter {
     private final TimeMeter time;
     private final Map<UUID, Bucket> keys = new ConcurrentHashMap<>();
     private final Map<UUID, Bucket> tenants = new ConcurrentHashMap<>();
+    private final Map<UUID, Semaphore> keysInFlight = new ConcurrentHashMap<>();
+    private final Map<UUID, Semaphore> tenantsInFlight = new ConcurrentHashMap<>();
 
     @Autowired
     RateLimitFilter(RateLimitSettings settings) {
@@ -74,12 +77,47 @@ class RateLimitFilter extends OncePerRequestFilter {
         long waitSeconds = Math.max(1, (tighter.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
         response.setHeader("RateLimit-Reset", String.valueOf(tighter.isConsumed() ? 1 : waitSeconds));
         if (tighter.isConsumed()) {
-            chain.doFilter(request, response);
+            inFlight(caller, request, response, chain);
             return;
         }
         response.setHeader("Retry-After", String.valueOf(waitSeconds));
         Problems.write(response, 429, "rate-limited", "Too many requests", (keyTighter ? "this API key" : "this tenant")
                 + " is over its limit of " + limit + " requests per second; retry after " + waitSeconds + " s");
+    }
+
+    /**
+     * Runs the request if the key and its tenant have a place free among their requests in flight. A request whose
+     * body arrives a byte at a time holds a servlet thread until it is read: without a cap, one key's slow uploads
+     * could hold every thread (an attack pass did it with 220 connections).
+     */
+    private void inFlight(Caller caller, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Semaphore key = keysInFlight.computeIfAbsent(caller.keyId(), id -> new Semaphore(settings.keyConcurrency()));
+        Semaphore tenant = tenantsInFlight.computeIfAbsent(caller.tenantId(),
+                id -> new Semaphore(settings.tenantConcurrency()));
+        if (!key.tryAcquire()) {
+            tooManyInFlight(response, "this API key", settings.keyConcurrency());
+            return;
+        }
+        try {
+            if (!tenant.tryAcquire()) {
+                tooManyInFlight(response, "this tenant", settings.tenantConcurrency());
+                return;
+            }
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                tenant.release();
+            }
+        } finally {
+            key.release();
+        }
+    }
+
+    private static void tooManyInFlight(HttpServletResponse response, String who, int cap) throws IOException {
+        response.setHeader("Retry-After", "1");
+        Problems.write(response, 429, "too-many-in-flight", "Too many requests at once", who + " has " + cap
+                + " requests in progress, the most it may have at once; retry when one has finished");
     }
 
     /** This replica's share of a rate. */

@@ -15,6 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tenantPerSecond requests a tenant's keys may make per second together
  * @param tenantBurst     and at once
  * @param replicas        control-plane replicas sharing the limits
+ * @param keyConcurrency  requests of one key this replica serves at once (a slow body holds a servlet thread; more
+ *                        at once are 429, so that one client cannot hold them all)
+ * @param tenantConcurrency requests of one tenant's keys this replica serves at once
  */
 @ConfigurationProperties("stratus.rate-limits")
 public record RateLimitSettings(
@@ -23,10 +26,13 @@ public record RateLimitSettings(
         @DefaultValue("100") int keyBurst,
         @DefaultValue("100") int tenantPerSecond,
         @DefaultValue("200") int tenantBurst,
-        @DefaultValue("1") int replicas) {
+        @DefaultValue("1") int replicas,
+        @DefaultValue("16") int keyConcurrency,
+        @DefaultValue("32") int tenantConcurrency) {
 
     public RateLimitSettings {
-        if (keyPerSecond < 1 || keyBurst < 1 || tenantPerSecond < 1 || tenantBurst < 1 || replicas < 1) {
+        if (keyPerSecond < 1 || keyBurst < 1 || tenantPerSecond < 1 || tenantBurst < 1 || replicas < 1
+                || keyConcurrency < 1 || tenantConcurrency < 1) {
             throw new IllegalArgumentException("stratus.rate-limits.* must be 1 or more");
         }
     }

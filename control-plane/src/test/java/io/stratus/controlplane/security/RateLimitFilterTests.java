@@ -3,6 +3,7 @@ package io.stratus.controlplane.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.bucket4j.TimeMeter;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,7 +54,7 @@ class RateLimitFilterTests {
     @Test
     void aKeyOverItsBurstIsRefusedWithRetryAfterAndAProblemAndOthersAreNot() throws Exception {
         // 1 request per second, bursts of 3, per key; tenants roomy.
-        RateLimitFilter filter = new RateLimitFilter(new RateLimitSettings(true, 1, 3, 100, 100, 1), clock);
+        RateLimitFilter filter = new RateLimitFilter(new RateLimitSettings(true, 1, 3, 100, 100, 1, 16, 32), clock);
         Caller a = new Caller(UUID.randomUUID(), Role.TENANT_ADMIN, TENANT_A);
         Caller b = new Caller(UUID.randomUUID(), Role.TENANT_ADMIN, TENANT_B);
 
@@ -86,7 +87,7 @@ class RateLimitFilterTests {
 
     @Test
     void aTenantsKeysShareTheTenantsBucketAndARefusalByItDoesNotChargeTheKey() throws Exception {
-        RateLimitFilter filter = new RateLimitFilter(new RateLimitSettings(true, 100, 100, 1, 2, 1), clock);
+        RateLimitFilter filter = new RateLimitFilter(new RateLimitSettings(true, 100, 100, 1, 2, 1, 16, 32), clock);
         Caller first = new Caller(UUID.randomUUID(), Role.TENANT_ADMIN, TENANT_A);
         Caller second = new Caller(UUID.randomUUID(), Role.TENANT_READ, TENANT_A);
 
@@ -101,12 +102,64 @@ class RateLimitFilterTests {
 
     @Test
     void eachReplicaEnforcesItsShare() throws Exception {
-        RateLimitFilter filter = new RateLimitFilter(new RateLimitSettings(true, 10, 4, 100, 100, 2), clock);
+        RateLimitFilter filter = new RateLimitFilter(new RateLimitSettings(true, 10, 4, 100, 100, 2, 16, 32), clock);
         Caller a = new Caller(UUID.randomUUID(), Role.TENANT_ADMIN, TENANT_A);
 
         MockHttpServletResponse first = call(filter, a);
         assertThat(first.getHeader("RateLimit-Limit")).isEqualTo("5");
         assertThat(call(filter, a).getStatus()).isEqualTo(200);
         assertThat(call(filter, a).getStatus()).as("half of a burst of 4").isEqualTo(429);
+    }
+
+    @Test
+    void aKeyOrTenantWithAllItsPlacesInFlightIsRefusedUntilOneEndsAndOtherTenantsAreNot() throws Exception {
+        // At most 2 requests of one key at once, and 2 of one tenant.
+        RateLimitFilter filter = new RateLimitFilter(new RateLimitSettings(true, 100, 100, 100, 100, 1, 2, 2), clock);
+        Caller slow = new Caller(UUID.randomUUID(), Role.TENANT_ADMIN, TENANT_A);
+        Caller other = new Caller(UUID.randomUUID(), Role.TENANT_READ, TENANT_A);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<java.util.concurrent.Future<Integer>> held = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            held.add(pool.submit(() -> {
+                MockHttpServletRequest request = new MockHttpServletRequest("POST", "/v1/databases");
+                request.setAttribute(Caller.ATTRIBUTE, slow);
+                MockHttpServletResponse response = new MockHttpServletResponse();
+                filter.doFilter(request, response, new MockFilterChain() {
+                    @Override
+                    public void doFilter(jakarta.servlet.ServletRequest req, jakarta.servlet.ServletResponse res) {
+                        inside.countDown();
+                        try {
+                            release.await(); // a body that takes its time
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+                return response.getStatus();
+            }));
+        }
+        inside.await();
+
+        int servedBefore = served.get();
+        MockHttpServletResponse third = call(filter, slow);
+        MockHttpServletResponse byOtherKey = call(filter, other);
+        MockHttpServletResponse otherTenant = call(filter, new Caller(UUID.randomUUID(), Role.TENANT_READ, TENANT_B));
+
+        assertThat(third.getStatus()).isEqualTo(429);
+        assertThat(third.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(third.getContentAsString()).contains("too-many-in-flight").contains("this API key has 2 requests");
+        assertThat(byOtherKey.getStatus()).isEqualTo(429);
+        assertThat(byOtherKey.getContentAsString()).contains("this tenant has 2 requests");
+        assertThat(otherTenant.getStatus()).isEqualTo(200);
+        assertThat(served.get() - servedBefore).as("the refused ones ran nothing").isEqualTo(1);
+        release.countDown();
+        for (var h : held) {
+            assertThat(h.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+        }
+        pool.shutdown();
+        assertThat(call(filter, slow).getStatus()).as("its places are free again").isEqualTo(200);
+        assertThat(call(filter, other).getStatus()).isEqualTo(200);
     }
 }
