@@ -26,13 +26,15 @@ public class SessionCounts {
         final AtomicLong opened = new AtomicLong();
     }
 
-    void opened(UUID computeId) {
+    /** A client session reached the compute (called by the front door as it relays one). */
+    public void opened(UUID computeId) {
         Counts c = counts.computeIfAbsent(computeId, id -> new Counts());
         c.opened.incrementAndGet();
         c.open.incrementAndGet();
     }
 
-    void closed(UUID computeId) {
+    /** That session ended. */
+    public void closed(UUID computeId) {
         Counts c = counts.get(computeId);
         if (c != null) {
             c.open.decrementAndGet();

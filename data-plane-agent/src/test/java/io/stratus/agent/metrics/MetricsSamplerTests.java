@@ -187,7 +187,34 @@ class MetricsSamplerTests {
         assertThat(afterwards.stream().mapToInt(ComputeMetrics::newSessions).sum()).as("each session once").isEqualTo(2);
     }
 
+    @Test
+    void sessionsTheFrontDoorRelayedCountTooTheShortOnesAndTheOpenOnes() throws Exception {
+        ComputeSpec spec = spec("0.25");
+        SessionCounts frontDoor = new SessionCounts();
+        MetricsSampler sampler = startCompute(new NoCgroupDriver(), spec, frontDoor);
+        sampler.sample();
+        Thread.sleep(200);
+        sampler.sample();
+
+        // Between two samples: one session came and went, one stays (as counted while relaying; Postgres saw none of
+        // them, so only the front door's counts can say so).
+        frontDoor.opened(spec.computeId());
+        frontDoor.closed(spec.computeId());
+        frontDoor.opened(spec.computeId());
+        List<ComputeMetrics> samples = sampler.sample();
+
+        assertThat(samples).singleElement().satisfies(m -> {
+            assertThat(m.newSessions()).isEqualTo(2);
+            assertThat(m.activeConnections()).isEqualTo(1);
+        });
+    }
+
     private MetricsSampler startCompute(CgroupDriver cgroups, ComputeSpec spec) throws Exception {
+        return startCompute(cgroups, spec, new SessionCounts());
+    }
+
+    private MetricsSampler startCompute(CgroupDriver cgroups, ComputeSpec spec, SessionCounts frontDoor)
+            throws Exception {
         ComputeReconciler reconciler = new ComputeReconciler(host.settings(0), paths, releases,
                 new WarmPool(0, paths, releases, user), user, cgroups, JsonMapper.builder().build(), Clock.systemUTC(),
                 e -> { });
@@ -195,7 +222,7 @@ class MetricsSamplerTests {
         toClose.add(reconciler::stop);
         var observed = reconciler.apply(new DesiredState(UUID.randomUUID(), 1, List.of(spec))).get(120, TimeUnit.SECONDS);
         assertThat(observed.computes().get(0).phase()).isEqualTo(ComputePhase.RUNNING);
-        MetricsSampler sampler = new MetricsSampler(reconciler, cgroups, new SessionCounts(), Clock.systemUTC());
+        MetricsSampler sampler = new MetricsSampler(reconciler, cgroups, frontDoor, Clock.systemUTC());
         toClose.add(sampler);
         return sampler;
     }
