@@ -8,6 +8,7 @@ import io.stratus.controlplane.fleet.Fleet;
 import io.stratus.controlplane.operations.OperationType;
 import io.stratus.controlplane.operations.Operations;
 import io.stratus.controlplane.operations.Operations.OperationView;
+import io.stratus.controlplane.tenants.TenantDeleted;
 import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.controlplane.web.ApiException;
 import java.math.BigDecimal;
@@ -22,6 +23,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
@@ -217,6 +219,15 @@ public class DatabaseProvisioning {
         long generation = fleet.desiredStateChanged(db.nodeId());
         db.markDeleting(generation);
         return operations.open(tenantId, db.getId(), OperationType.DELETE_DATABASE, true, db.specVersion());
+    }
+
+    /** A deleted tenant's databases are deleted with it, in its transaction (each a DELETE_DATABASE operation). */
+    @EventListener
+    void onTenantDeleted(TenantDeleted event) {
+        for (Database db : databases.findByTenantIdAndStateIn(event.tenantId(), VISIBLE,
+                PageRequest.of(0, Integer.MAX_VALUE, Sort.by("id"))).getContent()) {
+            delete(event.tenantId(), db.getId());
+        }
     }
 
     /** Issues a new owner password; the old one stops working once the agent applies the new verifier. */

@@ -113,6 +113,13 @@ public class ApiKeys {
                 .map(k -> new Caller(k.getId(), k.role(), k.tenantId()));
     }
 
+    /** Revokes every key of the tenant, in the caller's transaction (the tenant is being deleted). */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
+    public void revokeAll(UUID tenantId) {
+        Instant now = clock.instant();
+        keys.findByTenantIdOrderByCreatedAt(tenantId).forEach(k -> k.revoke(now));
+    }
+
     @Transactional(readOnly = true)
     public List<KeyView> list(UUID tenantId) {
         return keys.findByTenantIdOrderByCreatedAt(tenantId).stream()

@@ -55,6 +55,17 @@ class Tenant extends AbstractEntity {
         return createdAt;
     }
 
+    /** Deleted: its keys revoked and its databases deleted with it; its usage and invoices stay. */
+    void delete() {
+        this.state = DELETED;
+    }
+
+    boolean deleted() {
+        return DELETED.equals(state);
+    }
+
+    static final String DELETED = "DELETED";
+
     String state() {
         return state;
     }

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -96,6 +97,16 @@ class TenantController {
         return tenants.find(caller.tenant()).stream().toList();
     }
 
+    /**
+     * Deletes the tenant with its databases (each a DELETE_DATABASE operation) and revokes its keys, in one
+     * transaction; usage, invoices and audit events stay. Operator only; repeating it answers the same.
+     */
+    @DeleteMapping("/v1/tenants/{tenantId}")
+    @OperatorOnly
+    ResponseEntity<TenantDirectory.TenantView> delete(@PathVariable UUID tenantId) {
+        return ResponseEntity.accepted().body(tenants.delete(tenantId));
+    }
+
     @GetMapping("/v1/tenants/{tenantId}")
     TenantDirectory.TenantView get(Caller caller, @PathVariable UUID tenantId) {
         return tenants.visibleTo(caller, tenantId);
@@ -162,6 +173,7 @@ class TenantController {
 
     private void mayManageKeys(Caller caller, UUID tenantId) {
         tenants.visibleTo(caller, tenantId);
+        tenants.requireLive(tenantId);
         if (!caller.isOperator()) {
             caller.requireTenantAdmin();
         }

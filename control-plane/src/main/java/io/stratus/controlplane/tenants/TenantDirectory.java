@@ -1,6 +1,7 @@
 package io.stratus.controlplane.tenants;
 
 import io.stratus.controlplane.StratusSettings;
+import io.stratus.controlplane.security.ApiKeys;
 import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.web.ApiException;
 import java.math.BigDecimal;
@@ -13,6 +14,7 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.transaction.annotation.Transactional;
 
 /** Creates and looks up tenants; the entry point of the tenants feature. */
@@ -23,8 +25,13 @@ public class TenantDirectory {
     private final JdbcClient jdbc;
     private final StratusSettings settings;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
+    private final ApiKeys apiKeys;
 
-    TenantDirectory(TenantRepository tenants, JdbcClient jdbc, StratusSettings settings, Clock clock) {
+    TenantDirectory(TenantRepository tenants, JdbcClient jdbc, StratusSettings settings, Clock clock,
+                    ApplicationEventPublisher events, ApiKeys apiKeys) {
+        this.events = events;
+        this.apiKeys = apiKeys;
         this.tenants = tenants;
         this.jdbc = jdbc;
         this.settings = settings;
@@ -71,6 +78,33 @@ public class TenantDirectory {
             return view(t);
         } catch (DataIntegrityViolationException e) {
             throw ApiException.conflict("tenant-exists", "a tenant named '" + name + "' exists", "name");
+        }
+    }
+
+    /**
+     * Deletes the tenant: its API keys stop working and its databases are deleted (see {@link TenantDeleted});
+     * its usage, invoices and audit events stay for the operator. Repeating it changes nothing more.
+     */
+    @Transactional
+    public TenantView delete(UUID tenantId) {
+        if (!tenants.existsById(tenantId)) {
+            throw ApiException.notFound("tenant");
+        }
+        lockForUpdate(tenantId);
+        Tenant t = tenants.findById(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
+        if (!t.deleted()) {
+            t.delete();
+            tenants.saveAndFlush(t);
+            apiKeys.revokeAll(tenantId);
+            events.publishEvent(new TenantDeleted(tenantId));
+        }
+        return view(t);
+    }
+
+    /** Throws a 409 for a deleted tenant: nothing new is made for it. */
+    public void requireLive(UUID tenantId) {
+        if (tenants.findById(tenantId).map(Tenant::deleted).orElse(false)) {
+            throw ApiException.conflict("tenant-deleted", "the tenant is deleted", null);
         }
     }
 
