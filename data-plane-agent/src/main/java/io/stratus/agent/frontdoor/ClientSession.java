@@ -102,6 +102,7 @@ final class ClientSession {
         if (!t.isLocal()) {
             b.option(ChannelOption.TCP_NODELAY, true);
         }
+        Transport.tune(b);
         b.connect(address).addListener((ChannelFuture f) -> connected(f, address));
     }
 

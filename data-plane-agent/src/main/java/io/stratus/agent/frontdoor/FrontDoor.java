@@ -93,6 +93,7 @@ public class FrontDoor implements SmartLifecycle {
                         ch.pipeline().addLast("startup", new StartupHandler(FrontDoor.this));
                     }
                 });
+        Transport.tuneChildren(b);
         try {
             server = b.bind(new InetSocketAddress(bindAddress, settings.port())).sync().channel();
         } catch (InterruptedException e) {
