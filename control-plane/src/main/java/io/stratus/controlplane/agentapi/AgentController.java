@@ -16,6 +16,7 @@ import io.stratus.protocol.RegisterNodeResponse;
 import io.stratus.protocol.Route;
 import io.stratus.protocol.UsageAck;
 import io.stratus.protocol.UsageReport;
+import io.swagger.v3.oas.annotations.Hidden;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -28,7 +29,11 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The agent protocol, {@code /agent/v1} (see {@link io.stratus.protocol}). */
+/**
+ * The agent protocol, {@code /agent/v1} (see {@link io.stratus.protocol}). Not in the API's OpenAPI document: it is
+ * spoken only by this release's own agents, with a node credential, and its types are the shared protocol module's.
+ */
+@Hidden
 @RestController
 class AgentController {
 

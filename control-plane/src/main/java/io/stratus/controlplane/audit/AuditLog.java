@@ -1,5 +1,6 @@
 package io.stratus.controlplane.audit;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -32,6 +33,7 @@ public class AuditLog {
     }
 
     /** A page of events, newest first. */
+    @Schema(name = "AuditEventPage") // the OpenAPI document names schemas by simple name: databases have a Page too
     public record Page(List<AuditEvent> items, int page, int size, long total) {
     }
 

@@ -2,8 +2,12 @@ package io.stratus.controlplane.autoscaling;
 
 import io.stratus.controlplane.databases.DatabaseProvisioning;
 import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.security.KeysNeeded;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.controlplane.web.QueryParams;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Scaling events and load series of a tenant's database. */
 @RestController
+@Tag(name = "Autoscaling", description = "How a database's compute was scaled, and the load it was scaled by.")
 class AutoscalingController {
 
     private static final int MAX_POINTS = 10_000;
@@ -34,6 +39,14 @@ class AutoscalingController {
 
     /** {@code from}/{@code to}: ISO-8601 instants, default all of the database's history; the newest {@code limit}. */
     @GetMapping("/v1/databases/{id}/scaling-events")
+    @Operation(operationId = "listScalingEvents", summary = "List a database's scaling events", description = """
+            The newest `limit` (1 to 10000, 1000 by default) scaling events in [`from`, `to`) (ISO-8601 instants; \
+            all of the database's history by default), oldest first: every autoscaler decision with the sample that \
+            drove it, every cap by node capacity, every suspend and resume, every range change; also an out-of-memory \
+            kill at the compute's limit, and `held at maxCu` when the range holds a busy compute back. Any key of the \
+            tenant.""")
+    @ApiResponse(responseCode = "200", description = "The events, oldest first.")
+    @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_KEY)
     List<ScalingHistory.ScalingEvent> events(Caller caller, @PathVariable UUID id,
                                              @RequestParam(required = false) String from,
                                              @RequestParam(required = false) String to,
@@ -58,6 +71,14 @@ class AutoscalingController {
 
     /** {@code from}/{@code to}: ISO-8601 instants; default the last 15 minutes. */
     @GetMapping("/v1/databases/{id}/metrics")
+    @Operation(operationId = "getDatabaseMetrics", summary = "Get a database's load series", description = """
+            One point per sample (about one a second while the compute runs; none while it is suspended) in \
+            [`from`, `to`) (ISO-8601 instants; the last 15 minutes by default): CU, CPU cores, throttled share, \
+            memory and its limit, connections and TPS. A range longer than 10000 seconds is averaged into buckets \
+            of ceil(range / 10000) seconds that keep the highest memory and connections, so a long chart keeps its \
+            peaks. Any key of the tenant.""")
+    @ApiResponse(responseCode = "200", description = "The points, oldest first.")
+    @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_KEY)
     List<ScalingHistory.Point> metrics(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String from,
                                        @RequestParam(required = false) String to) {
         databases.get(caller.tenant(), id);

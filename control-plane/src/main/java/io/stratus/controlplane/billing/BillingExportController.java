@@ -4,6 +4,10 @@ import io.stratus.controlplane.billing.BillingExportRecords.ExportView;
 import io.stratus.controlplane.security.OperatorOnly;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.controlplane.web.QueryParams;
+import io.stratus.controlplane.web.RequestExample;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** {@code /v1/admin/billing-exports} (operator): what was exported, and re-running a period now. */
 @RestController
 @OperatorOnly
+@Tag(name = "Billing exports", description = "Files of every closed hour and day for finance systems (operator).")
 class BillingExportController {
 
     private static final Duration DEFAULT_RANGE = Duration.ofDays(7);
@@ -42,6 +47,10 @@ class BillingExportController {
 
     /** Exports whose period starts in [from, to) (ISO-8601 instants; default the last 7 days), newest first. */
     @GetMapping("/v1/admin/billing-exports")
+    @Operation(operationId = "listBillingExports", summary = "List billing exports", description = """
+            Exports whose period starts in [`from`, `to`) (ISO-8601 instants; the last 7 days by default), newest \
+            first: state (`RUNNING`, `SUCCEEDED`, `FAILED`), runs, row count, the manifest's SHA-256, the files, and \
+            the directory and control plane that last wrote them. Operator key only.""")
     List<ExportView> list(@RequestParam(required = false) String from,
                           @RequestParam(required = false) String to) {
         QueryParams.Range range = QueryParams.range(from, to, clock.instant(), DEFAULT_RANGE);
@@ -52,6 +61,9 @@ class BillingExportController {
     }
 
     @GetMapping("/v1/admin/billing-exports/{period}")
+    @Operation(operationId = "getBillingExport", summary = "Get a billing export", description = """
+            The export of one period, an hour (`YYYY-MM-DDTHH`) or a UTC day (`YYYY-MM-DD`); 404 if it never ran. \
+            Operator key only.""")
     ExportView get(@PathVariable String period) {
         return records.find(period).orElseThrow(() -> ApiException.notFound("billing export"));
     }
@@ -61,6 +73,17 @@ class BillingExportController {
      * never change, so the files come out byte for byte as before.
      */
     @PostMapping("/v1/admin/billing-exports")
+    @Operation(operationId = "runBillingExport", summary = "Run a billing export now", description = """
+            Runs the export of an ended hour (`YYYY-MM-DDTHH`) or UTC day (`YYYY-MM-DD`) on this control plane now, \
+            whether or not it ran before, and answers its state when done; a re-run rewrites byte-identical files. \
+            A period that is malformed, has not ended, or ended less than the settle time (5 minutes) ago is 400 \
+            (`period`), and nothing is stored. Operator key only.""")
+    @ApiResponse(responseCode = "200", description = "The export, `SUCCEEDED`, with `runs` counting every run.")
+    @ApiResponse(responseCode = "409", description = "`export-running`: another run of the period is in progress.")
+    @ApiResponse(responseCode = "500", description = "`export-failed`: writing the files failed; the export is then "
+            + "`FAILED` with its `error`, and the next firing or a re-run retries it.")
+    @RequestExample("""
+            {"period": "2026-11-25T13"}""")
     ExportView run(@RequestBody RunExportRequest request) {
         BillingPeriod period = period(request.period());
         BillingExporter.Outcome outcome;

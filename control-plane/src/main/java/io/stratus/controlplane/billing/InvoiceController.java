@@ -3,6 +3,9 @@ package io.stratus.controlplane.billing;
 import io.stratus.controlplane.security.Caller;
 import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.controlplane.web.ApiException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.DateTimeException;
 import java.time.YearMonth;
 import java.util.List;
@@ -17,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
  * tenant's id answers 404.
  */
 @RestController
+@Tag(name = "Invoices", description = "A tenant's monthly invoices, priced by its plan from the hourly usage.")
 class InvoiceController {
 
     private static final Pattern PERIOD = Pattern.compile("^\\d{4}-\\d{2}$");
@@ -30,12 +34,29 @@ class InvoiceController {
     }
 
     @GetMapping("/v1/tenants/{tenantId}/invoices")
+    @Operation(operationId = "listInvoices", summary = "List a tenant's invoices", description = """
+            Every month with usage and the running month, newest first: `{period, status, currency, total}`. The \
+            operator key or any key of the tenant.""")
+    @ApiResponse(responseCode = "200", description = "The tenant's months, newest first.")
+    @ApiResponse(responseCode = "409", description = "`no-plan`: the tenant has no price plan yet (the operator "
+            + "assigns one).")
     List<Invoices.InvoiceSummary> list(Caller caller, @PathVariable UUID tenantId) {
         tenants.visibleTo(caller, tenantId);
         return invoices.list(tenantId);
     }
 
     @GetMapping("/v1/tenants/{tenantId}/invoices/{period}")
+    @Operation(operationId = "getInvoice", summary = "Get a monthly invoice", description = """
+            The invoice of a UTC calendar month (`period`: `YYYY-MM`): one line per metric (requests, compute, \
+            storage, egress) with its quantity, free allowance, billable quantity, unit price and amount, rounded \
+            once per line to the currency's minor unit, then `subtotal` and `total`. `OPEN` while the month runs, \
+            `CLOSED` once it has ended; priced by the plan the tenant was on when the month ended. A past month \
+            without usage is an invoice of zeros; a month that has not started is 404. The operator key or any key \
+            of the tenant.""")
+    @ApiResponse(responseCode = "200", description = "The month's invoice.")
+    @ApiResponse(responseCode = "400", description = "`period` is not a calendar month `YYYY-MM` from 0001-01 on.")
+    @ApiResponse(responseCode = "409", description = "`no-plan`: the tenant has no price plan yet (the operator "
+            + "assigns one).")
     InvoiceCalculator.Invoice get(Caller caller, @PathVariable UUID tenantId, @PathVariable String period) {
         tenants.visibleTo(caller, tenantId);
         return invoices.invoice(tenantId, month(period));

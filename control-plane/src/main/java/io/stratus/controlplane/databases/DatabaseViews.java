@@ -2,12 +2,13 @@ package io.stratus.controlplane.databases;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.stratus.controlplane.operations.Operations.OperationView;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** The databases API's response bodies. */
+/** The databases API's response bodies (named in the OpenAPI document apart from other features' alike ones). */
 final class DatabaseViews {
 
     private DatabaseViews() {
@@ -49,6 +50,7 @@ final class DatabaseViews {
                         Connection connection, String message, Instant observedAt, Instant createdAt) {
     }
 
+    @Schema(name = "DatabaseCreated")
     record Created(DatabaseView database, OperationView operation, Connection connection) {
     }
 
@@ -58,6 +60,7 @@ final class DatabaseViews {
     record Accepted(OperationView operation) {
     }
 
+    @Schema(name = "DatabasePage")
     record Page(List<DatabaseView> items, int page, int size, long total) {
     }
 }

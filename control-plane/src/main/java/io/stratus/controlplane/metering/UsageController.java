@@ -5,6 +5,8 @@ import io.stratus.controlplane.databases.DatabaseDirectory;
 import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.controlplane.web.QueryParams;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
  * (also deleted ones); other tenants' ids are 404; the operator sees everything.
  */
 @RestController
+@Tag(name = "Usage", description = "Metered usage of a database or a tenant, from the hourly roll-ups.")
 class UsageController {
 
     /** A year and a leap day: enough for any yearly report, small enough to bound the hourly scan. */
@@ -41,6 +44,12 @@ class UsageController {
     }
 
     @GetMapping("/v1/databases/{id}/usage")
+    @Operation(operationId = "getDatabaseUsage", summary = "Get a database's usage", description = """
+            The database's usage (a deleted one's too) in hourly or daily buckets: requests, rows read and written, \
+            CU-seconds and CU-hours, storage and egress. `from`/`to`: ISO-8601 instants on a UTC hour (`hour`) or \
+            day (`day`) start, `to` exclusive, at most 366 days apart; by default the aligned range that covers the \
+            last 24 hours. Only buckets with usage appear, oldest first; an hour closed by a billing export never \
+            changes. Any key of the database's tenant, or the operator key.""")
     UsageViews.UsageSeries database(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String from,
                                     @RequestParam(required = false) String to,
                                     @RequestParam(required = false) String granularity) {
@@ -50,6 +59,9 @@ class UsageController {
     }
 
     @GetMapping("/v1/tenants/{id}/usage")
+    @Operation(operationId = "getTenantUsage", summary = "Get a tenant's usage", description = """
+            All the tenant's databases summed, deleted ones included, in the same buckets and with the same query as \
+            a database's usage. Any key of the tenant, or the operator key.""")
     UsageViews.UsageSeries tenant(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String from,
                                   @RequestParam(required = false) String to,
                                   @RequestParam(required = false) String granularity) {

@@ -2,11 +2,16 @@ package io.stratus.controlplane.tenants;
 
 import io.stratus.controlplane.security.ApiKeys;
 import io.stratus.controlplane.security.Caller;
+import io.stratus.controlplane.security.KeysNeeded;
 import io.stratus.controlplane.security.OperatorOnly;
 import io.stratus.controlplane.security.Role;
 import io.stratus.controlplane.web.ApiException;
 import io.stratus.controlplane.web.QueryParams;
+import io.stratus.controlplane.web.RequestExample;
 import io.stratus.controlplane.web.RequestValidation;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.Max;
@@ -34,6 +39,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /v1/tenants}: tenants (operator) and their API keys (operator or the tenant's admin). */
 @RestController
+@Tag(name = "Tenants", description = "Tenants (created by the operator), their quotas and their API keys.")
 class TenantController {
 
     private final TenantDirectory tenants;
@@ -79,6 +85,12 @@ class TenantController {
     @PostMapping("/v1/tenants")
     @OperatorOnly
     @ResponseStatus(HttpStatus.CREATED)
+    @Operation(operationId = "createTenant", summary = "Create a tenant", description = """
+            Creates a tenant with the default quotas (operator key only). `name`: a lower-case letter, then up to 62 \
+            lower-case letters, digits, `_` or `-`; unique among tenants. Answers 201 with the tenant.""")
+    @ApiResponse(responseCode = "409", description = "`tenant-exists`: a tenant has the name.")
+    @RequestExample("""
+            {"name": "acme"}""")
     TenantDirectory.TenantView create(@RequestBody CreateTenantRequest request) {
         if (request.name() == null) {
             throw ApiException.invalid("name", "is required");
@@ -90,6 +102,8 @@ class TenantController {
     }
 
     @GetMapping("/v1/tenants")
+    @Operation(operationId = "listTenants", summary = "List tenants", description = """
+            The operator key sees every tenant, oldest first; a tenant's key sees its own tenant only.""")
     List<TenantDirectory.TenantView> list(Caller caller) {
         if (caller.isOperator()) {
             return tenants.list();
@@ -108,12 +122,23 @@ class TenantController {
     }
 
     @GetMapping("/v1/tenants/{tenantId}")
+    @Operation(operationId = "getTenant", summary = "Get a tenant", description = """
+            The tenant with its quotas (`maxDatabases`, `maxTotalCu`). The operator key sees any tenant, a tenant's \
+            key its own only: another tenant's id answers 404, exactly like an id that does not exist.""")
     TenantDirectory.TenantView get(Caller caller, @PathVariable UUID tenantId) {
         return tenants.visibleTo(caller, tenantId);
     }
 
     @PostMapping("/v1/tenants/{tenantId}/api-keys")
     @ResponseStatus(HttpStatus.CREATED)
+    @Operation(operationId = "createApiKey", summary = "Issue an API key", description = """
+            Issues a `tenant-admin` or `tenant-read` key of the tenant (operator key or a tenant-admin key of the \
+            tenant). `expiresAt`, optional, is an ISO-8601 instant in the future; without it the key does not \
+            expire. Answers 201 with `{id, role, key, createdAt}`: the key is shown only here (the control plane \
+            keeps its SHA-256, never the key).""")
+    @ApiResponse(responseCode = "403", description = KeysNeeded.OPERATOR_OR_TENANT_ADMIN)
+    @RequestExample("""
+            {"role": "tenant-read", "expiresAt": "2030-01-01T00:00:00Z"}""")
     ApiKeys.IssuedKey issueKey(Caller caller, @PathVariable UUID tenantId, @RequestBody CreateKeyRequest request) {
         mayManageKeys(caller, tenantId);
         List<ApiException.FieldError> errors = new ArrayList<>();
@@ -137,6 +162,13 @@ class TenantController {
     /** Sets the tenant's quotas; what its databases use already stays, only going further is refused. */
     @PutMapping("/v1/tenants/{tenantId}/quotas")
     @OperatorOnly
+    @Operation(operationId = "setTenantQuotas", summary = "Set a tenant's quotas", description = """
+            Sets how many live databases the tenant may have (`databases`, 0 to 100000, required) and the most its \
+            live databases' maxCu may add up to (`totalMaxCu`; absent or null: no limit beyond the fleet's). \
+            Operator key only. Lowering a quota changes no database; a create or a maxCu raise that would pass a \
+            quota is refused (409 `quota-exceeded`). Answers the tenant.""")
+    @RequestExample("""
+            {"databases": 20, "totalMaxCu": 16}""")
     TenantDirectory.TenantView setQuotas(@PathVariable UUID tenantId, @RequestBody QuotasRequest request) {
         validation.check(request);
         return tenants.setQuotas(tenantId, request.databases(), request.totalMaxCu());
@@ -148,6 +180,14 @@ class TenantController {
      */
     @PostMapping("/v1/tenants/{tenantId}/api-keys/{keyId}/rotate")
     @ResponseStatus(HttpStatus.CREATED)
+    @Operation(operationId = "rotateApiKey", summary = "Rotate an API key", description = """
+            Issues a new key of the same role and expiry now; the old one keeps working for `graceSeconds` (0 to \
+            604800, an hour when not given; the body is optional), then is refused. Answers 201 with the new key, \
+            shown only here. A key already revoked or expired answers 404. Operator key or a tenant-admin key of the \
+            tenant.""")
+    @ApiResponse(responseCode = "403", description = KeysNeeded.OPERATOR_OR_TENANT_ADMIN)
+    @RequestExample("""
+            {"graceSeconds": 3600}""")
     ApiKeys.IssuedKey rotateKey(Caller caller, @PathVariable UUID tenantId, @PathVariable UUID keyId,
                                 @RequestBody(required = false) RotateKeyRequest request) {
         mayManageKeys(caller, tenantId);
@@ -159,6 +199,12 @@ class TenantController {
     }
 
     @GetMapping("/v1/tenants/{tenantId}/api-keys")
+    @Operation(operationId = "listApiKeys", summary = "List a tenant's API keys", description = """
+            Every key of the tenant with its role, prefix, creation, revocation, expiry and last use: prefixes only, \
+            never the keys. `lastUsedAt` is written at most once a minute per key and control plane. Operator key \
+            or a tenant-admin key of the tenant.""")
+    @ApiResponse(responseCode = "200", description = "The tenant's keys, without their secrets.")
+    @ApiResponse(responseCode = "403", description = KeysNeeded.OPERATOR_OR_TENANT_ADMIN)
     List<ApiKeys.KeyView> listKeys(Caller caller, @PathVariable UUID tenantId) {
         mayManageKeys(caller, tenantId);
         return apiKeys.list(tenantId);
@@ -166,6 +212,9 @@ class TenantController {
 
     @DeleteMapping("/v1/tenants/{tenantId}/api-keys/{keyId}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(operationId = "revokeApiKey", summary = "Revoke an API key", description = """
+            The key stops working at once. Answers 204. Operator key or a tenant-admin key of the tenant.""")
+    @ApiResponse(responseCode = "403", description = KeysNeeded.OPERATOR_OR_TENANT_ADMIN)
     void revokeKey(Caller caller, @PathVariable UUID tenantId, @PathVariable UUID keyId) {
         mayManageKeys(caller, tenantId);
         apiKeys.revoke(tenantId, keyId);
