@@ -27,8 +27,8 @@ public record RateLimitSettings(
         @DefaultValue("100") int tenantPerSecond,
         @DefaultValue("200") int tenantBurst,
         @DefaultValue("1") int replicas,
-        @DefaultValue("16") int keyConcurrency,
-        @DefaultValue("32") int tenantConcurrency) {
+        @DefaultValue("32") int keyConcurrency,
+        @DefaultValue("64") int tenantConcurrency) {
 
     public RateLimitSettings {
         if (keyPerSecond < 1 || keyBurst < 1 || tenantPerSecond < 1 || tenantBurst < 1 || replicas < 1

@@ -111,12 +111,14 @@ class TenantController {
         return tenants.find(caller.tenant()).stream().toList();
     }
 
-    /**
-     * Deletes the tenant with its databases (each a DELETE_DATABASE operation) and revokes its keys, in one
-     * transaction; usage, invoices and audit events stay. Operator only; repeating it answers the same.
-     */
     @DeleteMapping("/v1/tenants/{tenantId}")
     @OperatorOnly
+    @Operation(operationId = "deleteTenant", summary = "Delete a tenant", description = """
+            Deletes the tenant in one transaction: its API keys are revoked (its next request is a 401) and each of \
+            its live databases is deleted (a `DELETE_DATABASE` operation each, done when the agent has removed the \
+            compute and its data). Its usage, invoices and audit events stay readable by the operator; it gets no new \
+            keys (409 `tenant-deleted`). Operator key only. Repeating it answers the same.""")
+    @ApiResponse(responseCode = "202", description = "The tenant, its state `DELETED`.")
     ResponseEntity<TenantDirectory.TenantView> delete(@PathVariable UUID tenantId) {
         return ResponseEntity.accepted().body(tenants.delete(tenantId));
     }
@@ -136,6 +138,7 @@ class TenantController {
             tenant). `expiresAt`, optional, is an ISO-8601 instant in the future; without it the key does not \
             expire. Answers 201 with `{id, role, key, createdAt}`: the key is shown only here (the control plane \
             keeps its SHA-256, never the key).""")
+    @ApiResponse(responseCode = "409", description = "`tenant-deleted`: the tenant is deleted.")
     @ApiResponse(responseCode = "403", description = KeysNeeded.OPERATOR_OR_TENANT_ADMIN)
     @RequestExample("""
             {"role": "tenant-read", "expiresAt": "2030-01-01T00:00:00Z"}""")
