@@ -12,6 +12,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -70,6 +71,21 @@ class PlanController {
             One price plan with its prices and free allowances. Operator key only.""")
     PricePlan get(@PathVariable UUID planId) {
         return plans.find(planId).orElseThrow(() -> ApiException.notFound("plan"));
+    }
+
+    @DeleteMapping("/v1/admin/plans/{planId}")
+    @OperatorOnly
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(operationId = "deletePlan", summary = "Delete a price plan", description = """
+            Deletes a plan that no tenant is or ever was on (a mistake, say). A plan that priced any tenant's usage \
+            is kept, so that every invoice names the prices it was computed with: 409 `plan-in-use`. Operator key \
+            only.""")
+    @ApiResponse(responseCode = "204", description = "Deleted.")
+    @ApiResponse(responseCode = "409", description = "`plan-in-use`: a tenant is or was on the plan.")
+    void delete(@PathVariable UUID planId) {
+        if (!plans.delete(planId)) {
+            throw ApiException.notFound("plan");
+        }
     }
 
     @PutMapping("/v1/tenants/{tenantId}/plan")

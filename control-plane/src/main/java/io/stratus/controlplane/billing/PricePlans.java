@@ -71,6 +71,29 @@ public class PricePlans {
         return jdbc.sql("select * from price_plans order by created_at, name").query(PricePlans::plan).list();
     }
 
+    /**
+     * Deletes a plan no tenant was ever on: one that priced any month (its assignment history) stays, so that every
+     * invoice keeps naming the prices it was computed with.
+     *
+     * @return false when there is no such plan
+     */
+    @Transactional
+    boolean delete(UUID id) {
+        if (jdbc.sql("select id from price_plans where id = ? for update").param(id).query(UUID.class).optional()
+                .isEmpty()) {
+            return false;
+        }
+        // The history holds every assignment, the current one included.
+        long uses = jdbc.sql("select count(*) from tenant_plan_history where plan_id = ?").param(id).query(Long.class)
+                .single();
+        if (uses > 0) {
+            throw ApiException.conflict("plan-in-use", "the plan prices (or priced) a tenant's usage; it is kept so"
+                    + " that invoices name the prices they were computed with", null);
+        }
+        jdbc.sql("delete from price_plans where id = ?").param(id).update();
+        return true;
+    }
+
     @Transactional(readOnly = true)
     public Optional<PricePlan> find(UUID id) {
         return jdbc.sql("select * from price_plans where id = ?").params(id).query(PricePlans::plan).optional();

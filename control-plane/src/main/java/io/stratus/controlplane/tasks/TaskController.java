@@ -35,8 +35,10 @@ class TaskController {
     private static final int MAX_LISTED = 100;
 
     private final ComputeTasks tasks;
+    private final io.stratus.controlplane.databases.DatabaseDirectory databases;
 
-    TaskController(ComputeTasks tasks) {
+    TaskController(ComputeTasks tasks, io.stratus.controlplane.databases.DatabaseDirectory databases) {
+        this.databases = databases;
         this.tasks = tasks;
     }
 
@@ -66,6 +68,8 @@ class TaskController {
     @Operation(operationId = "listDatabaseTasks", summary = "List a database's compute tasks", description = """
             The database's last 100 tasks, newest first. Operator key only.""")
     List<ComputeTasks.TaskView> ofDatabase(@PathVariable UUID id) {
+        // An id no database ever had is a 404, not an empty list (found by AttackSuiteTests).
+        databases.tenantOf(id).orElseThrow(() -> io.stratus.controlplane.web.ApiException.notFound("database"));
         return tasks.ofDatabase(id, MAX_LISTED);
     }
 }

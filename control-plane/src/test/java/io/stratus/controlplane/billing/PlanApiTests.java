@@ -170,4 +170,25 @@ class PlanApiTests extends ControlPlaneTest {
         assertThat(jdbc.queryForObject("select count(*) from tenant_plan_history where tenant_id = ?::uuid", Long.class,
                 t.id())).isZero();
     }
+
+    @Test
+    void onlyAPlanNoTenantWasEverOnCanBeDeleted() {
+        String unused = api().post(OPERATOR_KEY, "/v1/admin/plans", planJson("unused-" + UUID.randomUUID(), "0.1"))
+                .text("id");
+        String used = api().post(OPERATOR_KEY, "/v1/admin/plans", planJson("used-" + UUID.randomUUID(), "0.1"))
+                .text("id");
+        TestTenant t = newTenant();
+        assertThat(api().send(OPERATOR_KEY, "PUT", "/v1/tenants/" + t.id() + "/plan", ApiClient.json("planId", used),
+                Map.of()).status()).isEqualTo(200);
+
+        var refused = api().delete(OPERATOR_KEY, "/v1/admin/plans/" + used);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.raw()).contains("plan-in-use");
+        assertThat(api().get(OPERATOR_KEY, "/v1/admin/plans/" + used).status()).isEqualTo(200);
+        assertThat(api().delete(t.adminKey(), "/v1/admin/plans/" + unused).status()).isEqualTo(403);
+
+        assertThat(api().delete(OPERATOR_KEY, "/v1/admin/plans/" + unused).status()).isEqualTo(204);
+        assertThat(api().get(OPERATOR_KEY, "/v1/admin/plans/" + unused).status()).isEqualTo(404);
+        assertThat(api().delete(OPERATOR_KEY, "/v1/admin/plans/" + unused).status()).isEqualTo(404);
+    }
 }
