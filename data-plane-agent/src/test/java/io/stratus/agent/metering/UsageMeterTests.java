@@ -324,13 +324,18 @@ class UsageMeterTests {
         // A backend killed with SIGKILL: the postmaster reinitialises shared memory, and pg_stat_statements starts
         // over (its counters were never saved). The record after it says it may have lost something.
         long pid;
-        try (Connection c = tenant(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT pg_backend_pid()")) {
+        Connection doomed = tenant();
+        try (Statement st = doomed.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
             count(StatementKind.READ, 1);
             rs.next();
             pid = rs.getLong(1);
             meter();
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        try {
+            doomed.close();
+        } catch (SQLException expected) {
+            // Its backend was killed under it: on a Unix socket the goodbye meets a broken pipe at once.
         }
         int beforeCrash = spooled.size();
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
