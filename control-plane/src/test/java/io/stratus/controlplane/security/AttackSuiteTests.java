@@ -3,7 +3,6 @@ package io.stratus.controlplane.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratus.controlplane.ControlPlaneTest;
-import io.stratus.testing.ApiClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

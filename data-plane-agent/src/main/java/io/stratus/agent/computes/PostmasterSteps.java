@@ -1,6 +1,5 @@
 package io.stratus.agent.computes;
 
-import java.io.IOException;
 
 /** The steps that start and stop a compute's postmaster. */
 final class PostmasterSteps {

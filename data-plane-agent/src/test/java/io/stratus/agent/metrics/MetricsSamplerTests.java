@@ -13,7 +13,6 @@ import io.stratus.agent.computes.ComputeReconciler;
 import io.stratus.agent.pool.WarmPool;
 import io.stratus.agent.releases.ReleaseCatalog;
 import io.stratus.postgres.OsUser;
-import io.stratus.postgres.PostgresCluster;
 import io.stratus.protocol.ComputeMetrics;
 import io.stratus.protocol.ComputePhase;
 import io.stratus.protocol.ComputeSpec;
