@@ -187,23 +187,18 @@ class FrontDoorEndToEndTests {
     void aCancelStopsTheRunningQueryOnItsComputeAndAForgedKeyCancelsNothing() throws Exception {
         E2e.CreatedDatabase db = running("patient");
         try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement()) {
-            CompletableFuture.runAsync(() -> {
-                sleepQuietly(1000);
-                try {
-                    st.cancel();
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            long started = System.nanoTime();
-            assertThatThrownBy(() -> st.execute("SELECT pg_sleep(30)")).isInstanceOf(SQLException.class)
-                    .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("57014");
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+            CompletableFuture<SQLException> sleeping = CompletableFuture.supplyAsync(() -> failureOf(st,
+                    "SELECT pg_sleep(30)"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> active(db, "SELECT pg_sleep(30)") == 1);
+            st.cancel();
+            SQLException cancelled = sleeping.get(20, TimeUnit.SECONDS);
+            assertThat((Throwable) cancelled).as("cancelled").isNotNull();
+            assertThat(cancelled.getSQLState()).isEqualTo("57014");
         }
 
         // psql's Ctrl-C: SIGINT makes it send a CancelRequest with the key it got.
         Process psql = psqlProcess(db.uri(), "SELECT pg_sleep(30)");
-        await().atMost(Duration.ofSeconds(20)).until(() -> activeSleeps(db) == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> active(db, "SELECT pg_sleep(30)") == 1);
         new ProcessBuilder("kill", "-INT", String.valueOf(psql.pid())).start().waitFor();
         assertThat(psql.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(new String(psql.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
@@ -211,15 +206,15 @@ class FrontDoorEndToEndTests {
 
         // A CancelRequest with a key the front door never gave: the query runs to its end.
         try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement()) {
-            CompletableFuture<Void> forged = CompletableFuture.runAsync(() -> {
-                sleepQuietly(500);
-                SecureRandom random = new SecureRandom();
-                for (int i = 0; i < 50; i++) {
-                    sendCancel(random.nextInt(), random.nextInt());
-                }
-            });
-            st.execute("SELECT pg_sleep(2)");
-            forged.get(10, TimeUnit.SECONDS);
+            CompletableFuture<SQLException> sleeping = CompletableFuture.supplyAsync(() -> failureOf(st,
+                    "SELECT pg_sleep(5)"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> active(db, "SELECT pg_sleep(5)") == 1);
+            SecureRandom random = new SecureRandom();
+            for (int i = 0; i < 50; i++) {
+                sendCancel(random.nextInt(), random.nextInt());
+            }
+            assertThat(active(db, "SELECT pg_sleep(5)")).as("still running after 50 forged cancels").isEqualTo(1);
+            assertThat((Throwable) sleeping.get(20, TimeUnit.SECONDS)).as("ran to its end").isNull();
         }
     }
 
@@ -358,12 +353,26 @@ class FrontDoorEndToEndTests {
         return r.get(r.size() - 1);
     }
 
-    private int activeSleeps(E2e.CreatedDatabase db) throws SQLException {
-        try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'"
-                     + " AND state = 'active'")) {
-            rs.next();
-            return rs.getInt(1);
+    /** How many sessions run {@code query} now, as the database itself sees it. */
+    private int active(E2e.CreatedDatabase db, String query) throws SQLException {
+        try (Connection c = E2e.connect(db.uri());
+             java.sql.PreparedStatement st = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                     + " WHERE query = ? AND state = 'active'")) {
+            st.setString(1, query);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** Runs the statement; the exception it ended with, or null when it ran to its end. */
+    private static SQLException failureOf(Statement st, String sql) {
+        try {
+            st.execute(sql);
+            return null;
+        } catch (SQLException e) {
+            return e;
         }
     }
 
@@ -412,13 +421,5 @@ class FrontDoorEndToEndTests {
 
     private static String sqlState(SqlCall call) {
         return catchSql(call).getSQLState();
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

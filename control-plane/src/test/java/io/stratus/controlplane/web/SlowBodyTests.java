@@ -34,10 +34,16 @@ class SlowBodyTests extends ControlPlaneTest {
                 out.flush();
                 held.add(s);
             }
-            Thread.sleep(1000);
-            for (Socket s : held) {
-                s.getOutputStream().write('m'); // a byte now and then keeps a read alive
-                s.getOutputStream().flush();
+            // The attack is under way once every unauthenticated connection has had its answer: the server has
+            // taken them all up (before the fix, each such thread then stayed on to drain the body).
+            for (int i = 0; i < held.size(); i++) {
+                if (i % 3 != 0) {
+                    assertThat(statusLine(held.get(i))).startsWith("HTTP/1.1 401");
+                }
+            }
+            for (int i = 0; i < held.size(); i += 3) {
+                held.get(i).getOutputStream().write('m'); // a byte now and then keeps a read alive
+                held.get(i).getOutputStream().flush();
             }
 
             long started = System.nanoTime();
@@ -51,5 +57,15 @@ class SlowBodyTests extends ControlPlaneTest {
                 s.close();
             }
         }
+    }
+
+    /** The first line of the answer on a connection, waiting for it at most 30 s. */
+    private static String statusLine(Socket s) throws java.io.IOException {
+        s.setSoTimeout(30_000);
+        StringBuilder line = new StringBuilder();
+        for (int c = s.getInputStream().read(); c != -1 && c != '\r'; c = s.getInputStream().read()) {
+            line.append((char) c);
+        }
+        return line.toString();
     }
 }

@@ -204,26 +204,15 @@ final class OwnerAccess {
     }
 
     private static boolean memberOf(Connection c, String role, String group) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_auth_members m"
+        return exists(c, "SELECT EXISTS (SELECT 1 FROM pg_auth_members m"
                 + " WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = ?)"
-                + " AND m.roleid = (SELECT oid FROM pg_roles WHERE rolname = ?))")) {
-            ps.setString(1, role);
-            ps.setString(2, group);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
+                + " AND m.roleid = (SELECT oid FROM pg_roles WHERE rolname = ?))", role, group);
     }
 
     private static boolean readOnlyByDefault(Connection c, String role) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_db_role_setting s"
+        return exists(c, "SELECT EXISTS (SELECT 1 FROM pg_db_role_setting s"
                 + " WHERE s.setdatabase = 0 AND s.setrole = (SELECT oid FROM pg_roles WHERE rolname = ?)"
-                + " AND 'default_transaction_read_only=on' = ANY (s.setconfig))")) {
-            ps.setString(1, role);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
+                + " AND 'default_transaction_read_only=on' = ANY (s.setconfig))", role);
     }
 
     /** Null when the catalog lets the owner log in to its database with the spec's verifier; else what is wrong. */
@@ -286,22 +275,23 @@ final class OwnerAccess {
 
     private static boolean ownerHasConnectGrant(Connection c, String database, String role) throws SQLException {
         // An explicit ACL entry, not merely ownership: the ACL is NULL (implicit defaults) until the REVOKE above.
-        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_database d, aclexplode(d.datacl) a"
-                + " WHERE d.datname = ? AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ?)"
-                + " AND a.privilege_type = 'CONNECT')")) {
-            ps.setString(1, database);
-            ps.setString(2, role);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
+        return exists(c, "SELECT EXISTS (SELECT 1 FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = ?"
+                + " AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ?) AND a.privilege_type = 'CONNECT')",
+                database, role);
     }
 
     private static boolean extensionExists(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = ?")) {
-            ps.setString(1, name);
+        return exists(c, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = ?)", name);
+    }
+
+    /** The single boolean a query answers, its parameters bound in order. */
+    private static boolean exists(Connection c, String sql, String... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+                return rs.next() && rs.getBoolean(1);
             }
         }
     }
