@@ -3,6 +3,7 @@ package io.stratus.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stratus.testing.ApiClient;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -116,15 +117,27 @@ class ProvisioningEndToEndTests {
         } catch (java.net.http.HttpTimeoutException expected) {
             // what a client sees when it times out
         }
-        var retry = api.post(t.adminKey(), "/v1/databases", body, java.util.Map.of("Idempotency-Key", "order-7"));
-        assertThat(retry.status()).isEqualTo(202);
-        var again = api.post(t.adminKey(), "/v1/databases", body, java.util.Map.of("Idempotency-Key", "order-7"));
+        // A well-behaved client: a 409 idempotency-key-in-use (the first attempt's answer is that fresh) is retried
+        // after its Retry-After.
+        var retry = postUntilAnswered(api, t, body, "order-7");
+        var again = postUntilAnswered(api, t, body, "order-7");
         assertThat(again.at("/database/id").asString()).isEqualTo(retry.at("/database/id").asString());
         assertThat(E2e.awaitOperation(api, t, again.at("/operation/id").asString(), Duration.ofSeconds(90))).isEqualTo("SUCCEEDED");
         assertThat(api.get(t.adminKey(), "/v1/databases").json().get("total").asLong()).isEqualTo(1);
         try (Connection c = E2e.connect(again.at("/connection/uri").asString())) {
             assertThat(c.isValid(2)).isTrue();
         }
+    }
+
+    private static ApiClient.Response postUntilAnswered(ApiClient api, E2e.Tenant t, String body, String key) {
+        var answer = new java.util.concurrent.atomic.AtomicReference<ApiClient.Response>();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            var r = api.post(t.adminKey(), "/v1/databases", body, java.util.Map.of("Idempotency-Key", key));
+            assertThat(r.status()).as(r.raw()).isIn(202, 409);
+            answer.set(r);
+            return r.status() == 202;
+        });
+        return answer.get();
     }
 
     private static String psql(String uri, String sql) throws Exception {

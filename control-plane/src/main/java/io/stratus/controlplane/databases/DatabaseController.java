@@ -65,11 +65,13 @@ class DatabaseController {
             fleet maximum (`stratus.max-cu`, 8 by default). `release`: the Postgres major (or major.minor) version, 15 by default. \
             `suspendTimeoutSeconds`: 0 never suspends, otherwise 10 to 604800; 300 by default. \
             With `Idempotency-Key` (1 to 255 characters, per tenant) the same key and body answer the same database \
-            and operation with a freshly issued password. Needs a tenant-admin key.""")
+            and operation with a freshly issued password (never sooner than 5 s after the last one, so a duplicate             sent at the same time cannot break the password its twin received). Needs a tenant-admin key.""")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_ADMIN)
     @ApiResponse(responseCode = "409", description = "`database-exists`: a live database of the tenant has the "
             + "name; `quota-exceeded`: the tenant's quota of databases or of total maxCu would be passed (the quota is "
-            + "named, nothing is created).")
+            + "named, nothing is created); `idempotency-key-in-use` (with `Retry-After`): a request with the "
+            + "`Idempotency-Key` is being processed or was answered less than `stratus.idempotency.reissue-after` "
+            + "(5 s) ago; retried after that, a replay answers with a new password.")
     @ApiResponse(responseCode = "422", description = "`idempotency-key-reused`: the `Idempotency-Key` was used with a "
             + "different body.")
     @RequestExample("""

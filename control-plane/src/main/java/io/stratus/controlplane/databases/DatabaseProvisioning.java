@@ -13,6 +13,8 @@ import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.controlplane.web.ApiException;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -50,13 +52,15 @@ public class DatabaseProvisioning {
     private final CapacityControl capacity;
     private final ApplicationEventPublisher events;
     private final FrontDoorAddress frontDoor;
+    private final IdempotencySettings idempotencySettings;
     private final Clock clock;
 
     DatabaseProvisioning(DatabaseRepository databases, IdempotencyRepository idempotency,
                          IdempotencyLocks idempotencyLocks, Operations operations, Fleet fleet, TenantDirectory tenants,
                          CapacityControl capacity, ApplicationEventPublisher events, FrontDoorAddress frontDoor,
-                         Clock clock) {
+                         IdempotencySettings idempotencySettings, Clock clock) {
         this.frontDoor = frontDoor;
+        this.idempotencySettings = idempotencySettings;
         this.idempotencyLocks = idempotencyLocks;
         this.capacity = capacity;
         this.events = events;
@@ -80,8 +84,9 @@ public class DatabaseProvisioning {
     @Transactional
     public CreateResult create(UUID tenantId, ValidCreate request, String idempotencyKey) {
         String requestHash = RequestFingerprint.of(request);
-        if (idempotencyKey != null) {
-            idempotencyLocks.lock(tenantId, idempotencyKey);
+        if (idempotencyKey != null && !idempotencyLocks.tryLock(tenantId, idempotencyKey)) {
+            throw keyInUse("a request with this Idempotency-Key is being processed; retry after it (its response "
+                    + "holds the password)", 1);
         }
         Optional<IdempotencyRecord> earlier = earlier(tenantId, idempotencyKey);
         if (earlier.isPresent()) {
@@ -154,12 +159,27 @@ public class DatabaseProvisioning {
         if (!db.isLive()) {
             return new CreateResult(new Created(view(db), op, connection(db, null)), true, db.specVersion());
         }
+        Instant now = clock.instant();
+        Duration since = Duration.between(earlier.lastIssuedAt(), now);
+        if (since.compareTo(idempotencySettings.reissueAfter()) < 0) {
+            // The password handed out a moment ago is most likely in the hands of a duplicate of this request: a new
+            // one would silently break it. A client whose response was lost gets a new one after the wait.
+            Duration wait = idempotencySettings.reissueAfter().minus(since);
+            throw keyInUse("a request with this Idempotency-Key was answered " + since.toMillis() + " ms ago and "
+                    + "its password is the working one; a replay issues a new password (breaking that one) only "
+                    + idempotencySettings.reissueAfter().toSeconds() + " s after it", (wait.toMillis() + 999) / 1000);
+        }
+        earlier.reissued(now);
         String password = Passwords.generate();
         long version = db.rotateVerifier(Passwords.scramVerifier(password));
         if (db.nodeId() != null) {
             fleet.desiredStateChanged(db.nodeId());
         }
         return new CreateResult(new Created(view(db), op, connection(db, password)), true, version);
+    }
+
+    private static ApiException keyInUse(String detail, long retryAfterSeconds) {
+        return ApiException.conflict("idempotency-key-in-use", detail, "Idempotency-Key").retryAfter(retryAfterSeconds);
     }
 
     /** Places unplaced databases once a node can take them (a fresh fleet, or every node was full). */

@@ -9,10 +9,11 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Requests with the same {@code Idempotency-Key} take turns: a transaction-scoped advisory lock per (tenant, key),
- * taken before the key is looked up. Without it, concurrent first uses of a key each found no record, each inserted
- * the database, and met on the live-name index while holding node rows: a deadlock, answered 500. In turn, the first
- * creates and every later one finds its record and replays.
+ * One request at a time per {@code Idempotency-Key}: a transaction-scoped advisory lock per (tenant, key), tried
+ * before the key is looked up. Without it, concurrent first uses of a key each found no record, each inserted the
+ * database, and met on the live-name index while holding node rows: a deadlock, answered 500. A request that finds
+ * the lock held is not made to wait its turn (as Stripe's API, it is told the key is in use): had it waited, it would
+ * replay and rotate the password the one holding the lock is about to hand out.
  */
 @Component
 class IdempotencyLocks {
@@ -26,10 +27,14 @@ class IdempotencyLocks {
         this.jdbc = jdbc;
     }
 
-    /** Waits for, then holds until commit, the lock of this tenant's key. Two keys sharing a hash only take turns. */
+    /**
+     * Takes, and holds until commit, the lock of this tenant's key; false (at once) when another request holds it. Two
+     * keys sharing a hash are refused while the other runs: rare, and told to retry.
+     */
     @Transactional(propagation = Propagation.MANDATORY)
-    void lock(UUID tenantId, String key) {
+    boolean tryLock(UUID tenantId, String key) {
         int hash = Arrays.hashCode((tenantId + "\u0000" + key).getBytes(StandardCharsets.UTF_8));
-        jdbc.queryForObject("select 1 from pg_advisory_xact_lock(?, ?)", Integer.class, NAMESPACE, hash);
+        return Boolean.TRUE.equals(jdbc.queryForObject("select pg_try_advisory_xact_lock(?, ?)", Boolean.class,
+                NAMESPACE, hash));
     }
 }

@@ -25,6 +25,8 @@ class IdempotencyRecord implements Persistable<IdempotencyRecord.Key> {
     private UUID operationId;
     @Column(name = "created_at")
     private Instant createdAt;
+    @Column(name = "last_issued_at")
+    private Instant lastIssuedAt;
 
     protected IdempotencyRecord() {
     }
@@ -35,6 +37,7 @@ class IdempotencyRecord implements Persistable<IdempotencyRecord.Key> {
         this.databaseId = databaseId;
         this.operationId = operationId;
         this.createdAt = now;
+        this.lastIssuedAt = now;
     }
 
     @Override
@@ -51,6 +54,12 @@ class IdempotencyRecord implements Persistable<IdempotencyRecord.Key> {
     String requestHash() { return requestHash; }
     UUID databaseId() { return databaseId; }
     UUID operationId() { return operationId; }
+    Instant lastIssuedAt() { return lastIssuedAt; }
+
+    /** A replay handed out a new password (written by dirty checking: the record is loaded, never re-inserted). */
+    void reissued(Instant now) {
+        this.lastIssuedAt = now;
+    }
 
     @Embeddable
     record Key(@Column(name = "tenant_id") UUID tenantId, @Column(name = "key") String key) implements Serializable {

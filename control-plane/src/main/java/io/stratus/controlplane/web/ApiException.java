@@ -14,13 +14,25 @@ public class ApiException extends RuntimeException {
     private final String type;
     private final String title;
     private final List<FieldError> errors;
+    private final Long retryAfterSeconds;
 
     public ApiException(HttpStatus status, String type, String title, String detail, List<FieldError> errors) {
+        this(status, type, title, detail, errors, null);
+    }
+
+    private ApiException(HttpStatus status, String type, String title, String detail, List<FieldError> errors,
+                         Long retryAfterSeconds) {
         super(detail);
         this.status = status;
         this.type = type;
         this.title = title;
         this.errors = List.copyOf(errors);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** The same refusal, telling the client when trying again can succeed ({@code Retry-After}, at least 1 s). */
+    public ApiException retryAfter(long seconds) {
+        return new ApiException(status, type, title, getMessage(), errors, Math.max(1, seconds));
     }
 
     /** One field and why it was refused. */
@@ -63,5 +75,10 @@ public class ApiException extends RuntimeException {
 
     public List<FieldError> errors() {
         return errors;
+    }
+
+    /** Seconds for {@code Retry-After}, or null when retrying the same request cannot help. */
+    public Long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

@@ -49,6 +49,10 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
         if (!e.errors().isEmpty()) {
             p.setProperty("errors", e.errors());
         }
+        if (e.retryAfterSeconds() != null) {
+            return ResponseEntity.status(e.status()).header("Retry-After", String.valueOf(e.retryAfterSeconds()))
+                    .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(p);
+        }
         return problem(p);
     }
 
