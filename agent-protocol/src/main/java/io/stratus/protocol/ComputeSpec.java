@@ -18,10 +18,12 @@ import java.util.UUID;
  * @param release       Postgres major version or full version wanted, e.g. {@code 15}
  * @param specVersion   increases whenever anything above changes; reported back once applied
  * @param roles         the tenant's other login roles; null from control planes older than roles (none)
+ * @param pgStatStatements the tenant asked for pg_stat_statements (query insight): preloaded from the compute's next
+ *                      start and created in the tenant's database; off by default (metering does not need it)
  */
 public record ComputeSpec(UUID computeId, String databaseName, String ownerRole, String ownerVerifier,
                           boolean running, BigDecimal cu, BigDecimal minCu, BigDecimal maxCu,
-                          String release, long specVersion, List<RoleSpec> roles) {
+                          String release, long specVersion, List<RoleSpec> roles, boolean pgStatStatements) {
 
     public ComputeSpec {
         roles = roles == null ? List.of() : List.copyOf(roles);
@@ -36,7 +38,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
     public Builder toBuilder() {
         return new Builder().computeId(computeId).databaseName(databaseName).ownerRole(ownerRole)
                 .ownerVerifier(ownerVerifier).running(running).cu(cu).minCu(minCu).maxCu(maxCu)
-                .release(release).specVersion(specVersion).roles(roles);
+                .release(release).specVersion(specVersion).roles(roles).pgStatStatements(pgStatStatements);
     }
 
     /** Builds a {@link ComputeSpec}; unset fields are null, false or 0. */
@@ -52,6 +54,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
         private String release;
         private long specVersion;
         private List<RoleSpec> roles = List.of();
+        private boolean pgStatStatements;
 
         private Builder() {
         }
@@ -111,9 +114,14 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
             return this;
         }
 
+        public Builder pgStatStatements(boolean value) {
+            pgStatStatements = value;
+            return this;
+        }
+
         public ComputeSpec build() {
             return new ComputeSpec(computeId, databaseName, ownerRole, ownerVerifier, running, cu, minCu, maxCu,
-                    release, specVersion, roles);
+                    release, specVersion, roles, pgStatStatements);
         }
     }
 }

@@ -50,7 +50,8 @@ public class ComputeDesiredState {
                 .map(d -> ComputeSpec.builder().computeId(d.getId()).databaseName(d.name()).ownerRole(d.ownerRole())
                         .ownerVerifier(d.ownerVerifier()).running(d.running()).cu(d.currentCu()).minCu(d.minCu())
                         .maxCu(d.maxCu()).release(d.release()).specVersion(d.specVersion())
-                        .roles(rolesOf.getOrDefault(d.getId(), List.of())).build())
+                        .roles(rolesOf.getOrDefault(d.getId(), List.of())).pgStatStatements(d.pgStatStatements())
+                        .build())
                 .toList();
         return new DesiredState(nodeId, generation, computes);
     }

@@ -51,6 +51,8 @@ class Database extends AbstractEntity {
     private Instant deletedAt;
     @Column(name = "suspend_timeout_seconds")
     private int suspendTimeoutSeconds;
+    @Column(name = "pg_stat_statements")
+    private boolean pgStatStatements;
     private String enforcement;
     @Column(name = "applied_cu")
     private BigDecimal appliedCu;
@@ -63,7 +65,7 @@ class Database extends AbstractEntity {
     }
 
     Database(UUID tenantId, String name, BigDecimal minCu, BigDecimal maxCu, String release, String ownerRole,
-             String ownerVerifier, int suspendTimeoutSeconds, Instant now) {
+             String ownerVerifier, int suspendTimeoutSeconds, boolean pgStatStatements, Instant now) {
         super(UUID.randomUUID());
         this.tenantId = tenantId;
         this.name = name;
@@ -79,6 +81,7 @@ class Database extends AbstractEntity {
         this.specVersion = 1;
         this.createdAt = now;
         this.suspendTimeoutSeconds = suspendTimeoutSeconds;
+        this.pgStatStatements = pgStatStatements;
         this.enforcement = "none";
         this.lastActiveAt = now;
         this.cuChangedAt = now;
@@ -119,6 +122,18 @@ class Database extends AbstractEntity {
             currentCu = clamped;
             cuChangedAt = now;
         }
+        return ++specVersion;
+    }
+
+    /**
+     * Turns the tenant's pg_stat_statements on or off: a new spec version, which the compute takes at its next start
+     * (a running one is not restarted for it).
+     */
+    long pgStatStatements(boolean on) {
+        if (pgStatStatements == on) {
+            return specVersion;
+        }
+        pgStatStatements = on;
         return ++specVersion;
     }
 
@@ -213,6 +228,7 @@ class Database extends AbstractEntity {
     String message() { return message; }
     Instant createdAt() { return createdAt; }
     int suspendTimeoutSeconds() { return suspendTimeoutSeconds; }
+    boolean pgStatStatements() { return pgStatStatements; }
     String enforcement() { return enforcement; }
     BigDecimal appliedCu() { return appliedCu; }
     Instant lastActiveAt() { return lastActiveAt; }

@@ -63,7 +63,10 @@ class DatabaseController {
             `^[a-z][a-z0-9_]{0,62}$`, not reserved (`postgres`, `template*`, `pg_*`, `stratus*`), unique among the \
             tenant's live databases. `minCu`, `maxCu`: multiples of 0.25 with `0.25 <= minCu <= maxCu <=` the \
             fleet maximum (`stratus.max-cu`, 8 by default). `release`: the Postgres major (or major.minor) version, 15 by default. \
-            `suspendTimeoutSeconds`: 0 never suspends, otherwise 10 to 604800; 300 by default. \
+            `suspendTimeoutSeconds`: 0 never suspends, otherwise 10 to 604800; 300 by default. `pgStatStatements`: \
+            true to have the compute preload pg_stat_statements and create it in the database, for the tenant's own \
+            query statistics (false by default: requests are metered by the front door, and the extension costs a \
+            small compute a few percent of its throughput). \
             With `Idempotency-Key` (1 to 255 characters, per tenant) the same key and body answer the same database \
             and operation with a freshly issued password (never sooner than 5 s after the last one, so a duplicate             sent at the same time cannot break the password its twin received). Needs a tenant-admin key.""")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_ADMIN)
@@ -147,11 +150,14 @@ class DatabaseController {
     }
 
     @PatchMapping("/v1/databases/{id}")
-    @Operation(operationId = "updateDatabase", summary = "Change a database's capacity", description = """
-            Changes any of `minCu`, `maxCu` and `suspendTimeoutSeconds`, validated as at creation (every bad field \
+    @Operation(operationId = "updateDatabase", summary = "Change a database's capacity or settings", description = """
+            Changes any of `minCu`, `maxCu`, `suspendTimeoutSeconds` and `pgStatStatements`, validated as at \
+            creation (every bad field \
             at once, nothing changed), and answers the database. The current CU moves into the new range at once and \
             the database is never restarted: `max_connections` and `shared_buffers`, sized from maxCu, take their \
-            new values at its next start. `suspendTimeoutSeconds`: 0 never suspends, otherwise 10 to 604800. Needs a \
+            new values at its next start, and so does `pgStatStatements` (turned on, the extension is there from the \
+            compute's next resume; suspend it to have it now). `suspendTimeoutSeconds`: 0 never suspends, otherwise \
+            10 to 604800. Needs a \
             tenant-admin key.""")
     @ApiResponse(responseCode = "200", description = "The database with its new range.")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_ADMIN)

@@ -111,7 +111,7 @@ public class DatabaseProvisioning {
         String password = Passwords.generate();
         Database db = new Database(tenantId, request.name(), request.minCu(), request.maxCu(), request.release(),
                 DatabaseRequests.ownerRoleFor(request.name()), Passwords.scramVerifier(password),
-                request.suspendTimeoutSeconds(), clock.instant());
+                request.suspendTimeoutSeconds(), request.pgStatStatements(), clock.instant());
         Optional<Fleet.Placement> placement = place(db);
         databases.save(db);
         OperationView op = operations.open(tenantId, db.getId(), OperationType.CREATE_DATABASE, placement.isPresent(),
@@ -289,6 +289,9 @@ public class DatabaseProvisioning {
         db.changeRange(r.minCu() == null ? db.minCu() : r.minCu().stripTrailingZeros(),
                 r.maxCu() == null ? db.maxCu() : r.maxCu().stripTrailingZeros(),
                 r.suspendTimeoutSeconds() == null ? db.suspendTimeoutSeconds() : r.suspendTimeoutSeconds(), clock.instant());
+        if (r.pgStatStatements() != null) {
+            db.pgStatStatements(r.pgStatStatements());
+        }
         if (db.nodeId() != null && held(db).compareTo(heldBefore) > 0) {
             BigDecimal free = fleet.capacityCu(db.nodeId()).subtract(databases.heldCu(db.nodeId(), db.getId()));
             if (held(db).compareTo(free) > 0) {
@@ -375,7 +378,8 @@ public class DatabaseProvisioning {
         return new DatabaseView(db.getId(), db.name(), db.state(), db.minCu().stripTrailingZeros(),
                 db.maxCu().stripTrailingZeros(), db.grantedCu(),
                 // Unknown until the agent has reported the compute: null, not "none", which would be a claim.
-                db.appliedCu() == null ? null : db.enforcement(), db.suspendTimeoutSeconds(), db.release(), db.nodeId(),
+                db.appliedCu() == null ? null : db.enforcement(), db.suspendTimeoutSeconds(), db.pgStatStatements(),
+                db.release(), db.nodeId(),
                 connection(db, null), message, host == null ? null : host.lastHeartbeatAt(), db.createdAt());
     }
 

@@ -44,16 +44,18 @@ class DatabaseRequests {
             @jakarta.validation.constraints.Pattern(regexp = "^\\d{2}(\\.\\d+)?$",
                     message = "must be a Postgres version such as 15 or 17.6")
             String release,
-            @SuspendTimeout Integer suspendTimeoutSeconds) {
+            @SuspendTimeout Integer suspendTimeoutSeconds,
+            Boolean pgStatStatements) {
     }
 
     /** The validated request, with defaults applied. */
-    record ValidCreate(String name, BigDecimal minCu, BigDecimal maxCu, String release, int suspendTimeoutSeconds) {
+    record ValidCreate(String name, BigDecimal minCu, BigDecimal maxCu, String release, int suspendTimeoutSeconds,
+                       boolean pgStatStatements) {
     }
 
     /** {@code PATCH /v1/databases/{id}} body: only the fields given change. */
     record UpdateDatabaseRequest(@CuAmount BigDecimal minCu, @CuAmount BigDecimal maxCu,
-                                 @SuspendTimeout Integer suspendTimeoutSeconds) {
+                                 @SuspendTimeout Integer suspendTimeoutSeconds, Boolean pgStatStatements) {
     }
 
     static final int DEFAULT_SUSPEND_TIMEOUT = 300;
@@ -62,14 +64,16 @@ class DatabaseRequests {
         validation.check(r);
         String release = r.release() == null ? settings.defaultRelease() : r.release();
         return new ValidCreate(r.name(), r.minCu().stripTrailingZeros(), r.maxCu().stripTrailingZeros(), release,
-                r.suspendTimeoutSeconds() == null ? DEFAULT_SUSPEND_TIMEOUT : r.suspendTimeoutSeconds());
+                r.suspendTimeoutSeconds() == null ? DEFAULT_SUSPEND_TIMEOUT : r.suspendTimeoutSeconds(),
+                Boolean.TRUE.equals(r.pgStatStatements()));
     }
 
     /** Validates a change against the database's current values; every bad field reported at once. */
     void validateUpdate(UpdateDatabaseRequest r, BigDecimal currentMin, BigDecimal currentMax) {
         List<FieldError> errors = new ArrayList<>();
-        if (r.minCu() == null && r.maxCu() == null && r.suspendTimeoutSeconds() == null) {
-            errors.add(new FieldError("body", "nothing to change: give minCu, maxCu or suspendTimeoutSeconds"));
+        if (r.minCu() == null && r.maxCu() == null && r.suspendTimeoutSeconds() == null && r.pgStatStatements() == null) {
+            errors.add(new FieldError("body",
+                    "nothing to change: give minCu, maxCu, suspendTimeoutSeconds or pgStatStatements"));
         }
         List<FieldError> fieldErrors = validation.errors(r);
         errors.addAll(fieldErrors);

@@ -42,11 +42,14 @@ final class DatabaseViews {
     /**
      * @param enforcement how the host enforces the CU: {@code cgroup-v2}, {@code cgroup-v1}, or {@code none} (not
      *                    enforced: the host does not let the agent write cgroups)
+     * @param pgStatStatements whether the tenant asked for pg_stat_statements; a change takes effect at the compute's
+     *                    next start (its next resume after a suspend), never by restarting a running one
      * @param observedAt  when the agent on the database's host last reported, so what {@code state} and
      *                    {@code currentCu} were last confirmed; null while the database has no host
      */
     record DatabaseView(UUID id, String name, DatabaseState state, BigDecimal minCu, BigDecimal maxCu,
-                        BigDecimal currentCu, String enforcement, int suspendTimeoutSeconds, String release, UUID node,
+                        BigDecimal currentCu, String enforcement, int suspendTimeoutSeconds, boolean pgStatStatements,
+                        String release, UUID node,
                         Connection connection, String message, Instant observedAt, Instant createdAt) {
     }
 

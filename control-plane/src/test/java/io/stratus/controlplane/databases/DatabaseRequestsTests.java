@@ -48,7 +48,7 @@ class DatabaseRequestsTests {
 
     @Test
     void acceptsValidRequestAndAppliesDefaultRelease() {
-        var v = requests.validate(new DatabaseRequests.CreateDatabaseRequest("shop_1", new BigDecimal("0.50"), new BigDecimal("8"), null, null));
+        var v = requests.validate(new DatabaseRequests.CreateDatabaseRequest("shop_1", new BigDecimal("0.50"), new BigDecimal("8"), null, null, null));
         assertThat(v.release()).isEqualTo("15");
         assertThat(v.minCu()).isEqualByComparingTo("0.5");
     }
@@ -56,7 +56,7 @@ class DatabaseRequestsTests {
     @Test
     void reportsEveryBadFieldAtOnce() {
         assertThatThrownBy(() -> requests.validate(new DatabaseRequests.CreateDatabaseRequest("Bad", new BigDecimal("0.3"),
-                new BigDecimal("100"), "x", 5)))
+                new BigDecimal("100"), "x", 5, null)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errors())
                         .extracting(ApiException.FieldError::field).containsExactlyInAnyOrder("name", "minCu", "maxCu", "release", "suspendTimeoutSeconds"));
     }
@@ -66,7 +66,7 @@ class DatabaseRequestsTests {
     @Test
     void saysWhatIsWrongWithEachField() {
         assertThatThrownBy(() -> requests.validate(new DatabaseRequests.CreateDatabaseRequest("Bad", null,
-                new BigDecimal("0.3"), "latest", 5)))
+                new BigDecimal("0.3"), "latest", 5, null)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errors()).containsExactly(
                         new ApiException.FieldError("name",
                                 "must match ^[a-z][a-z0-9_]{0,62}$ (lower-case letter, then letters, digits or _)"),
@@ -76,12 +76,12 @@ class DatabaseRequestsTests {
                         new ApiException.FieldError("suspendTimeoutSeconds",
                                 "must be 0 (never suspend) or between 10 and 604800")));
         assertThatThrownBy(() -> requests.validate(new DatabaseRequests.CreateDatabaseRequest("pg_shop",
-                new BigDecimal("2"), new BigDecimal("1"), null, null)))
+                new BigDecimal("2"), new BigDecimal("1"), null, null, null)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errors()).containsExactly(
                         new ApiException.FieldError("name", "is reserved"),
                         new ApiException.FieldError("minCu", "must not exceed maxCu")));
         assertThatThrownBy(() -> requests.validate(new DatabaseRequests.CreateDatabaseRequest("shop",
-                new BigDecimal("0.25"), new BigDecimal("9"), null, null)))
+                new BigDecimal("0.25"), new BigDecimal("9"), null, null, null)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errors()).containsExactly(
                         new ApiException.FieldError("maxCu", "must be between 0.25 and 8")));
     }
@@ -89,14 +89,14 @@ class DatabaseRequestsTests {
     @Test
     void anUpdateIsCheckedAgainstTheCurrentRange() {
         assertThatThrownBy(() -> requests.validateUpdate(new DatabaseRequests.UpdateDatabaseRequest(new BigDecimal("4"),
-                null, null), new BigDecimal("0.25"), new BigDecimal("2")))
+                null, null, null), new BigDecimal("0.25"), new BigDecimal("2")))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errors()).containsExactly(
                         new ApiException.FieldError("minCu", "minCu must not exceed maxCu")));
-        assertThatThrownBy(() -> requests.validateUpdate(new DatabaseRequests.UpdateDatabaseRequest(null, null, null),
+        assertThatThrownBy(() -> requests.validateUpdate(new DatabaseRequests.UpdateDatabaseRequest(null, null, null, null),
                 BigDecimal.ONE, BigDecimal.ONE))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errors()).extracting(ApiException.FieldError::field)
                         .containsExactly("body"));
-        requests.validateUpdate(new DatabaseRequests.UpdateDatabaseRequest(null, new BigDecimal("4"), 0),
+        requests.validateUpdate(new DatabaseRequests.UpdateDatabaseRequest(null, new BigDecimal("4"), 0, null),
                 new BigDecimal("0.25"), new BigDecimal("2"));
     }
 

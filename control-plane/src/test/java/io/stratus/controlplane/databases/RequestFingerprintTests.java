@@ -42,7 +42,7 @@ class RequestFingerprintTests {
     @Test
     void aFingerprintIsTheSameAcrossReleasesForTheSameRequest() {
         // Fingerprints stored before it was derived from the record: a replay after an upgrade still matches.
-        ValidCreate request = new ValidCreate("shop", new BigDecimal("0.25"), new BigDecimal("2"), "17", 300);
+        ValidCreate request = new ValidCreate("shop", new BigDecimal("0.25"), new BigDecimal("2"), "17", 300, false);
         assertThat(RequestFingerprint.of(request))
                 .isEqualTo(sha256("shop|0.25|2|17|300"));
     }

@@ -25,17 +25,18 @@ record ComputeConfig(Map<String, String> settings, String hba) {
             "unix_socket_permissions", "shared_buffers", "max_connections", "shared_preload_libraries");
 
     /**
-     * Postmaster-context settings sized from the CU range (maxCu): a new range writes them, and they take effect at the
-     * compute's next start (a resume, a restart). A range change never restarts a running compute: that would drop
-     * every session and roll back their transactions for a few megabytes of buffers or a connection limit.
+     * Postmaster-context settings sized from the CU range (maxCu), and the preloaded libraries (the tenant's
+     * pg_stat_statements): a change writes them, and they take effect at the compute's next start (a resume, a
+     * restart). Such a change never restarts a running compute: that would drop every session and roll back their
+     * transactions for a few megabytes of buffers, a connection limit or query statistics.
      */
-    static final Set<String> SIZED_AT_START = Set.of("shared_buffers", "max_connections");
+    static final Set<String> SIZED_AT_START = Set.of("shared_buffers", "max_connections", "shared_preload_libraries");
 
     static final String STAT_STATEMENTS = "pg_stat_statements";
 
     /**
      * Entries pg_stat_statements keeps (one per role, database and statement shape): far above what one tenant's
-     * application uses, so that entries are not evicted in normal use and metered requests stay exact. Postmaster
+     * application uses, so that its statistics are not evicted in normal use. Postmaster
      * context, but deliberately not in {@link #RESTART_ONLY}: a compute running with the old size keeps working and
      * takes the new one at its next start; a restart of every compute for it would cost tenants more than it saves.
      */
@@ -68,7 +69,8 @@ record ComputeConfig(Map<String, String> settings, String hba) {
     /**
      * @param socketDir      its Unix socket directory (0700: only the Postgres OS user and root, the agent and its
      *                       front door, can connect; the compute listens on no TCP port)
-     * @param statStatements whether the release ships pg_stat_statements (preloading a missing library stops startup)
+     * @param statStatements preload pg_stat_statements: the tenant asked for it and the release ships it (preloading a
+     *                       missing library stops startup)
      * @param unit           what one CU is worth on this host
      */
     static ComputeConfig of(ComputeSpec spec, Path socketDir, boolean statStatements,
@@ -85,11 +87,10 @@ record ComputeConfig(Map<String, String> settings, String hba) {
         s.put("max_connections", String.valueOf(maxConnections(maxCu)));
         s.put("shared_buffers", megabytes(Math.max(SHARED_BUFFERS_MIN_MB,
                 unit.memoryBytes(maxCu) / MB / SHARED_BUFFERS_DIVISOR)));
+        // Metering does not need it (the front door counts requests on the wire): only a tenant who asked for its query
+        // statistics pays its cost (4-6 % of a small compute's simple-protocol throughput, bench/pgss-overhead.sh).
+        s.put("shared_preload_libraries", statStatements ? STAT_STATEMENTS : "");
         if (statStatements) {
-            s.put("shared_preload_libraries", STAT_STATEMENTS);
-            // Metering reads requests and rows from here (see io.stratus.agent.metering). track and track_utility
-            // change on a reload; save keeps the counters across a clean restart (a crash loses them, and the meter
-            // sees that as a reset).
             s.put("pg_stat_statements.max", STAT_STATEMENTS_MAX);
             s.put("pg_stat_statements.track", "top");
             s.put("pg_stat_statements.track_utility", "on");

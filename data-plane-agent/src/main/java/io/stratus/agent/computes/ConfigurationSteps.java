@@ -37,7 +37,8 @@ final class ConfigurationSteps {
     StepResult ensureConfigured(Compute c, ComputeSpec spec, boolean unapplied) {
         PostgresCluster cluster = c.cluster;
         ComputeConfig config = ComputeConfig.of(spec, SocketDirs.forData(paths.compute(c.id)),
-                ReleaseCatalog.hasLibrary(cluster.release(), ComputeConfig.STAT_STATEMENTS), unit);
+                spec.pgStatStatements() && ReleaseCatalog.hasLibrary(cluster.release(), ComputeConfig.STAT_STATEMENTS),
+                unit);
         Map<String, Optional<String>> current = new LinkedHashMap<>();
         for (String name : config.namesToCompare()) {
             current.put(name, cluster.setting(name));

@@ -24,7 +24,8 @@ final class LoginSteps {
     }
 
     StepResult ensureOwnerRoleAndDatabase(Compute c, ComputeSpec spec) throws SQLException {
-        return owner.ensure(c.cluster, spec, ReleaseCatalog.hasLibrary(c.cluster.release(), ComputeConfig.STAT_STATEMENTS));
+        return owner.ensure(c.cluster, spec, spec.pgStatStatements()
+                && ReleaseCatalog.hasLibrary(c.cluster.release(), ComputeConfig.STAT_STATEMENTS));
     }
 
     /**

@@ -24,7 +24,8 @@ final class OwnerAccess {
     /**
      * Creates or corrects the owner role (login, password verifier), the database it owns (the warm pool's ready
      * database renamed, where the cluster came from the pool and has it), the CONNECT privileges
-     * (PUBLIC has none, the owner has it) and pg_stat_statements in the maintenance database. Looks before it acts, so
+     * (PUBLIC has none, the owner has it) and, when the tenant asked for it, pg_stat_statements in its database. Looks
+     * before it acts, so
      * a second call with the same spec runs no DDL at all.
      */
     StepResult ensure(PostgresCluster cluster, ComputeSpec spec, boolean statStatements) throws SQLException {
@@ -67,11 +68,17 @@ final class OwnerAccess {
                 execute(c, "GRANT CONNECT ON DATABASE " + db + " TO " + role);
                 done.add("granted CONNECT");
             }
-            if (statStatements && !extensionExists(c, ComputeConfig.STAT_STATEMENTS)) {
-                execute(c, "CREATE EXTENSION IF NOT EXISTS " + ComputeConfig.STAT_STATEMENTS);
-                done.add("created extension " + ComputeConfig.STAT_STATEMENTS);
-            }
             ensureRoles(c, cluster, spec, done);
+        }
+        if (statStatements) {
+            // In the tenant's database, where its roles can read their own statements' statistics (not trusted: the
+            // owner cannot create it). Left in place when turned off: the view then says the library is not loaded.
+            try (Connection tenantDb = ComputeConventions.connection(cluster, spec.databaseName(), "stratus-agent", 0)) {
+                if (!extensionExists(tenantDb, ComputeConfig.STAT_STATEMENTS)) {
+                    execute(tenantDb, "CREATE EXTENSION IF NOT EXISTS " + ComputeConfig.STAT_STATEMENTS);
+                    done.add("created extension " + ComputeConfig.STAT_STATEMENTS);
+                }
+            }
         }
         return done.isEmpty() ? StepResult.UNCHANGED : new StepResult.Changed(String.join(", ", done));
     }

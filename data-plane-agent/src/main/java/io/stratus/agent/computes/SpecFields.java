@@ -39,6 +39,8 @@ final class SpecFields {
             Map.entry("release", Step.FULL),
             // Roles live in the catalog (and pg_hba.conf): the full pass ensures them.
             Map.entry("roles", Step.FULL),
+            // Rewrites shared_preload_libraries (taken at the next start) and creates the extension.
+            Map.entry("pgStatStatements", Step.FULL),
             // Bookkeeping: reported back once applied, nothing to do on the compute.
             Map.entry("specVersion", Step.CAPACITY));
 

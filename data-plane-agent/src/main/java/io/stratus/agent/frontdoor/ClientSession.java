@@ -38,7 +38,9 @@ final class ClientSession {
     private final Channel client;
     private final long deadlineNanos;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
-    private final MessageFramer framer = new MessageFramer();
+    private MessageFramer framer = new MessageFramer();
+    /** Meters the session when it reaches a local compute (the last hop); null otherwise or with metering off. */
+    private StatementMeter meter;
     private StartupMessage startup;
     private String serverName;
     private Target target;
@@ -126,6 +128,11 @@ final class ClientSession {
         if (target.isLocal()) {
             door.counts().opened(target.databaseId());
             counted = true;
+            var tally = door.tally();
+            if (tally != null) {
+                meter = new StatementMeter(tally.of(target.databaseId()));
+                framer = new MessageFramer(meter);
+            }
             sendStartup();
         } else {
             // To another node's front door: TLS if it offers it (it may require it from everyone).
@@ -136,7 +143,11 @@ final class ClientSession {
     private void sendStartup() {
         upstream.write(target.startup().encode(upstream.alloc()));
         while (!pending.isEmpty()) {
-            upstream.write(pending.poll());
+            Object msg = pending.poll();
+            if (meter != null && msg instanceof ByteBuf b) {
+                meter.received(b.readableBytes());
+            }
+            upstream.write(msg);
         }
         upstream.flush();
         client.config().setAutoRead(true);
@@ -158,6 +169,11 @@ final class ClientSession {
     private void abandonUpstream() {
         Channel u = upstream;
         upstream = null;
+        if (meter != null) {
+            meter.flush();
+            meter = null;
+            framer = new MessageFramer();
+        }
         if (counted) {
             door.counts().closed(target.databaseId());
             counted = false;
@@ -220,6 +236,9 @@ final class ClientSession {
         if (keyIssued) {
             door.cancels().forget(cancelKey);
         }
+        if (meter != null) {
+            meter.flush();
+        }
         Channel u = upstream;
         if (u != null) {
             // What the client sent last is delivered before the compute sees the end of the connection.
@@ -243,6 +262,9 @@ final class ClientSession {
             } else if (u == null) {
                 pending.add(msg);
             } else {
+                if (meter != null) {
+                    meter.received(((ByteBuf) msg).readableBytes());
+                }
                 u.write(msg, u.voidPromise());
             }
         }
@@ -252,6 +274,9 @@ final class ClientSession {
             Channel u = upstream;
             if (u != null) {
                 u.flush();
+            }
+            if (meter != null) {
+                meter.flush();
             }
         }
 
@@ -323,16 +348,26 @@ final class ClientSession {
         private void relay(ByteBuf buf) {
             if (!terminating) {
                 framer.advance(buf);
+                sent(buf.readableBytes());
                 client.write(buf, client.voidPromise());
                 return;
             }
             int upToBoundary = framer.advanceToBoundary(buf);
             if (upToBoundary < 0) {
+                sent(buf.readableBytes());
                 client.write(buf, client.voidPromise());
             } else {
+                sent(upToBoundary);
                 client.write(buf.retainedSlice(buf.readerIndex(), upToBoundary), client.voidPromise());
                 buf.release();
                 endForShutdown();
+            }
+        }
+
+        /** Egress: everything the client is sent, the start-up's messages too. */
+        private void sent(int bytes) {
+            if (meter != null) {
+                meter.sent(bytes);
             }
         }
 
@@ -370,8 +405,9 @@ final class ClientSession {
                     in.skipBytes(1 + length);
                     cancelKey = door.cancels().issue(new CancelKeys.Upstream(upstreamAddress, pid, secret));
                     keyIssued = true;
-                    client.write(PgWire.backendKeyData(client.alloc(), (int) (cancelKey >>> 32), (int) cancelKey),
-                            client.voidPromise());
+                    ByteBuf key = PgWire.backendKeyData(client.alloc(), (int) (cancelKey >>> 32), (int) cancelKey);
+                    sent(key.readableBytes());
+                    client.write(key, client.voidPromise());
                     relayedAny = true;
                     continue;
                 }
@@ -384,6 +420,7 @@ final class ClientSession {
                     retrySoon();
                     return;
                 }
+                sent(1 + length);
                 client.write(in.readRetainedSlice(1 + length), client.voidPromise());
                 relayedAny = true;
                 if (type == PgWire.READY_FOR_QUERY) {
@@ -405,6 +442,9 @@ final class ClientSession {
         public void channelReadComplete(ChannelHandlerContext ctx) {
             if (ctx.channel() == upstream) {
                 client.flush();
+                if (meter != null) {
+                    meter.flush();
+                }
             }
         }
 

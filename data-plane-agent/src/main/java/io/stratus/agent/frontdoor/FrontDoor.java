@@ -16,6 +16,7 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.stratus.agent.AgentSettings;
 import io.stratus.agent.computes.ComputeReconciler;
+import io.stratus.agent.metering.WireTally;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +51,7 @@ public class FrontDoor implements SmartLifecycle {
     private final Routes routes;
     private final LocalComputes local;
     private final SessionCounts counts;
+    private final WireTally tally;
     private final CancelKeys cancels = new CancelKeys();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile SslContext sslContext;
@@ -61,7 +63,8 @@ public class FrontDoor implements SmartLifecycle {
     private ExecutorService routing;
     private Channel server;
 
-    public FrontDoor(AgentSettings agent, Routes routes, LocalComputes local, SessionCounts counts) {
+    public FrontDoor(AgentSettings agent, Routes routes, LocalComputes local, SessionCounts counts, WireTally tally) {
+        this.tally = tally;
         this.settings = agent.frontDoor();
         this.bindAddress = settings.bindAddress() != null ? settings.bindAddress() : agent.address();
         this.routes = routes;
@@ -151,7 +154,8 @@ public class FrontDoor implements SmartLifecycle {
     /** After the reconciler (which adopts the computes it routes to) has started; stopped before it. */
     @Override
     public int getPhase() {
-        return ComputeReconciler.PHASE + 100;
+        // Stops before the usage meter (PHASE + 260) takes its last reading, so that the sessions it ends are in it.
+        return ComputeReconciler.PHASE + 300;
     }
 
     /** Where the front door listens (the port actually bound when configured as 0). */
@@ -214,6 +218,11 @@ public class FrontDoor implements SmartLifecycle {
 
     SessionCounts counts() {
         return counts;
+    }
+
+    /** Where sessions to local computes add what they meter; null when metering is off. */
+    WireTally tally() {
+        return settings.metering() ? tally : null;
     }
 
     boolean draining() {

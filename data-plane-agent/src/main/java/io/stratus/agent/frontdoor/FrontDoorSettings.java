@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param ioThreads        event-loop threads relaying bytes; 0 (default) for one per two cores the JVM sees (at least
  *                         one): the relay shares the host with the computes and the clients' own processes, and on
  *                         two cores one loop relayed 20 % more than two (docs/benchmarks.md)
+ * @param metering         count requests, rows and bytes on the wire for billing (default true); off only to measure
+ *                         what metering costs (docs/benchmarks.md): computes do not count statements themselves
  */
 public record FrontDoorSettings(
         @DefaultValue("6432") int port,
@@ -32,7 +34,8 @@ public record FrontDoorSettings(
         String serverNameSuffix,
         @DefaultValue("30s") Duration wakeTimeout,
         @DefaultValue("10s") Duration shutdownGrace,
-        @DefaultValue("0") int ioThreads) {
+        @DefaultValue("0") int ioThreads,
+        @DefaultValue("true") boolean metering) {
 
     public FrontDoorSettings {
         if (port < 0 || port > 65535) {
@@ -62,7 +65,7 @@ public record FrontDoorSettings(
 
     /** The defaults: what binding an empty {@code stratus.agent.front-door} gives. */
     public static FrontDoorSettings defaults() {
-        return new FrontDoorSettings(6432, null, null, null, false, null, Duration.ofSeconds(30), Duration.ofSeconds(10), 0);
+        return new FrontDoorSettings(6432, null, null, null, false, null, Duration.ofSeconds(30), Duration.ofSeconds(10), 0, true);
     }
 
     /** The event-loop threads to run. */

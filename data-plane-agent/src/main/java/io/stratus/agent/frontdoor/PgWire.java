@@ -17,6 +17,10 @@ final class PgWire {
     static final byte BACKEND_KEY_DATA = 'K';
     static final byte READY_FOR_QUERY = 'Z';
     static final byte ERROR_RESPONSE = 'E';
+    static final byte COMMAND_COMPLETE = 'C';
+    static final byte DATA_ROW = 'D';
+    static final byte COPY_IN_RESPONSE = 'G';
+    static final byte COPY_OUT_RESPONSE = 'H';
 
     // SQLSTATEs a client can meet at the front door, as Postgres uses them.
     static final String INVALID_CATALOG_NAME = "3D000";

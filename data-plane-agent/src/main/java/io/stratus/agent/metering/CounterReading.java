@@ -3,17 +3,25 @@ package io.stratus.agent.metering;
 import java.time.Instant;
 
 /**
- * A compute's cumulative counters at one instant, read over the maintenance connection.
+ * A compute's cumulative counters at one instant: the front door's tally of its database, and what the compute said of
+ * its size.
  *
- * @param statsReset      {@code pg_stat_statements_info.stats_reset}: changes on a full reset and when a crash lost
- *                        the statistics (a clean restart keeps them)
+ * @param statsReset      when the counters started from zero: the {@link WireTally#epoch()} of the agent process that
+ *                        counted them (a different one later means they restarted: the agent was restarted)
  * @param postmasterStart {@code pg_postmaster_start_time()}
- * @param dealloc         {@code pg_stat_statements_info.dealloc}: how often entries were evicted, in the whole cluster
- * @param calls           the tenant's top-level statements so far (sum of {@code calls})
- * @param rowsRead        rows of the tenant's reading statements so far
- * @param rowsWritten     rows of the tenant's writing statements so far
+ * @param dealloc         always 0 now (it counted pg_stat_statements' evictions, which could lose statements; kept so
+ *                        that cursors spooled before read the same)
+ * @param calls           the tenant's requests so far
+ * @param rowsRead        rows read so far
+ * @param rowsWritten     rows written so far
  * @param storageBytes    {@code pg_database_size} of the tenant's database now
+ * @param egressBytes     bytes sent to the database's clients so far
  */
 public record CounterReading(Instant statsReset, Instant postmasterStart, long dealloc, long calls, long rowsRead,
-                             long rowsWritten, long storageBytes) {
+                             long rowsWritten, long storageBytes, long egressBytes) {
+
+    static CounterReading of(WireTally tally, WireTally.Totals totals, ComputeSizeReader.Size size) {
+        return new CounterReading(tally.epoch(), size.postmasterStart(), 0, totals.requests(), totals.rowsRead(),
+                totals.rowsWritten(), size.storageBytes(), totals.egressBytes());
+    }
 }

@@ -6,6 +6,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -18,8 +19,12 @@ final class SpoolCodec {
     private static final HexFormat HEX = HexFormat.of();
     private static final int CRC_HEX = 8;
 
-    /** A mapper of its own, so that the file format never changes with the application's JSON settings. */
-    private final JsonMapper json = JsonMapper.builder().build();
+    /**
+     * A mapper of its own, so that the file format never changes with the application's JSON settings. A number a
+     * line written by an older agent lacks (a cursor's egressBytes) reads as 0, rather than failing the line.
+     */
+    private final JsonMapper json = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).build();
 
     byte[] encode(SpoolEntry entry) {
         byte[] body = json.writeValueAsBytes(entry);

@@ -19,29 +19,36 @@ import java.util.UUID;
  * @param rowsWritten     cumulative rows written at {@code at}
  * @param storageBytes    the last known size of the tenant's database (billed on while the compute is suspended)
  * @param cu              the CU in force at {@code at} (0 while suspended)
- * @param classifierVersion the {@link StatementClassifier#VERSION} the counters were summed with; null in cursors
- *                        spooled before it was kept, whose rules were those of version 2
+ * @param classifierVersion the {@link #RULES} the counters were summed with; null in cursors spooled before it was
+ *                        kept, whose rules were those of version 2
+ * @param egressBytes     cumulative bytes sent to clients at {@code at} (0 in cursors spooled before it was kept)
  */
 public record UsageCursor(UUID computeId, Instant at, Instant statsReset, Instant postmasterStart, long dealloc,
                           long calls, long rowsRead, long rowsWritten, long storageBytes, BigDecimal cu,
-                          Integer classifierVersion) {
+                          Integer classifierVersion, long egressBytes) {
+
+    /**
+     * The version of the rules that say what a request is and whose rows count. 1-3: pg_stat_statements' statements,
+     * classified from their text; 4: the front door's command tags (StatementMeter).
+     */
+    static final int RULES = 4;
 
     /** A cursor whose counters were summed with this agent's rules. */
     public UsageCursor(UUID computeId, Instant at, Instant statsReset, Instant postmasterStart, long dealloc,
-                       long calls, long rowsRead, long rowsWritten, long storageBytes, BigDecimal cu) {
+                       long calls, long rowsRead, long rowsWritten, long storageBytes, BigDecimal cu, long egressBytes) {
         this(computeId, at, statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten, storageBytes, cu,
-                StatementClassifier.VERSION);
+                RULES, egressBytes);
     }
 
     /** Whether its counters were summed with the rules this agent sums with, so that a reading can be set against them. */
     boolean sameRules() {
-        return classifierVersion == null ? StatementClassifier.VERSION == 2 : classifierVersion == StatementClassifier.VERSION;
+        return classifierVersion != null && classifierVersion == RULES;
     }
 
     /** A compute never metered before: every statement its database has seen is the tenant's and still unbilled. */
     static UsageCursor fresh(UUID computeId, Instant at, CounterReading reading, BigDecimal cu) {
         return new UsageCursor(computeId, at, reading.statsReset(), reading.postmasterStart(), reading.dealloc(), 0, 0, 0,
-                reading.storageBytes(), cu);
+                reading.storageBytes(), cu, 0);
     }
 
     /**
@@ -52,23 +59,25 @@ public record UsageCursor(UUID computeId, Instant at, Instant statsReset, Instan
      * unknown, 0, until then.
      */
     static UsageCursor unread(UUID computeId, Instant at, BigDecimal cu) {
-        return new UsageCursor(computeId, at, null, null, 0, 0, 0, 0, 0, cu);
+        return new UsageCursor(computeId, at, null, null, 0, 0, 0, 0, 0, cu, 0);
     }
 
     /** Moved to {@code end}, measured against {@code reading}. */
     UsageCursor advance(Instant end, CounterReading reading, BigDecimal cuAtEnd) {
         return new UsageCursor(computeId, end, reading.statsReset(), reading.postmasterStart(), reading.dealloc(),
-                reading.calls(), reading.rowsRead(), reading.rowsWritten(), reading.storageBytes(), cuAtEnd);
+                reading.calls(), reading.rowsRead(), reading.rowsWritten(), reading.storageBytes(), cuAtEnd,
+                reading.egressBytes());
     }
 
     /** Moved to {@code end} with the same counters (nothing read: the compute is suspended or did not answer). */
     UsageCursor advance(Instant end, BigDecimal cuAtEnd) {
         return new UsageCursor(computeId, end, statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten,
-                storageBytes, cuAtEnd, classifierVersion);
+                storageBytes, cuAtEnd, classifierVersion, egressBytes);
     }
 
     /** The counters as a reading, for a window in which nothing could be read. */
     CounterReading asReading() {
-        return new CounterReading(statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten, storageBytes);
+        return new CounterReading(statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten, storageBytes,
+                egressBytes);
     }
 }

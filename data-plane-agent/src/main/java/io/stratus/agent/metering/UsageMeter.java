@@ -33,8 +33,11 @@ import org.springframework.stereotype.Component;
 /**
  * Meters every compute this agent knows (desired or adopted) into the {@link UsageSpool}: every
  * {@code usageInterval}, at every UTC hour boundary, and once more when the agent stops (before its computes are
- * stopped). Running computes are read ({@link StatementStatsReader}); suspended ones accrue storage from their last
- * known size, and no CU and no requests. {@link WindowCutter} decides which windows to spool.
+ * stopped, after the front door has ended its sessions). Requests, rows and egress are the front door's
+ * ({@link WireTally}); running computes are read for their size ({@link ComputeSizeReader}); suspended ones accrue
+ * storage from their last known size, and no CU and no requests. {@link WindowCutter} decides which windows to spool.
+ * Between full passes, every {@link #FLUSH_INTERVAL} the computes whose tally moved are metered too, so that a killed
+ * agent loses at most that much of what the front door counted.
  *
  * <p>A compute about to be stopped (suspended) or deleted gets a last pass of its own ({@link ComputeStopping}): its
  * open window, which may span up to {@code usageMaxIdleWindow} of CU-seconds and storage, and the statements since the
@@ -51,6 +54,9 @@ public class UsageMeter implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(UsageMeter.class);
 
+    /** How often what the front door counted is made durable, at the longest. */
+    public static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
+
     private final ComputeReconciler reconciler;
     private final UsageSpool spool;
     private final Clock clock;
@@ -58,22 +64,28 @@ public class UsageMeter implements SmartLifecycle {
     private final UsageCursors cursors;
     private final WindowCutter cutter;
     private final MeterSchedule schedule;
-    private final Map<UUID, StatementStatsReader> readers = new HashMap<>();
+    private final Map<UUID, ComputeSizeReader> readers = new HashMap<>();
+    private final WireTally tally;
+    private final Duration interval;
+    private Instant lastFullPass = Instant.EPOCH;
     private final Outage spoolOutage = new Outage(log, "write the usage spool", Level.ERROR);
 
     @Autowired
-    public UsageMeter(ComputeReconciler reconciler, UsageSpool spool, Clock clock, AgentSettings settings) {
-        this(reconciler, spool, clock, settings.usageInterval(), settings.usageMaxIdleWindow());
+    public UsageMeter(ComputeReconciler reconciler, UsageSpool spool, WireTally tally, Clock clock,
+                      AgentSettings settings) {
+        this(reconciler, spool, tally, clock, settings.usageInterval(), settings.usageMaxIdleWindow());
     }
 
-    public UsageMeter(ComputeReconciler reconciler, UsageSpool spool, Clock clock, Duration interval,
+    public UsageMeter(ComputeReconciler reconciler, UsageSpool spool, WireTally tally, Clock clock, Duration interval,
                       Duration maxIdleWindow) {
         this.reconciler = reconciler;
+        this.tally = tally;
+        this.interval = interval;
         this.spool = spool;
         this.clock = clock;
         this.cursors = new UsageCursors(spool, timeline);
         this.cutter = new WindowCutter(timeline, maxIdleWindow);
-        this.schedule = new MeterSchedule(clock, interval);
+        this.schedule = new MeterSchedule(clock, interval.compareTo(FLUSH_INTERVAL) < 0 ? interval : FLUSH_INTERVAL);
     }
 
     /** The CU each compute has from now on, as the reconciler just observed it (0 while stopped). */
@@ -113,6 +125,7 @@ public class UsageMeter implements SmartLifecycle {
     /** @param last the agent is stopping, and its computes with it: every open window is cut up to now */
     private synchronized List<UsageRecord> meterAll(boolean last) {
         Instant now = clock.instant();
+        lastFullPass = now;
         Map<UUID, RunningCompute> running = new HashMap<>();
         reconciler.running().forEach(r -> running.put(r.computeId(), r));
         Set<UUID> known = new HashSet<>();
@@ -123,6 +136,34 @@ public class UsageMeter implements SmartLifecycle {
         }
         forgetAllBut(known);
         return spool(entries);
+    }
+
+    /**
+     * Meters the running computes whose tally moved since their cursor (the front door counted something), so that it
+     * is durable within {@link #FLUSH_INTERVAL}; the others wait for the next full pass.
+     */
+    synchronized List<UsageRecord> flushWire() {
+        Instant now = clock.instant();
+        List<SpoolEntry> entries = new ArrayList<>();
+        for (RunningCompute compute : reconciler.running()) {
+            UUID id = compute.computeId();
+            if (!tallyMoved(id)) {
+                continue;
+            }
+            reconciler.observe().computes().stream().filter(s -> s.computeId().equals(id)).findFirst()
+                    .ifPresent(status -> entries.addAll(meter(status, compute, now, false)));
+        }
+        return spool(entries);
+    }
+
+    private boolean tallyMoved(UUID id) {
+        WireTally.Totals t = tally.totals(id);
+        if (t.requests() == 0 && t.egressBytes() == 0) {
+            return false;
+        }
+        UsageCursor c = spool.cursor(id).orElse(null);
+        return c == null || !tally.epoch().equals(c.statsReset()) || c.calls() != t.requests()
+                || c.rowsRead() != t.rowsRead() || c.rowsWritten() != t.rowsWritten() || c.egressBytes() != t.egressBytes();
     }
 
     /**
@@ -151,8 +192,10 @@ public class UsageMeter implements SmartLifecycle {
         CounterReading reading = null;
         if (compute != null) {
             try {
-                reading = readers.computeIfAbsent(id, k -> new StatementStatsReader()).read(compute.cluster(),
-                        compute.databaseName());
+                // The tally first: the counts a reading holds happened before its end, which is now.
+                WireTally.Totals totals = tally.totals(id);
+                reading = CounterReading.of(tally, totals, readers.computeIfAbsent(id, k -> new ComputeSizeReader())
+                        .read(compute.cluster(), compute.databaseName()));
             } catch (SQLException | RuntimeException e) {
                 if (!last) {
                     log.debug("compute {}: no usage reading this pass: {}", id, e.getMessage());
@@ -189,6 +232,7 @@ public class UsageMeter implements SmartLifecycle {
                 spool.forget(id);
             }
         }
+        tally.retainOnly(known);
         readers.entrySet().removeIf(e -> {
             if (known.contains(e.getKey())) {
                 return false;
@@ -213,7 +257,18 @@ public class UsageMeter implements SmartLifecycle {
     /** Catches what a pass throws: one failed pass must not end the schedule. */
     private void scheduledPass() {
         try {
-            meter();
+            Instant now = clock.instant();
+            boolean full;
+            synchronized (this) {
+                full = Duration.between(lastFullPass, now).compareTo(interval) >= 0
+                        || !now.truncatedTo(java.time.temporal.ChronoUnit.HOURS)
+                        .equals(lastFullPass.truncatedTo(java.time.temporal.ChronoUnit.HOURS));
+            }
+            if (full) {
+                meter();
+            } else {
+                flushWire();
+            }
         } catch (RuntimeException e) {
             log.warn("usage metering pass failed", e);
         }
@@ -236,7 +291,7 @@ public class UsageMeter implements SmartLifecycle {
             log.warn("last usage metering pass failed", e);
         }
         synchronized (this) {
-            readers.values().forEach(StatementStatsReader::close);
+            readers.values().forEach(ComputeSizeReader::close);
             readers.clear();
         }
     }

@@ -25,7 +25,7 @@ import java.util.Objects;
  */
 final class WindowCutter {
 
-    static final String REQUEST_SOURCE = "pg_stat_statements";
+    static final String REQUEST_SOURCE = "front-door";
 
     private final CuTimeline timeline;
     private final Duration maxIdleWindow;
@@ -65,7 +65,7 @@ final class WindowCutter {
             BigDecimal cuAtEnd = timeline.cuAt(c.computeId(), end, c.cu());
             UsageRecord record = new UsageRecord(0, c.computeId(), c.at(), end, delta.calls(), delta.rowsRead(),
                     delta.rowsWritten(), timeline.cuSeconds(c.computeId(), c.at(), end, c.cu()), current.storageBytes(),
-                    byteSeconds(c.storageBytes(), c.at(), end), 0, delta.exact(), REQUEST_SOURCE);
+                    byteSeconds(c.storageBytes(), c.at(), end), delta.egressBytes(), delta.exact(), REQUEST_SOURCE);
             c = c.advance(end, current, cuAtEnd);
             out.add(new SpoolEntry(record, c));
             delta = CounterDelta.NONE;
@@ -77,7 +77,8 @@ final class WindowCutter {
     private static boolean moved(UsageCursor c, CounterReading r) {
         return !Objects.equals(c.statsReset(), r.statsReset()) || !Objects.equals(c.postmasterStart(), r.postmasterStart())
                 || c.dealloc() != r.dealloc() || c.calls() != r.calls() || c.rowsRead() != r.rowsRead()
-                || c.rowsWritten() != r.rowsWritten() || c.storageBytes() != r.storageBytes();
+                || c.rowsWritten() != r.rowsWritten() || c.storageBytes() != r.storageBytes()
+                || c.egressBytes() != r.egressBytes();
     }
 
     private static long byteSeconds(long bytes, Instant from, Instant to) {

@@ -119,11 +119,14 @@ class ComputeConfigTests {
     }
 
     @Test
-    void leavesOutPgStatStatementsWhenTheReleaseLacksIt() {
+    void preloadsNothingUnlessTheTenantAskedForPgStatStatementsAndTheReleaseHasIt() {
         ComputeConfig config = ComputeConfig.of(spec("1", "1", "1"), SOCKETS, false, CapacityUnit.DEFAULT);
 
-        assertThat(config.settings()).doesNotContainKey("shared_preload_libraries")
+        // Written empty rather than left out: a compute that had it loses it at its next start.
+        assertThat(config.settings()).containsEntry("shared_preload_libraries", "")
                 .doesNotContainKeys("pg_stat_statements.max", "pg_stat_statements.track");
+        assertThat(ComputeConfig.SIZED_AT_START).as("turning it on or off never restarts a running compute")
+                .contains("shared_preload_libraries");
     }
 
     @Test
