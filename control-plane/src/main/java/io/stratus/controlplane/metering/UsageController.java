@@ -29,7 +29,7 @@ class UsageController {
     /** A year and a leap day: enough for any yearly report, small enough to bound the hourly scan. */
     private static final Duration MAX_RANGE = Duration.ofDays(366);
     private static final Duration DEFAULT_RANGE = Duration.ofHours(24);
-    private static final String REQUEST_SOURCE = "pg_stat_statements";
+    private static final String REQUEST_SOURCE = "front-door";
 
     private final UsageQueries queries;
     private final TenantDirectory tenants;

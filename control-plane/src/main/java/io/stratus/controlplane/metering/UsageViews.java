@@ -13,7 +13,7 @@ final class UsageViews {
     /**
      * A usage series.
      *
-     * @param requestSource where request counts come from (the agents' {@code pg_stat_statements} calls)
+     * @param requestSource where request counts come from: {@code front-door}, the agents' front doors counting statements on the wire
      */
     record UsageSeries(Instant from, Instant to, String granularity, List<UsagePoint> series, String requestSource) {
     }

@@ -90,7 +90,7 @@ abstract class MeteringTest extends ControlPlaneTest {
                     + "\",\"requests\":" + requests + ",\"rowsRead\":" + rowsRead + ",\"rowsWritten\":" + rowsWritten
                     + ",\"cuSeconds\":" + cuSeconds + ",\"storageBytes\":" + storageBytes + ",\"storageByteSeconds\":"
                     + storageByteSeconds + ",\"egressBytes\":" + egressBytes + ",\"exact\":" + exact
-                    + ",\"requestSource\":\"pg_stat_statements\"}";
+                    + ",\"requestSource\":\"front-door\"}";
         }
     }
 

@@ -67,7 +67,7 @@ class UsageApiTests extends MeteringTest {
                         h -> h.get("series").size() == 3);
         assertThat(hourly.get("granularity").asString()).isEqualTo("hour");
         assertThat(hourly.get("from").asString()).isEqualTo(day.toString());
-        assertThat(hourly.get("requestSource").asString()).isEqualTo("pg_stat_statements");
+        assertThat(hourly.get("requestSource").asString()).isEqualTo("front-door");
         JsonNode series = hourly.get("series");
         assertThat(series.findValuesAsString("start")).containsExactly(h1.toString(), h5.toString(), nextDay.toString());
         JsonNode first = series.get(0);

@@ -158,7 +158,7 @@ class UsageIngestionTests extends MeteringTest {
     void missingFieldsAreRefusedAndNothingStored() {
         String db = database("partial");
         String body = "{\"nodeId\":\"" + node.id() + "\",\"records\":[" + rec(1, db, day, 1).json()
-                .replace("\"computeId\":\"" + db + "\",", "").replace(",\"requestSource\":\"pg_stat_statements\"", "") + "]}";
+                .replace("\"computeId\":\"" + db + "\",", "").replace(",\"requestSource\":\"front-door\"", "") + "]}";
         var r = postUsage(node, body);
         assertThat(r.status()).as(r.raw()).isEqualTo(400);
         assertThat(r.json().get("errors").findValuesAsString("field")).contains("records[0].computeId", "records[0].requestSource");
