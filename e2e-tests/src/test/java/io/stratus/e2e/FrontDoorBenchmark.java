@@ -39,8 +39,9 @@ class FrontDoorBenchmark {
     private static final int WAKES = Integer.getInteger("bench.wakes", 10);
     private static final int CONNECTS = Integer.getInteger("bench.connects", 200);
     private static final int SESSIONS = Integer.getInteger("bench.sessions", 500);
-    /** Which parts to run: relay, connect, wake, sessions. */
-    private static final List<String> PARTS = List.of(System.getProperty("bench.parts", "relay,connect,wake,sessions")
+    /** Which parts to run: relay, connect, wake, sessions, metering. */
+    private static final List<String> PARTS = List.of(System.getProperty("bench.parts",
+                    "relay,connect,wake,sessions,metering")
             .split(","));
 
     @Test
@@ -83,6 +84,9 @@ class FrontDoorBenchmark {
                 if (PARTS.contains("sessions")) {
                     manySessions(report, stratus, api, tenant, relay.uri());
                 }
+                if (PARTS.contains("metering")) {
+                    meteringOverhead(report, stratus, relay.uri());
+                }
             }
         } finally {
             PostgresCluster.deleteRecursively(base);
@@ -111,6 +115,39 @@ class FrontDoorBenchmark {
         report.append(String.format("    raw %.0f   front door %.0f (%.3fx)   pgbouncer session mode %.0f (%.3fx)%n",
                 rawTps, median(tps.get("front door")), median(tps.get("front door")) / rawTps,
                 median(tps.get("pgbouncer")), median(tps.get("pgbouncer")) / rawTps));
+    }
+
+    /**
+     * What counting on the wire costs (issue #19): pgbench through the same front door with metering on and off (the
+     * agent killed and started again with the other setting between the two; its computes run on), select-only and
+     * TPC-B, simple and prepared, 8 clients; medians of the rounds, each round both ways in alternating order.
+     */
+    private static void meteringOverhead(StringBuilder report, StratusProcesses stratus, URI frontDoor) throws Exception {
+        Map<String, String> workloads = new LinkedHashMap<>();
+        workloads.put("select-only simple", "-S -M simple");
+        workloads.put("select-only prepared", "-S -M prepared");
+        workloads.put("tpc-b simple", "-M simple");
+        workloads.put("tpc-b prepared", "-M prepared");
+        Map<String, List<Double>> on = new LinkedHashMap<>();
+        Map<String, List<Double>> off = new LinkedHashMap<>();
+        boolean metering = true;
+        for (int r = 0; r < ROUNDS * 2; r++) {
+            for (Map.Entry<String, String> w : workloads.entrySet()) {
+                List<String> args = new ArrayList<>(List.of(w.getValue().split(" ")));
+                args.addAll(List.of("-c", "8", "-j", "2", "-T", String.valueOf(SECONDS)));
+                (metering ? on : off).computeIfAbsent(w.getKey(), k -> new ArrayList<>())
+                        .add(Pgbench.tps(Pgbench.run(frontDoor, args.toArray(String[]::new))));
+            }
+            metering = !metering;
+            stratus.killAgent();
+            stratus.withAgentEnv("STRATUS_AGENT_FRONT_DOOR_METERING", String.valueOf(metering));
+            stratus.startAgent();
+        }
+        report.append("  metering on the wire: pgbench -c 8 -j 2 through the front door, TPS medians, on vs off\n");
+        for (String w : workloads.keySet()) {
+            report.append(String.format("    %-22s on %.0f  off %.0f  (%.3fx)   rounds on %s off %s%n", w,
+                    median(on.get(w)), median(off.get(w)), median(on.get(w)) / median(off.get(w)), on.get(w), off.get(w)));
+        }
     }
 
     /** pgjdbc connect (SCRAM) + SELECT 1 + close, alternating raw and front door; p50 of each. */
