@@ -18,10 +18,13 @@ import java.util.UUID;
  * @param release       Postgres major version or full version wanted, e.g. {@code 15}
  * @param specVersion   increases whenever anything above changes; reported back once applied
  * @param roles         the tenant's other login roles; null from control planes older than roles (none)
+ * @param storageLimitBytes the most the tenant's database in this compute may store ({@code pg_database_size}) before
+ *                      the agent makes the compute read-only; the tenant's storage quota minus what its other live
+ *                      databases store. Null: no limit (no quota, or a control plane older than storage quotas)
  */
 public record ComputeSpec(UUID computeId, String databaseName, String ownerRole, String ownerVerifier,
                           boolean running, BigDecimal cu, BigDecimal minCu, BigDecimal maxCu,
-                          String release, long specVersion, List<RoleSpec> roles) {
+                          String release, long specVersion, List<RoleSpec> roles, Long storageLimitBytes) {
 
     public ComputeSpec {
         roles = roles == null ? List.of() : List.copyOf(roles);
@@ -36,7 +39,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
     public Builder toBuilder() {
         return new Builder().computeId(computeId).databaseName(databaseName).ownerRole(ownerRole)
                 .ownerVerifier(ownerVerifier).running(running).cu(cu).minCu(minCu).maxCu(maxCu)
-                .release(release).specVersion(specVersion).roles(roles);
+                .release(release).specVersion(specVersion).roles(roles).storageLimitBytes(storageLimitBytes);
     }
 
     /** Builds a {@link ComputeSpec}; unset fields are null, false or 0. */
@@ -52,6 +55,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
         private String release;
         private long specVersion;
         private List<RoleSpec> roles = List.of();
+        private Long storageLimitBytes;
 
         private Builder() {
         }
@@ -111,9 +115,14 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
             return this;
         }
 
+        public Builder storageLimitBytes(Long value) {
+            storageLimitBytes = value;
+            return this;
+        }
+
         public ComputeSpec build() {
             return new ComputeSpec(computeId, databaseName, ownerRole, ownerVerifier, running, cu, minCu, maxCu,
-                    release, specVersion, roles);
+                    release, specVersion, roles, storageLimitBytes);
         }
     }
 }
