@@ -111,6 +111,11 @@ final class ComputeSteps {
         return login.ensureOwnerRoleAndDatabase(c, spec);
     }
 
+    /** See {@link StorageSteps#mayBeReadOnly}. */
+    boolean mayBeReadOnly(Compute c) {
+        return storage.mayBeReadOnly(c);
+    }
+
     /** See {@link StorageSteps#ensureStorageLimit}. */
     StepResult ensureStorageLimit(Compute c, ComputeSpec spec) throws SQLException {
         return storage.ensureStorageLimit(c, spec);

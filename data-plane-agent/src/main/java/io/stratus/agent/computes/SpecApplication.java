@@ -99,8 +99,10 @@ final class SpecApplication {
      */
     private void applyInPlace(Compute c, ComputeSpec spec, PostgresRelease release, AppliedCompute.Change change)
             throws Exception {
-        if (!java.util.Objects.equals(c.applied.spec().storageLimitBytes(), spec.storageLimitBytes())) {
-            // The limit changed (a quota, another database of the tenant): measured now, not at the next check.
+        if (!java.util.Objects.equals(c.applied.spec().storageLimitBytes(), spec.storageLimitBytes())
+                || steps.mayBeReadOnly(c)) {
+            // The limit changed (a quota, another database of the tenant): measured now, not at the next check. So is
+            // a compute that may be read-only, so that what it reports (an adopted one's included) is what it is.
             StepResult.log(log, "ensureStorageLimit", steps.ensureStorageLimit(c, spec));
         }
         StepResult.log(log, "ensureCapacity", steps.ensureCapacity(c, ComputeConfig.effectiveCu(spec)));

@@ -83,9 +83,20 @@ final class StorageSteps {
         throw new IllegalStateException("unreachable");
     }
 
-    /** Whether the running compute is read-only (in recovery) now. */
+    /**
+     * Whether the compute may be read-only for its limit: it was when last observed, or a {@code standby.signal} is on
+     * disk (a compute adopted after a kill -9, or a limit interrupted before its restart). A file check, no connection.
+     */
+    boolean mayBeReadOnly(Compute c) {
+        return c.storageLimited || Files.exists(signal(c));
+    }
+
+    /**
+     * Whether the running compute is read-only (in recovery) now. Without {@code standby.signal} it cannot be (the agent
+     * writes no other recovery signal), so a compute never limited costs no connection here.
+     */
     boolean readOnly(Compute c) throws SQLException {
-        if (!c.cluster.isRunning()) {
+        if (!Files.exists(signal(c)) || !c.cluster.isRunning()) {
             return false;
         }
         try (Connection conn = ComputeConventions.maintenanceConnection(c.cluster, "stratus-agent", SOCKET_TIMEOUT_SECONDS);

@@ -159,7 +159,15 @@ class StorageLimitTests {
         ComputeSpec spec = spec(1, 1L);
         assertThat(single(apply(first, state(1, spec))).storageLimited()).isTrue();
 
+        long pid = postmasterPid(spec);
+
         ComputeReconciler second = reconciler();
+        ComputeStatus kept = single(apply(second, state(1, spec)));
+        assertThat(kept.storageLimited()).as("still over: kept read-only").isTrue();
+        assertThat(postmasterPid(spec)).as("adopted as it runs").isEqualTo(pid);
+        try (Connection c = connect(spec); Statement st = c.createStatement()) {
+            assertSqlState(st, "CREATE TABLE t (id int)", "25006");
+        }
         ComputeStatus lifted = single(apply(second, state(2, withLimit(spec, NO_WORRY, 2))));
 
         assertThat(lifted.storageLimited()).isFalse();
