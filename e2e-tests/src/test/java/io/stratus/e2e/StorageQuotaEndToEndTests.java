@@ -21,7 +21,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * A tenant's storage quota held on disk (issue #23, ADR 0018), with the control plane and a real agent: writes through
  * the front door past the quota turn the compute read-only (25006, reads still served, no SET gets around it), a create
- * over the quota is a 409 problem, and raising the quota makes it writable again.
+ * over the quota is a 409 problem, a kill -9 of the agent changes none of it, and raising the quota makes it writable
+ * again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StorageQuotaEndToEndTests {
@@ -115,6 +116,15 @@ class StorageQuotaEndToEndTests {
         assertThat(over.text("detail")).contains("storage quota of " + quota + " bytes");
         assertThat(api.get(tenant.adminKey(), "/v1/databases").json().get("total").asLong()).as("nothing created")
                 .isEqualTo(1);
+
+        // kill -9 of the agent: the next one adopts the compute as it runs, read-only, and keeps it so while the spec
+        // says it is over; the raise then reaches the new agent, which lifts it.
+        stratus.killAgent();
+        stratus.startAgent();
+        try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement()) {
+            assertSqlState(st, MEGABYTE_OF_ROWS, "25006");
+        }
+        assertThat(database().get("storageLimited").asBoolean()).isTrue();
 
         setStorageQuota(stored + 100_000_000L);
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
