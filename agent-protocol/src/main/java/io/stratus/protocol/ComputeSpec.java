@@ -20,10 +20,14 @@ import java.util.UUID;
  * @param roles         the tenant's other login roles; null from control planes older than roles (none)
  * @param pgStatStatements the tenant asked for pg_stat_statements (query insight): preloaded from the compute's next
  *                      start and created in the tenant's database; off by default (metering does not need it)
+ * @param storageLimitBytes the most the tenant's database in this compute may store ({@code pg_database_size}) before
+ *                      the agent makes the compute read-only; the tenant's storage quota minus what its other live
+ *                      databases store. Null: no limit (no quota, or a control plane older than storage quotas)
  */
 public record ComputeSpec(UUID computeId, String databaseName, String ownerRole, String ownerVerifier,
                           boolean running, BigDecimal cu, BigDecimal minCu, BigDecimal maxCu,
-                          String release, long specVersion, List<RoleSpec> roles, boolean pgStatStatements) {
+                          String release, long specVersion, List<RoleSpec> roles, boolean pgStatStatements,
+                          Long storageLimitBytes) {
 
     public ComputeSpec {
         roles = roles == null ? List.of() : List.copyOf(roles);
@@ -38,7 +42,8 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
     public Builder toBuilder() {
         return new Builder().computeId(computeId).databaseName(databaseName).ownerRole(ownerRole)
                 .ownerVerifier(ownerVerifier).running(running).cu(cu).minCu(minCu).maxCu(maxCu)
-                .release(release).specVersion(specVersion).roles(roles).pgStatStatements(pgStatStatements);
+                .release(release).specVersion(specVersion).roles(roles).pgStatStatements(pgStatStatements)
+                .storageLimitBytes(storageLimitBytes);
     }
 
     /** Builds a {@link ComputeSpec}; unset fields are null, false or 0. */
@@ -55,6 +60,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
         private long specVersion;
         private List<RoleSpec> roles = List.of();
         private boolean pgStatStatements;
+        private Long storageLimitBytes;
 
         private Builder() {
         }
@@ -119,9 +125,14 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
             return this;
         }
 
+        public Builder storageLimitBytes(Long value) {
+            storageLimitBytes = value;
+            return this;
+        }
+
         public ComputeSpec build() {
             return new ComputeSpec(computeId, databaseName, ownerRole, ownerVerifier, running, cu, minCu, maxCu,
-                    release, specVersion, roles, pgStatStatements);
+                    release, specVersion, roles, pgStatStatements, storageLimitBytes);
         }
     }
 }

@@ -22,11 +22,21 @@ import java.util.UUID;
  * @param storageBytes       {@code pg_database_size} of the tenant's database at the end of the window (the last known
  *                           size while suspended)
  * @param storageByteSeconds bytes stored integrated over the window, for GB-month billing
- * @param egressBytes        bytes sent to clients (0 until the proxy meters them)
+ * @param egressBytes        bytes the front door sent to the database's clients (protocol bytes, not TLS framing)
  * @param exact              false when the counters may have lost something in this window (statistics evicted)
- * @param requestSource      where {@code requests} came from, e.g. {@code pg_stat_statements}
+ * @param requestSource      where {@code requests} came from: {@code front-door} (earlier agents:
+ *                           {@code pg_stat_statements})
+ * @param ingressBytes       bytes the front door received from the database's clients; null from agents older than it
  */
 public record UsageRecord(long seq, UUID computeId, Instant from, Instant to, long requests, long rowsRead,
                           long rowsWritten, BigDecimal cuSeconds, long storageBytes, long storageByteSeconds,
-                          long egressBytes, boolean exact, String requestSource) {
+                          long egressBytes, boolean exact, String requestSource, Long ingressBytes) {
+
+    /** A record without ingress, as agents before wire metering sent them. */
+    public UsageRecord(long seq, UUID computeId, Instant from, Instant to, long requests, long rowsRead,
+                       long rowsWritten, BigDecimal cuSeconds, long storageBytes, long storageByteSeconds,
+                       long egressBytes, boolean exact, String requestSource) {
+        this(seq, computeId, from, to, requests, rowsRead, rowsWritten, cuSeconds, storageBytes, storageByteSeconds,
+                egressBytes, exact, requestSource, null);
+    }
 }

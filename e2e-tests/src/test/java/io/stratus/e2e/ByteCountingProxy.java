@@ -18,6 +18,7 @@ final class ByteCountingProxy implements AutoCloseable {
     private final ServerSocket server;
     private final InetSocketAddress target;
     private final AtomicLong toClients = new AtomicLong();
+    private final AtomicLong fromClients = new AtomicLong();
 
     ByteCountingProxy(String host, int port) throws IOException {
         this.target = new InetSocketAddress(host, port);
@@ -31,6 +32,11 @@ final class ByteCountingProxy implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** Bytes clients sent so far (their startup packets included). */
+    long bytesFromClients() {
+        return fromClients.get();
+    }
+
     /** Bytes delivered to clients so far. */
     long bytesToClients() {
         return toClients.get();
@@ -42,7 +48,7 @@ final class ByteCountingProxy implements AutoCloseable {
                 Socket client = server.accept();
                 Socket upstream = new Socket();
                 upstream.connect(target, 5000);
-                pump(client.getInputStream(), upstream, null);
+                pump(client.getInputStream(), upstream, fromClients);
                 pump(upstream.getInputStream(), client, toClients);
             } catch (IOException e) {
                 // Closed, or one connection failed: the client sees it.

@@ -43,7 +43,8 @@ class AutoscalingController {
             The newest `limit` (1 to 10000, 1000 by default) scaling events in [`from`, `to`) (ISO-8601 instants; \
             all of the database's history by default), oldest first: every autoscaler decision with the sample that \
             drove it, every cap by node capacity, every suspend and resume, every range change; also an out-of-memory \
-            kill at the compute's limit, and `held at maxCu` when the range holds a busy compute back. Any key of the \
+            kill at the compute's limit, `held at maxCu` when the range holds a busy compute back, and the compute \
+            made read-only at its storage limit or writable again (same CU before and after). Any key of the \
             tenant.""")
     @ApiResponse(responseCode = "200", description = "The events, oldest first.")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_KEY)

@@ -1,10 +1,12 @@
 package io.stratus.controlplane.databases;
 
 import io.stratus.controlplane.fleet.Fleet;
+import io.stratus.controlplane.tenants.TenantDirectory;
 import io.stratus.protocol.ComputeSpec;
 import io.stratus.protocol.DesiredState;
 import io.stratus.protocol.RoleSpec;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +29,13 @@ public class ComputeDesiredState {
     private final DatabaseRepository databases;
     private final DatabaseRoleRepository roles;
     private final Fleet fleet;
+    private final TenantDirectory tenants;
 
-    ComputeDesiredState(DatabaseRepository databases, DatabaseRoleRepository roles, Fleet fleet) {
+    ComputeDesiredState(DatabaseRepository databases, DatabaseRoleRepository roles, Fleet fleet, TenantDirectory tenants) {
         this.databases = databases;
         this.roles = roles;
         this.fleet = fleet;
+        this.tenants = tenants;
     }
 
     /**
@@ -46,11 +50,23 @@ public class ComputeDesiredState {
                 .stream().sorted(Comparator.comparing(DatabaseRole::name))
                 .collect(Collectors.groupingBy(DatabaseRole::databaseId,
                         Collectors.mapping(r -> new RoleSpec(r.name(), r.verifier(), r.readOnly()), Collectors.toList())));
+        Map<UUID, Long> quotas = new HashMap<>();
+        for (UUID tenantId : placed.stream().map(Database::tenantId).distinct().toList()) {
+            tenants.find(tenantId).map(TenantDirectory.TenantView::maxStorageBytes).ifPresent(q -> quotas.put(tenantId, q));
+        }
+        Map<UUID, Long> stored = new HashMap<>();
+        if (!quotas.isEmpty()) {
+            for (Object[] row : databases.sumLiveStoredBytes(quotas.keySet())) {
+                stored.put((UUID) row[0], ((Number) row[1]).longValue());
+            }
+        }
         List<ComputeSpec> computes = placed.stream()
                 .map(d -> ComputeSpec.builder().computeId(d.getId()).databaseName(d.name()).ownerRole(d.ownerRole())
                         .ownerVerifier(d.ownerVerifier()).running(d.running()).cu(d.currentCu()).minCu(d.minCu())
                         .maxCu(d.maxCu()).release(d.release()).specVersion(d.specVersion())
                         .roles(rolesOf.getOrDefault(d.getId(), List.of())).pgStatStatements(d.pgStatStatements())
+                        .storageLimitBytes(StorageLimits.limitFor(quotas.get(d.tenantId()),
+                                stored.getOrDefault(d.tenantId(), 0L), d.storedBytes()))
                         .build())
                 .toList();
         return new DesiredState(nodeId, generation, computes);

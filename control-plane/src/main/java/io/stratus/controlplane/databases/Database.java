@@ -60,6 +60,10 @@ class Database extends AbstractEntity {
     private Instant lastActiveAt;
     @Column(name = "cu_changed_at")
     private Instant cuChangedAt;
+    @Column(name = "stored_bytes")
+    private Long storedBytes;
+    @Column(name = "storage_limited")
+    private boolean storageLimited;
 
     protected Database() {
     }
@@ -182,6 +186,27 @@ class Database extends AbstractEntity {
         message = null;
     }
 
+    /**
+     * What the agent measured for its storage limit (null: not measured, the last reading stays) and whether it holds
+     * the compute read-only for it (null: an agent older than storage limits, taken as not).
+     *
+     * @return what changed
+     */
+    StorageChange observedStorage(Long stored, Boolean limited) {
+        boolean storedChanged = stored != null && !stored.equals(storedBytes);
+        if (stored != null) {
+            storedBytes = stored;
+        }
+        boolean nowLimited = Boolean.TRUE.equals(limited);
+        boolean limitedChanged = nowLimited != storageLimited;
+        storageLimited = nowLimited;
+        return new StorageChange(storedChanged, limitedChanged);
+    }
+
+    /** What one report changed of a database's storage: its size, and whether it is held read-only for it. */
+    record StorageChange(boolean stored, boolean limited) {
+    }
+
     void observedProblem(String message) {
         this.message = message;
     }
@@ -233,4 +258,6 @@ class Database extends AbstractEntity {
     BigDecimal appliedCu() { return appliedCu; }
     Instant lastActiveAt() { return lastActiveAt; }
     Instant cuChangedAt() { return cuChangedAt; }
+    Long storedBytes() { return storedBytes; }
+    boolean storageLimited() { return storageLimited; }
 }

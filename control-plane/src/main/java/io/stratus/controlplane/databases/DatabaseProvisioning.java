@@ -108,6 +108,7 @@ public class DatabaseProvisioning {
                     + " databases is used up; delete one or ask the operator for more", null);
         }
         checkCuQuota(tenant, request.maxCu(), null);
+        checkStorageQuota(tenant);
         String password = Passwords.generate();
         Database db = new Database(tenantId, request.name(), request.minCu(), request.maxCu(), request.release(),
                 DatabaseRequests.ownerRoleFor(request.name()), Passwords.scramVerifier(password),
@@ -140,6 +141,23 @@ public class DatabaseProvisioning {
             throw ApiException.conflict("quota-exceeded", "the tenant's quota of " + tenant.maxTotalCu().toPlainString()
                     + " CU (the sum of its databases' maxCu) would be exceeded: the others add up to "
                     + others.stripTrailingZeros().toPlainString() + "; ask the operator for more", "maxCu");
+        }
+    }
+
+    /**
+     * Refuses a new database while the tenant stores its storage quota or more (its agents' last readings): the new one
+     * would be read-only from its first write. Under the quota it may be created; the limits then share what is left.
+     */
+    private void checkStorageQuota(TenantDirectory.TenantView tenant) {
+        if (tenant.maxStorageBytes() == null) {
+            return;
+        }
+        long stored = databases.sumLiveStoredBytes(List.of(tenant.id())).stream()
+                .mapToLong(row -> ((Number) row[1]).longValue()).sum();
+        if (!StorageLimits.roomForAnother(tenant.maxStorageBytes(), stored)) {
+            throw ApiException.conflict("quota-exceeded", "the tenant's storage quota of " + tenant.maxStorageBytes()
+                    + " bytes is used up: its databases store " + stored + " bytes; delete a database or ask the"
+                    + " operator for more", null);
         }
     }
 
@@ -230,6 +248,7 @@ public class DatabaseProvisioning {
         }
         operations.failOpen(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESET_PASSWORD,
                 OperationType.CREATE_ROLE, OperationType.DELETE_ROLE), "superseded by a delete");
+        events.publishEvent(new StorageShares.DatabaseLeft(tenantId, db.getId()));
         if (db.nodeId() == null) {
             db.markDeleted(clock.instant());
             OperationView op = operations.open(tenantId, db.getId(), OperationType.DELETE_DATABASE, true, db.specVersion());
@@ -370,6 +389,11 @@ public class DatabaseProvisioning {
                 ? db.message()
                 : "waiting for a node with " + db.minCu().stripTrailingZeros().toPlainString() + " CU free that runs"
                 + " Postgres " + db.release();
+        if (db.storageLimited() && db.isLive()) {
+            message = "read-only: it stores " + db.storedBytes() + " bytes, at or over its share of the tenant's storage"
+                    + " quota; writes fail with SQLSTATE 25006 until the quota is raised or another database is deleted"
+                    + (message == null ? "" : "; " + message);
+        }
         if (host != null && !host.reporting() && db.state() != DatabaseState.DELETED) {
             // The agent is silent, not necessarily the compute (it runs on without its agent): say what is known.
             message = "the agent on its host has not reported since " + host.lastHeartbeatAt() + ": the state shown is"
@@ -380,7 +404,8 @@ public class DatabaseProvisioning {
                 // Unknown until the agent has reported the compute: null, not "none", which would be a claim.
                 db.appliedCu() == null ? null : db.enforcement(), db.suspendTimeoutSeconds(), db.pgStatStatements(),
                 db.release(), db.nodeId(),
-                connection(db, null), message, host == null ? null : host.lastHeartbeatAt(), db.createdAt());
+                connection(db, null), message, host == null ? null : host.lastHeartbeatAt(), db.createdAt(),
+                db.storedBytes(), db.storageLimited());
     }
 
     private Connection connection(Database db, String password) {

@@ -48,6 +48,21 @@ interface DatabaseRepository extends JpaRepository<Database, UUID> {
             + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")
     BigDecimal sumLiveMaxCu(UUID tenantId, UUID except);
 
+    /**
+     * What the tenant's live databases (neither being deleted nor deleted: a deletion frees its share at once) store
+     * together, per the agents' last readings, each tenant of {@code tenantIds} once (absent: none measured).
+     */
+    @Query("select d.tenantId, coalesce(sum(d.storedBytes), 0) from Database d where d.tenantId in :tenantIds "
+            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETING "
+            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED group by d.tenantId")
+    List<Object[]> sumLiveStoredBytes(Collection<UUID> tenantIds);
+
+    /** The nodes of the tenant's live databases other than {@code except}, whose storage limits depend on its. */
+    @Query("select distinct d.nodeId from Database d where d.tenantId = :tenantId and d.id <> :except "
+            + "and d.nodeId is not null and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETING "
+            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")
+    List<UUID> nodesOfLiveDatabases(UUID tenantId, UUID except);
+
     @Query("select count(d) > 0 from Database d where d.tenantId = :tenantId and d.name = :name "
             + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED")
     boolean liveNameExists(UUID tenantId, String name);

@@ -46,11 +46,16 @@ final class DatabaseViews {
      *                    next start (its next resume after a suspend), never by restarting a running one
      * @param observedAt  when the agent on the database's host last reported, so what {@code state} and
      *                    {@code currentCu} were last confirmed; null while the database has no host
+     * @param storedBytes what the database stored ({@code pg_database_size}) when its agent last measured it for its
+     *                    tenant's storage quota; null while none was measured (the tenant has no storage quota)
+     * @param storageLimited true while its compute is read-only because it stores its share of the tenant's storage
+     *                    quota: reads work, writes fail with SQLSTATE 25006
      */
     record DatabaseView(UUID id, String name, DatabaseState state, BigDecimal minCu, BigDecimal maxCu,
                         BigDecimal currentCu, String enforcement, int suspendTimeoutSeconds, boolean pgStatStatements,
                         String release, UUID node,
-                        Connection connection, String message, Instant observedAt, Instant createdAt) {
+                        Connection connection, String message, Instant observedAt, Instant createdAt, Long storedBytes,
+                        boolean storageLimited) {
     }
 
     @Schema(name = "DatabaseCreated")

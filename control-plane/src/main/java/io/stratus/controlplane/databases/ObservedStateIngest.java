@@ -6,6 +6,7 @@ import io.stratus.controlplane.operations.Operations;
 import io.stratus.protocol.ComputePhase;
 import io.stratus.protocol.ComputeStatus;
 import io.stratus.protocol.NodeStatus;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -32,12 +34,15 @@ public class ObservedStateIngest {
     private final Operations operations;
     private final Fleet fleet;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
-    ObservedStateIngest(DatabaseRepository databases, Operations operations, Fleet fleet, Clock clock) {
+    ObservedStateIngest(DatabaseRepository databases, Operations operations, Fleet fleet, Clock clock,
+                        ApplicationEventPublisher events) {
         this.databases = databases;
         this.operations = operations;
         this.fleet = fleet;
         this.clock = clock;
+        this.events = events;
     }
 
     @Transactional
@@ -60,6 +65,7 @@ public class ObservedStateIngest {
                 continue;
             }
             db.observedEnforcement(cs.appliedCu(), cs.enforcement());
+            observedStorage(db, cs);
             if (cs.phase() == ComputePhase.RUNNING && cs.acceptingLogins() && db.running()) {
                 boolean wasProvisioning = db.state() == DatabaseState.PROVISIONING;
                 db.observedRunning(cs.specVersion());
@@ -79,5 +85,26 @@ public class ObservedStateIngest {
             }
         }
         fleet.heartbeat(nodeId, status.observedGeneration(), status.enforcement());
+    }
+
+    /**
+     * A new size changes the storage limits of the tenant's other databases ({@link StorageShares}, after commit); a
+     * compute made read-only or writable again is a scaling event, in this transaction.
+     */
+    private void observedStorage(Database db, ComputeStatus cs) {
+        Database.StorageChange change = db.observedStorage(cs.storedBytes(), cs.storageLimited());
+        if (change.stored()) {
+            events.publishEvent(new StorageShares.StoredBytesChanged(db.tenantId(), db.getId()));
+        }
+        if (change.limited()) {
+            BigDecimal cu = db.grantedCu();
+            events.publishEvent(new DatabaseCapacityChanged(db.getId(), db.tenantId(), cu, cu, db.storageLimited()
+                    ? "read-only: stores " + cs.storedBytes() + " bytes, at or over its share of the tenant's storage"
+                    + " quota (writes fail with 25006 until the quota is raised or another database deleted)"
+                    : "writable again: under its share of the tenant's storage quota"));
+            log.info("database {} ({}) is {}", db.name(), db.getId(), db.storageLimited()
+                    ? "read-only: it stores " + cs.storedBytes() + " bytes, at or over its storage limit"
+                    : "writable again: under its storage limit");
+        }
     }
 }

@@ -49,16 +49,18 @@ public class UsageIngest {
     private static final String INSERT = """
             insert into usage_records (node_id, seq, database_id, tenant_id, window_start, window_end, usage_hour,
                                        billing_hour, late, requests, rows_read, rows_written, cu_seconds, storage_bytes,
-                                       storage_byte_seconds, egress_bytes, exact, request_source, received_at)
+                                       storage_byte_seconds, egress_bytes, exact, request_source, ingress_bytes,
+                                       received_at)
             select ?, r.seq, r.database_id, r.tenant_id, r.window_start, r.window_end, r.usage_hour,
                    case when c.hour is null then r.usage_hour else o.first_open end, c.hour is not null,
                    r.requests, r.rows_read, r.rows_written, r.cu_seconds, r.storage_bytes, r.storage_byte_seconds,
-                   r.egress_bytes, r.exact, r.request_source, ?
+                   r.egress_bytes, r.exact, r.request_source, r.ingress_bytes, ?
             from unnest(?::bigint[], ?::uuid[], ?::uuid[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[],
                         ?::bigint[], ?::bigint[], ?::bigint[], ?::numeric[], ?::bigint[], ?::bigint[], ?::bigint[],
-                        ?::boolean[], ?::text[])
+                        ?::boolean[], ?::text[], ?::bigint[])
                  as r(seq, database_id, tenant_id, window_start, window_end, usage_hour, requests, rows_read,
-                      rows_written, cu_seconds, storage_bytes, storage_byte_seconds, egress_bytes, exact, request_source)
+                      rows_written, cu_seconds, storage_bytes, storage_byte_seconds, egress_bytes, exact, request_source,
+                      ingress_bytes)
             left join closed_hours c on c.hour = r.usage_hour
             -- The first open hour at arrival: this hour, or the hour after the last closed one if that is later.
             cross join (select greatest(?::timestamptz, max(hour) + interval '1 hour') as first_open from closed_hours) o
@@ -144,6 +146,7 @@ public class UsageIngest {
         Long[] egressBytes = new Long[n];
         Boolean[] exact = new Boolean[n];
         String[] requestSource = new String[n];
+        Long[] ingressBytes = new Long[n];
         for (int i = 0; i < n; i++) {
             UsageRecord r = records.get(i);
             seq[i] = r.seq();
@@ -161,6 +164,7 @@ public class UsageIngest {
             egressBytes[i] = r.egressBytes();
             exact[i] = r.exact();
             requestSource[i] = r.requestSource();
+            ingressBytes[i] = r.ingressBytes() == null ? 0 : r.ingressBytes();
         }
         Instant now = clock.instant();
         jdbc.update(con -> {
@@ -183,6 +187,7 @@ public class UsageIngest {
             ps.setArray(p++, con.createArrayOf("int8", egressBytes));
             ps.setArray(p++, con.createArrayOf("bool", exact));
             ps.setArray(p++, con.createArrayOf("text", requestSource));
+            ps.setArray(p++, con.createArrayOf("int8", ingressBytes));
             ps.setObject(p, UsageLedger.utc(now.truncatedTo(ChronoUnit.HOURS)));
             return ps;
         });
@@ -229,6 +234,9 @@ public class UsageIngest {
         notNegative(at + "storageBytes", r.storageBytes(), errors);
         notNegative(at + "storageByteSeconds", r.storageByteSeconds(), errors);
         notNegative(at + "egressBytes", r.egressBytes(), errors);
+        if (r.ingressBytes() != null) {
+            notNegative(at + "ingressBytes", r.ingressBytes(), errors);
+        }
         if (r.cuSeconds() != null && r.cuSeconds().signum() < 0) {
             errors.add(new ApiException.FieldError(at + "cuSeconds", "must not be negative"));
         }

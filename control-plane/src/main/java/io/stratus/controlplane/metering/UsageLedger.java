@@ -31,13 +31,15 @@ public class UsageLedger {
                 update usage_records u set rolled_up = true
                 from batch b where u.node_id = b.node_id and u.seq = b.seq
                 returning u.database_id, u.tenant_id, u.billing_hour, u.requests, u.rows_read, u.rows_written,
-                          u.cu_seconds, u.storage_byte_seconds, u.storage_bytes, u.egress_bytes, u.exact, u.late
+                          u.cu_seconds, u.storage_byte_seconds, u.storage_bytes, u.egress_bytes, u.ingress_bytes, u.exact,
+                          u.late
             ), added as (
                 insert into usage_hourly (database_id, tenant_id, hour, requests, rows_read, rows_written, cu_seconds,
-                                          storage_byte_seconds, storage_bytes_max, egress_bytes, records,
+                                          storage_byte_seconds, storage_bytes_max, egress_bytes, ingress_bytes, records,
                                           inexact_records, late_records)
                 select database_id, tenant_id, billing_hour, sum(requests), sum(rows_read), sum(rows_written),
-                       sum(cu_seconds), sum(storage_byte_seconds), max(storage_bytes), sum(egress_bytes), count(*),
+                       sum(cu_seconds), sum(storage_byte_seconds), max(storage_bytes), sum(egress_bytes),
+                       sum(ingress_bytes), count(*),
                        count(*) filter (where not exact), count(*) filter (where late)
                 from marked
                 group by database_id, tenant_id, billing_hour
@@ -51,6 +53,7 @@ public class UsageLedger {
                     storage_byte_seconds = usage_hourly.storage_byte_seconds + excluded.storage_byte_seconds,
                     storage_bytes_max = greatest(usage_hourly.storage_bytes_max, excluded.storage_bytes_max),
                     egress_bytes = usage_hourly.egress_bytes + excluded.egress_bytes,
+                    ingress_bytes = usage_hourly.ingress_bytes + excluded.ingress_bytes,
                     records = usage_hourly.records + excluded.records,
                     inexact_records = usage_hourly.inexact_records + excluded.inexact_records,
                     late_records = usage_hourly.late_records + excluded.late_records

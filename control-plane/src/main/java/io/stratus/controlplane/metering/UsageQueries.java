@@ -51,7 +51,7 @@ public class UsageQueries {
     /** A bucket of usage: sums over one hour, day or month, of one database or a whole tenant. */
     public record Bucket(Instant start, long requests, long rowsRead, long rowsWritten, java.math.BigDecimal cuSeconds,
                   java.math.BigDecimal storageByteSeconds, long storageBytesMax, long egressBytes, long inexactRecords,
-                  long lateRecords) {
+                  long lateRecords, long ingressBytes) {
     }
 
     /**
@@ -74,7 +74,8 @@ public class UsageQueries {
         var sql = jdbc.sql("select date_trunc(:unit, hour, 'UTC') as start, sum(requests) as requests, "
                         + "sum(rows_read) as rows_read, sum(rows_written) as rows_written, sum(cu_seconds) as cu_seconds, "
                         + "sum(storage_byte_seconds) as storage_byte_seconds, max(storage_bytes_max) as storage_bytes_max, "
-                        + "sum(egress_bytes) as egress_bytes, sum(inexact_records) as inexact_records, "
+                        + "sum(egress_bytes) as egress_bytes, sum(ingress_bytes) as ingress_bytes, "
+                        + "sum(inexact_records) as inexact_records, "
                         + "sum(late_records) as late_records "
                         + "from usage_hourly where tenant_id = :tenant " + scope
                         + "and hour >= :from and hour < :to group by 1 order by 1")
@@ -88,7 +89,7 @@ public class UsageQueries {
                 .query((rs, i) -> new Bucket(instant(rs, "start"), rs.getLong("requests"), rs.getLong("rows_read"),
                         rs.getLong("rows_written"), rs.getBigDecimal("cu_seconds"), rs.getBigDecimal("storage_byte_seconds"),
                         rs.getLong("storage_bytes_max"), rs.getLong("egress_bytes"), rs.getLong("inexact_records"),
-                        rs.getLong("late_records")))
+                        rs.getLong("late_records"), rs.getLong("ingress_bytes")))
                 .list();
     }
 

@@ -21,18 +21,21 @@ final class UsageViews {
     /**
      * One bucket (hour or day) of usage, by billing hour.
      *
-     * @param exact       false when a record of the bucket may have missed something (agent statistics evicted)
+     * @param egressBytes  bytes the front doors sent to the database's (or tenant's) clients; priced
+     * @param exact       false when a record of the bucket may have missed something (an agent killed before its
+     *                    last flush)
+     * @param ingressBytes bytes the front doors received from those clients; shown, not priced
      * @param lateRecords records billed in this bucket that arrived after their own hour was closed
      */
     record UsagePoint(Instant start, long requests, long rowsRead, long rowsWritten, BigDecimal cuSeconds,
                       BigDecimal cuHours, BigDecimal storageByteSeconds, BigDecimal storageGbMonths,
-                      long storageBytesMax, long egressBytes, boolean exact, long lateRecords) {
+                      long storageBytesMax, long egressBytes, boolean exact, long lateRecords, long ingressBytes) {
 
         static UsagePoint of(UsageQueries.Bucket b) {
             return new UsagePoint(b.start(), b.requests(), b.rowsRead(), b.rowsWritten(), UsageUnits.plain(b.cuSeconds()),
                     UsageUnits.plain(UsageUnits.cuHours(b.cuSeconds())), UsageUnits.plain(b.storageByteSeconds()),
                     UsageUnits.plain(UsageUnits.gbMonths(b.storageByteSeconds())), b.storageBytesMax(), b.egressBytes(),
-                    b.inexactRecords() == 0, b.lateRecords());
+                    b.inexactRecords() == 0, b.lateRecords(), b.ingressBytes());
         }
     }
 }

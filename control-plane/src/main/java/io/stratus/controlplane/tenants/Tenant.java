@@ -19,6 +19,8 @@ class Tenant extends AbstractEntity {
     private int maxDatabases;
     @Column(name = "max_total_cu")
     private BigDecimal maxTotalCu;
+    @Column(name = "max_storage_bytes")
+    private Long maxStorageBytes;
     @Column(name = "created_at")
     private Instant createdAt;
 
@@ -46,9 +48,15 @@ class Tenant extends AbstractEntity {
         return maxTotalCu == null ? null : maxTotalCu.stripTrailingZeros();
     }
 
-    void setQuotas(int databases, BigDecimal totalCu) {
+    /** Null: none. The most its live databases may store together, held on disk by the agents (ADR 0018). */
+    Long maxStorageBytes() {
+        return maxStorageBytes;
+    }
+
+    void setQuotas(int databases, BigDecimal totalCu, Long storageBytes) {
         this.maxDatabases = databases;
         this.maxTotalCu = totalCu;
+        this.maxStorageBytes = storageBytes;
     }
 
     Instant createdAt() {

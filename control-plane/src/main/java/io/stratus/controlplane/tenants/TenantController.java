@@ -66,15 +66,21 @@ class TenantController {
     }
 
     /**
-     * {@code PUT /v1/tenants/{id}/quotas}: how many live databases the tenant may have, and the most their maxCu may
-     * add up to (absent or null: no limit beyond the fleet's).
+     * {@code PUT /v1/tenants/{id}/quotas}: how many live databases the tenant may have, the most their maxCu may add
+     * up to (absent or null: no limit beyond the fleet's) and the most they may store together, in bytes (absent or
+     * null: none).
      */
     record QuotasRequest(
             @NotNull(message = "is required") @Min(value = 0, message = "must be 0 or more")
             @Max(value = MAX_DATABASES_QUOTA, message = "must be at most " + MAX_DATABASES_QUOTA) Integer databases,
             @DecimalMin(value = "0", message = "must be 0 or more")
-            @Digits(integer = 10, fraction = 2, message = "must have at most 10 digits and 2 decimals") BigDecimal totalMaxCu) {
+            @Digits(integer = 10, fraction = 2, message = "must have at most 10 digits and 2 decimals") BigDecimal totalMaxCu,
+            @Min(value = 0, message = "must be 0 or more")
+            @Max(value = MAX_STORAGE_QUOTA, message = "must be at most " + MAX_STORAGE_QUOTA + " (1 PB)") Long storageBytes) {
     }
+
+    /** 1 PB: far beyond any one tenant here, and far from where sums of bytes could overflow. */
+    static final long MAX_STORAGE_QUOTA = 1_000_000_000_000_000L;
 
     static final int MAX_DATABASES_QUOTA = 100_000;
     static final int DEFAULT_ROTATION_GRACE = 3600;
@@ -125,8 +131,8 @@ class TenantController {
 
     @GetMapping("/v1/tenants/{tenantId}")
     @Operation(operationId = "getTenant", summary = "Get a tenant", description = """
-            The tenant with its quotas (`maxDatabases`, `maxTotalCu`). The operator key sees any tenant, a tenant's \
-            key its own only: another tenant's id answers 404, exactly like an id that does not exist.""")
+            The tenant with its quotas (`maxDatabases`, `maxTotalCu`, `maxStorageBytes`). The operator key sees any \
+            tenant, a tenant's key its own only: another tenant's id answers 404, exactly like an id that does not exist.""")
     TenantDirectory.TenantView get(Caller caller, @PathVariable UUID tenantId) {
         return tenants.visibleTo(caller, tenantId);
     }
@@ -167,14 +173,19 @@ class TenantController {
     @OperatorOnly
     @Operation(operationId = "setTenantQuotas", summary = "Set a tenant's quotas", description = """
             Sets how many live databases the tenant may have (`databases`, 0 to 100000, required) and the most its \
-            live databases' maxCu may add up to (`totalMaxCu`; absent or null: no limit beyond the fleet's). \
-            Operator key only. Lowering a quota changes no database; a create or a maxCu raise that would pass a \
-            quota is refused (409 `quota-exceeded`). Answers the tenant.""")
+            live databases' maxCu may add up to (`totalMaxCu`; absent or null: no limit beyond the fleet's), and the \
+            most its live databases may store together (`storageBytes`, 0 to 10^15, `pg_database_size` summed; absent \
+            or null: none). Operator key only. Lowering the databases or CU quota changes no database; a create or a \
+            maxCu raise that would pass a quota is refused (409 `quota-exceeded`). The storage quota is held on disk: \
+            a database whose compute stores its share (the quota minus what the tenant's other live databases store) \
+            is made read-only within the agents' storage check interval (`storageLimited` on the database; writes fail \
+            with SQLSTATE 25006, reads work), and writable again when the quota is raised or another database is \
+            deleted; a create while the tenant stores its quota or more is refused. Answers the tenant.""")
     @RequestExample("""
-            {"databases": 20, "totalMaxCu": 16}""")
+            {"databases": 20, "totalMaxCu": 16, "storageBytes": 10000000000}""")
     TenantDirectory.TenantView setQuotas(@PathVariable UUID tenantId, @RequestBody QuotasRequest request) {
         validation.check(request);
-        return tenants.setQuotas(tenantId, request.databases(), request.totalMaxCu());
+        return tenants.setQuotas(tenantId, request.databases(), request.totalMaxCu(), request.storageBytes());
     }
 
     /**

@@ -52,20 +52,29 @@ public class TenantDirectory {
      *
      * @param maxDatabases how many live databases it may have
      * @param maxTotalCu   the most the maxCu of its live databases may add up to; null for no limit beyond the fleet's
+     * @param maxStorageBytes the most its live databases may store together ({@code pg_database_size}, bytes); null
+     *                     for none
      */
     public record TenantView(UUID id, String name, String state, int maxDatabases, BigDecimal maxTotalCu,
-                             Instant createdAt) {
+                             Instant createdAt, Long maxStorageBytes) {
     }
 
     /**
-     * Sets a tenant's quotas (the operator's call). Lowering one below what the tenant uses changes none of its
-     * databases: it only refuses what would go further.
+     * Sets a tenant's quotas (the operator's call). Lowering the database or CU quota below what the tenant uses
+     * changes none of its databases: it only refuses what would go further. The storage quota is held on disk: a
+     * change publishes {@link TenantQuotasChanged}, on which each database's compute gets its new storage limit (one
+     * over it is made read-only, one under it writable again).
      */
     @Transactional
-    public TenantView setQuotas(UUID tenantId, int databases, BigDecimal totalCu) {
+    public TenantView setQuotas(UUID tenantId, int databases, BigDecimal totalCu, Long storageBytes) {
         Tenant t = tenants.findById(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
-        t.setQuotas(databases, totalCu == null ? null : totalCu.stripTrailingZeros());
-        return view(tenants.saveAndFlush(t));
+        boolean storageChanged = !java.util.Objects.equals(t.maxStorageBytes(), storageBytes);
+        t.setQuotas(databases, totalCu == null ? null : totalCu.stripTrailingZeros(), storageBytes);
+        TenantView view = view(tenants.saveAndFlush(t));
+        if (storageChanged) {
+            events.publishEvent(new TenantQuotasChanged(tenantId));
+        }
+        return view;
     }
 
     @Transactional
@@ -130,6 +139,7 @@ public class TenantDirectory {
     }
 
     private static TenantView view(Tenant t) {
-        return new TenantView(t.getId(), t.name(), t.state(), t.maxDatabases(), t.maxTotalCu(), t.createdAt());
+        return new TenantView(t.getId(), t.name(), t.state(), t.maxDatabases(), t.maxTotalCu(), t.createdAt(),
+                t.maxStorageBytes());
     }
 }

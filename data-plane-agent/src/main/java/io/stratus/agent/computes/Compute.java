@@ -42,6 +42,12 @@ final class Compute {
     String enforcement = CgroupDriver.NONE;
     /** The last cgroup problem the health check logged, so that it is logged once, not every pass. */
     String enforcementProblem;
+    /** What the tenant's database stored when last measured against a storage limit; null when not measured. */
+    Long storedBytes;
+    /** Read-only (a standby) because it stores at least its storage limit, as last observed. */
+    boolean storageLimited;
+    /** The spec version at which it could not start read-only (see {@link StorageSteps}); not tried again at it. */
+    Long limitRefusedAtSpec;
     volatile ComputeStatus status;
     /** Non-null while its postmaster is up and it has been applied; read by the metrics sampler. */
     volatile RunningCompute running;

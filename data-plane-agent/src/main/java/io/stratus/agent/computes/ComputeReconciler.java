@@ -68,6 +68,7 @@ public class ComputeReconciler implements SmartLifecycle {
     private final SpecApplication application;
     private final ComputeDeletion deletion;
     private final HealthPass health;
+    private final StoragePass storage;
 
     private final AtomicReference<DesiredState> latestRequested = new AtomicReference<>();
     private volatile ExecutorService executor;
@@ -85,6 +86,7 @@ public class ComputeReconciler implements SmartLifecycle {
         this.application = new SpecApplication(book, steps, appliedStore, events, clock);
         this.deletion = new ComputeDeletion(book, steps, disk, paths, events, clock);
         this.health = new HealthPass(book, application, deletion, steps, appliedStore, clock);
+        this.storage = new StoragePass(book, steps);
     }
 
     /** Starts the reconcile thread and adopts the computes on disk; returns once they are known. */
@@ -166,6 +168,11 @@ public class ComputeReconciler implements SmartLifecycle {
     /** Queues a health pass: restart crashed postmasters, retry failed computes whose backoff has passed. */
     public CompletableFuture<NodeObservation> checkHealth() {
         return submit("health", health::run);
+    }
+
+    /** Queues a storage check: every running compute held to its storage limit ({@link StoragePass}). */
+    public CompletableFuture<NodeObservation> checkStorage() {
+        return submit("storage", storage::run);
     }
 
     /** The computes whose postmaster is up, as last published by the reconcile thread; safe from any thread. */

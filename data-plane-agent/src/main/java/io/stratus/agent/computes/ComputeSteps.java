@@ -12,6 +12,7 @@ import io.stratus.protocol.ComputeSpec;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.util.UUID;
+import org.slf4j.LoggerFactory;
 
 /**
  * The idempotent steps that bring one compute to its spec. Each looks before it acts and says what it did; none
@@ -28,15 +29,20 @@ final class ComputeSteps {
     private final PostmasterSteps postmaster;
     private final CapacitySteps capacity;
     private final LoginSteps login;
+    private final StorageSteps storage;
+    private final OwnerAccess owner;
 
     ComputeSteps(AgentPaths paths, ReleaseCatalog releases, WarmPool pool, OsUser user, OwnerAccess owner,
                  LoginProbe probe, CgroupDriver cgroups, CapacityUnit unit) {
         this(new DataDirectorySteps(paths, releases, pool, user), new ConfigurationSteps(paths, unit),
-                new PostmasterSteps(), new CapacitySteps(cgroups, unit), new LoginSteps(owner, probe));
+                new PostmasterSteps(), new CapacitySteps(cgroups, unit), new LoginSteps(owner, probe),
+                new StorageSteps(), owner);
     }
 
     ComputeSteps(DataDirectorySteps dataDirectory, ConfigurationSteps configuration, PostmasterSteps postmaster,
-                 CapacitySteps capacity, LoginSteps login) {
+                 CapacitySteps capacity, LoginSteps login, StorageSteps storage, OwnerAccess owner) {
+        this.storage = storage;
+        this.owner = owner;
         this.dataDirectory = dataDirectory;
         this.configuration = configuration;
         this.postmaster = postmaster;
@@ -89,9 +95,30 @@ final class ComputeSteps {
         return capacity.removeCapacity(computeId);
     }
 
-    /** See {@link LoginSteps#ensureOwnerRoleAndDatabase}. */
+    /**
+     * See {@link LoginSteps#ensureOwnerRoleAndDatabase}. A read-only compute (over its storage limit) cannot take the
+     * agent's writes either: when its catalog already is as the spec says, nothing is written; else it is made
+     * writable for them, and {@link #ensureStorageLimit}, next in the pass, decides again.
+     */
     StepResult ensureOwnerRoleAndDatabase(Compute c, ComputeSpec spec) throws SQLException {
+        if (storage.readOnly(c)) {
+            if (owner.inAgreement(c.cluster, spec)) {
+                return StepResult.UNCHANGED;
+            }
+            StepResult.log(LoggerFactory.getLogger(ComputeSteps.class), "liftForCatalogChanges",
+                    storage.liftForCatalogChanges(c));
+        }
         return login.ensureOwnerRoleAndDatabase(c, spec);
+    }
+
+    /** See {@link StorageSteps#mayBeReadOnly}. */
+    boolean mayBeReadOnly(Compute c) {
+        return storage.mayBeReadOnly(c);
+    }
+
+    /** See {@link StorageSteps#ensureStorageLimit}. */
+    StepResult ensureStorageLimit(Compute c, ComputeSpec spec) throws SQLException {
+        return storage.ensureStorageLimit(c, spec);
     }
 
     /** See {@link LoginSteps#verify}. */

@@ -128,7 +128,7 @@ final class NodeBook {
                 || (phase == ComputePhase.FAILED && c.cluster != null && c.cluster.isRunning());
         BigDecimal appliedCu = up && c.cuInForce != null ? c.cuInForce : BigDecimal.ZERO;
         return new ComputeStatus(c.id, phase, specVersion, version, accepting, c.restarts, message,
-                appliedCu, c.enforcement);
+                appliedCu, c.enforcement, c.storedBytes, c.storageLimited);
     }
 
     /** Sets the status, and the snapshot the metrics sampler reads: present while CU is in force. */

@@ -242,6 +242,35 @@ final class OwnerAccess {
         }
     }
 
+    /**
+     * Whether the catalog already is what {@link #ensure} would make it, read only: for a compute that is read-only
+     * (over its storage limit), which can take no write. The grants on the owner's tables are not compared: a
+     * read-only compute gets no new tables, and a new role is a difference already.
+     */
+    boolean inAgreement(PostgresCluster cluster, ComputeSpec spec) throws SQLException {
+        if (catalogProblem(cluster, spec) != null) {
+            return false;
+        }
+        try (Connection c = connect(cluster)) {
+            if (publicCanConnect(c, spec.databaseName())
+                    || !ownerHasConnectGrant(c, spec.databaseName(), spec.ownerRole())) {
+                return false;
+            }
+            java.util.Set<String> wanted = new java.util.HashSet<>();
+            for (RoleSpec r : spec.roles()) {
+                wanted.add(r.name());
+                Role existing = role(c, r.name());
+                if (existing == null || !existing.canLogin() || !r.verifier().equals(existing.verifier())
+                        || readOnlyByDefault(c, r.name()) != r.readOnly()
+                        || !ownerHasConnectGrant(c, spec.databaseName(), r.name())
+                        || memberOf(c, r.name(), "pg_read_all_data") || memberOf(c, r.name(), "pg_write_all_data")) {
+                    return false;
+                }
+            }
+            return wanted.equals(new java.util.HashSet<>(managedRoles(c)));
+        }
+    }
+
     private static Connection connect(PostgresCluster cluster) throws SQLException {
         return ComputeConventions.maintenanceConnection(cluster, "stratus-agent", 0);
     }

@@ -99,6 +99,12 @@ final class SpecApplication {
      */
     private void applyInPlace(Compute c, ComputeSpec spec, PostgresRelease release, AppliedCompute.Change change)
             throws Exception {
+        if (!java.util.Objects.equals(c.applied.spec().storageLimitBytes(), spec.storageLimitBytes())
+                || steps.mayBeReadOnly(c)) {
+            // The limit changed (a quota, another database of the tenant): measured now, not at the next check. So is
+            // a compute that may be read-only, so that what it reports (an adopted one's included) is what it is.
+            StepResult.log(log, "ensureStorageLimit", steps.ensureStorageLimit(c, spec));
+        }
         StepResult.log(log, "ensureCapacity", steps.ensureCapacity(c, ComputeConfig.effectiveCu(spec)));
         if (change == AppliedCompute.Change.CAPACITY) {
             StepResult.log(log, "ensureConfigured", steps.ensureConfigured(c, spec, true));
@@ -123,6 +129,9 @@ final class SpecApplication {
             // WAL, which took 3 s under a 0.25 CU quota and was most of the time to a first query. No tenant can
             // log in before the role exists, so no tenant work runs unlimited.
             StepResult.log(log, "ensureOwnerRoleAndDatabase", steps.ensureOwnerRoleAndDatabase(c, spec));
+            // After the catalog work (which may have had to make a read-only compute writable) and before the cgroup
+            // step (a restart into read-only starts a new postmaster, to be enrolled).
+            StepResult.log(log, "ensureStorageLimit", steps.ensureStorageLimit(c, spec));
             StepResult.log(log, "ensureCapacity", steps.ensureCapacity(c, cu));
             LoginProbe.Result verified = steps.verify(c, spec);
             if (!verified.acceptingLogins()) {

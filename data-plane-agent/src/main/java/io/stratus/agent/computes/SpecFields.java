@@ -20,7 +20,10 @@ final class SpecFields {
 
     /** The least a change of a field takes. */
     enum Step {
-        /** Applied to a running compute in place: cgroup limits, the settings that follow CU, a reload. */
+        /**
+         * Applied to a running compute in place: cgroup limits, the settings that follow CU, a reload, the storage
+         * limit checked.
+         */
         CAPACITY,
         /** A full pass: catalog checks, settings, a restart where a setting needs one, the login probe. */
         FULL
@@ -41,6 +44,8 @@ final class SpecFields {
             Map.entry("roles", Step.FULL),
             // Rewrites shared_preload_libraries (taken at the next start) and creates the extension.
             Map.entry("pgStatStatements", Step.FULL),
+            // Checked in place (StorageSteps): a restart or a promotion only when the limit is crossed.
+            Map.entry("storageLimitBytes", Step.CAPACITY),
             // Bookkeeping: reported back once applied, nothing to do on the compute.
             Map.entry("specVersion", Step.CAPACITY));
 

@@ -41,6 +41,8 @@ final class ClientSession {
     private MessageFramer framer = new MessageFramer();
     /** Meters the session when it reaches a local compute (the last hop); null otherwise or with metering off. */
     private StatementMeter meter;
+    /** Follows the client's messages for the meter (what each server answer answers). */
+    private MessageFramer clientFramer;
     private StartupMessage startup;
     private String serverName;
     private Target target;
@@ -131,7 +133,8 @@ final class ClientSession {
             var tally = door.tally();
             if (tally != null) {
                 meter = new StatementMeter(tally.of(target.databaseId()));
-                framer = new MessageFramer(meter);
+                framer = new MessageFramer(meter.server());
+                clientFramer = new MessageFramer(meter.client());
             }
             sendStartup();
         } else {
@@ -145,7 +148,7 @@ final class ClientSession {
         while (!pending.isEmpty()) {
             Object msg = pending.poll();
             if (meter != null && msg instanceof ByteBuf b) {
-                meter.received(b.readableBytes());
+                received(b);
             }
             upstream.write(msg);
         }
@@ -173,6 +176,7 @@ final class ClientSession {
             meter.flush();
             meter = null;
             framer = new MessageFramer();
+            clientFramer = null;
         }
         if (counted) {
             door.counts().closed(target.databaseId());
@@ -251,6 +255,12 @@ final class ClientSession {
         door.closed(this);
     }
 
+    /** Meters what the client sent (before it goes upstream, so a question is queued before its answer comes). */
+    private void received(ByteBuf b) {
+        meter.received(b.readableBytes());
+        clientFramer.advance(b);
+    }
+
     /** Client to compute. */
     private final class ClientHandler extends ChannelInboundHandlerAdapter {
 
@@ -263,7 +273,7 @@ final class ClientSession {
                 pending.add(msg);
             } else {
                 if (meter != null) {
-                    meter.received(((ByteBuf) msg).readableBytes());
+                    received((ByteBuf) msg);
                 }
                 u.write(msg, u.voidPromise());
             }

@@ -3,21 +3,21 @@ package io.stratus.agent.frontdoor;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Follows the message boundaries of a relayed server-to-client stream without copying it (type byte, length, body),
- * so that the front door can add a message of its own between two of the server's, never inside one, and tells a
- * {@link Sink} each message's type (and, for the types it asks for, the start of its body) for metering.
+ * Follows the message boundaries of a relayed stream without copying it (type byte, length, body): of the server's,
+ * so that the front door can add a message of its own between two of the server's, never inside one; of either, to
+ * tell a {@link Sink} each message's type (and, for the types it asks for, the start of its body) for metering.
  */
 final class MessageFramer {
 
     /** What the stream's messages are told to. */
     interface Sink {
-        /** Whether {@link #body} should get this type's body (up to {@link StatementMeter#MAX_TAG} bytes). */
+        /** Whether {@link #body} should get this type's body (up to {@link StatementMeter#MAX_BODY} bytes). */
         boolean wantsBody(byte type);
 
         /** A message of this type started (its header is complete). */
         void message(byte type);
 
-        /** The body of a message whose type it wanted, once complete (cut at {@code MAX_TAG} bytes). */
+        /** The body of a message whose type it wanted, once complete (cut at {@code MAX_BODY} bytes). */
         void body(byte type, byte[] body, int length);
     }
 
@@ -37,7 +37,7 @@ final class MessageFramer {
 
     MessageFramer(Sink sink) {
         this.sink = sink;
-        this.body = sink == null ? null : new byte[StatementMeter.MAX_TAG];
+        this.body = sink == null ? null : new byte[StatementMeter.MAX_BODY];
     }
 
     /** True between two messages. */

@@ -21,6 +21,13 @@ final class PgWire {
     static final byte DATA_ROW = 'D';
     static final byte COPY_IN_RESPONSE = 'G';
     static final byte COPY_OUT_RESPONSE = 'H';
+    static final byte PORTAL_SUSPENDED = 's';
+    static final byte EMPTY_QUERY_RESPONSE = 'I';
+    // Client messages.
+    static final byte QUERY = 'Q';
+    static final byte EXECUTE = 'E';
+    static final byte SYNC = 'S';
+    static final byte FUNCTION_CALL = 'F';
 
     // SQLSTATEs a client can meet at the front door, as Postgres uses them.
     static final String INVALID_CATALOG_NAME = "3D000";

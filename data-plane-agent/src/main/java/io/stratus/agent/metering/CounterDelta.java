@@ -22,30 +22,33 @@ import java.util.Objects;
  *       current values are the delta, exact unless entries were ever evicted.
  * </ul>
  */
-record CounterDelta(long calls, long rowsRead, long rowsWritten, long egressBytes, boolean exact) {
+record CounterDelta(long calls, long rowsRead, long rowsWritten, long egressBytes, long ingressBytes, boolean exact) {
 
-    static final CounterDelta NONE = new CounterDelta(0, 0, 0, 0, true);
+    static final CounterDelta NONE = new CounterDelta(0, 0, 0, 0, 0, true);
 
     static CounterDelta between(UsageCursor before, CounterReading now) {
         if (before.statsReset() == null) {
             // A baseline taken without a reading (UsageCursor.unread): everything counted is since creation.
-            return new CounterDelta(now.calls(), now.rowsRead(), now.rowsWritten(), now.egressBytes(), now.dealloc() == 0);
+            return new CounterDelta(now.calls(), now.rowsRead(), now.rowsWritten(), now.egressBytes(), now.ingressBytes(),
+                    now.dealloc() == 0);
         }
         boolean reset = !Objects.equals(now.statsReset(), before.statsReset());
         if (reset) {
             // Counted from zero since the reset, whatever rules the cursor's sums were made with.
-            return new CounterDelta(now.calls(), now.rowsRead(), now.rowsWritten(), now.egressBytes(), false);
+            return new CounterDelta(now.calls(), now.rowsRead(), now.rowsWritten(), now.egressBytes(), now.ingressBytes(),
+                    false);
         }
         if (!before.sameRules()) {
-            return new CounterDelta(0, 0, 0, 0, false);
+            return new CounterDelta(0, 0, 0, 0, 0, false);
         }
         boolean evicted = now.dealloc() > before.dealloc();
         long calls = now.calls() - before.calls();
         long read = now.rowsRead() - before.rowsRead();
         long written = now.rowsWritten() - before.rowsWritten();
         long egress = now.egressBytes() - before.egressBytes();
-        boolean wentDown = calls < 0 || read < 0 || written < 0 || egress < 0;
+        long ingress = now.ingressBytes() - before.ingressBytes();
+        boolean wentDown = calls < 0 || read < 0 || written < 0 || egress < 0 || ingress < 0;
         return new CounterDelta(Math.max(0, calls), Math.max(0, read), Math.max(0, written), Math.max(0, egress),
-                !evicted && !wentDown);
+                Math.max(0, ingress), !evicted && !wentDown);
     }
 }

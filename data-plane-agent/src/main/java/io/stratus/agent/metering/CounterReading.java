@@ -16,12 +16,13 @@ import java.time.Instant;
  * @param rowsWritten     rows written so far
  * @param storageBytes    {@code pg_database_size} of the tenant's database now
  * @param egressBytes     bytes sent to the database's clients so far
+ * @param ingressBytes    bytes received from them so far
  */
 public record CounterReading(Instant statsReset, Instant postmasterStart, long dealloc, long calls, long rowsRead,
-                             long rowsWritten, long storageBytes, long egressBytes) {
+                             long rowsWritten, long storageBytes, long egressBytes, long ingressBytes) {
 
     static CounterReading of(WireTally tally, WireTally.Totals totals, ComputeSizeReader.Size size) {
         return new CounterReading(tally.epoch(), size.postmasterStart(), 0, totals.requests(), totals.rowsRead(),
-                totals.rowsWritten(), size.storageBytes(), totals.egressBytes());
+                totals.rowsWritten(), size.storageBytes(), totals.egressBytes(), totals.ingressBytes());
     }
 }

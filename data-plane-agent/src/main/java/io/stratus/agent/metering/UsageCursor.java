@@ -22,10 +22,11 @@ import java.util.UUID;
  * @param classifierVersion the {@link #RULES} the counters were summed with; null in cursors spooled before it was
  *                        kept, whose rules were those of version 2
  * @param egressBytes     cumulative bytes sent to clients at {@code at} (0 in cursors spooled before it was kept)
+ * @param ingressBytes    cumulative bytes received from clients at {@code at} (0 in cursors spooled before it was kept)
  */
 public record UsageCursor(UUID computeId, Instant at, Instant statsReset, Instant postmasterStart, long dealloc,
                           long calls, long rowsRead, long rowsWritten, long storageBytes, BigDecimal cu,
-                          Integer classifierVersion, long egressBytes) {
+                          Integer classifierVersion, long egressBytes, long ingressBytes) {
 
     /**
      * The version of the rules that say what a request is and whose rows count. 1-3: pg_stat_statements' statements,
@@ -35,9 +36,10 @@ public record UsageCursor(UUID computeId, Instant at, Instant statsReset, Instan
 
     /** A cursor whose counters were summed with this agent's rules. */
     public UsageCursor(UUID computeId, Instant at, Instant statsReset, Instant postmasterStart, long dealloc,
-                       long calls, long rowsRead, long rowsWritten, long storageBytes, BigDecimal cu, long egressBytes) {
+                       long calls, long rowsRead, long rowsWritten, long storageBytes, BigDecimal cu, long egressBytes,
+                       long ingressBytes) {
         this(computeId, at, statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten, storageBytes, cu,
-                RULES, egressBytes);
+                RULES, egressBytes, ingressBytes);
     }
 
     /** Whether its counters were summed with the rules this agent sums with, so that a reading can be set against them. */
@@ -48,7 +50,7 @@ public record UsageCursor(UUID computeId, Instant at, Instant statsReset, Instan
     /** A compute never metered before: every statement its database has seen is the tenant's and still unbilled. */
     static UsageCursor fresh(UUID computeId, Instant at, CounterReading reading, BigDecimal cu) {
         return new UsageCursor(computeId, at, reading.statsReset(), reading.postmasterStart(), reading.dealloc(), 0, 0, 0,
-                reading.storageBytes(), cu, 0);
+                reading.storageBytes(), cu, 0, 0);
     }
 
     /**
@@ -59,25 +61,25 @@ public record UsageCursor(UUID computeId, Instant at, Instant statsReset, Instan
      * unknown, 0, until then.
      */
     static UsageCursor unread(UUID computeId, Instant at, BigDecimal cu) {
-        return new UsageCursor(computeId, at, null, null, 0, 0, 0, 0, 0, cu, 0);
+        return new UsageCursor(computeId, at, null, null, 0, 0, 0, 0, 0, cu, 0, 0);
     }
 
     /** Moved to {@code end}, measured against {@code reading}. */
     UsageCursor advance(Instant end, CounterReading reading, BigDecimal cuAtEnd) {
         return new UsageCursor(computeId, end, reading.statsReset(), reading.postmasterStart(), reading.dealloc(),
                 reading.calls(), reading.rowsRead(), reading.rowsWritten(), reading.storageBytes(), cuAtEnd,
-                reading.egressBytes());
+                reading.egressBytes(), reading.ingressBytes());
     }
 
     /** Moved to {@code end} with the same counters (nothing read: the compute is suspended or did not answer). */
     UsageCursor advance(Instant end, BigDecimal cuAtEnd) {
         return new UsageCursor(computeId, end, statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten,
-                storageBytes, cuAtEnd, classifierVersion, egressBytes);
+                storageBytes, cuAtEnd, classifierVersion, egressBytes, ingressBytes);
     }
 
     /** The counters as a reading, for a window in which nothing could be read. */
     CounterReading asReading() {
         return new CounterReading(statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten, storageBytes,
-                egressBytes);
+                egressBytes, ingressBytes);
     }
 }

@@ -158,12 +158,13 @@ public class UsageMeter implements SmartLifecycle {
 
     private boolean tallyMoved(UUID id) {
         WireTally.Totals t = tally.totals(id);
-        if (t.requests() == 0 && t.egressBytes() == 0) {
+        if (t.requests() == 0 && t.egressBytes() == 0 && t.ingressBytes() == 0) {
             return false;
         }
         UsageCursor c = spool.cursor(id).orElse(null);
         return c == null || !tally.epoch().equals(c.statsReset()) || c.calls() != t.requests()
-                || c.rowsRead() != t.rowsRead() || c.rowsWritten() != t.rowsWritten() || c.egressBytes() != t.egressBytes();
+                || c.rowsRead() != t.rowsRead() || c.rowsWritten() != t.rowsWritten() || c.egressBytes() != t.egressBytes()
+                || c.ingressBytes() != t.ingressBytes();
     }
 
     /**

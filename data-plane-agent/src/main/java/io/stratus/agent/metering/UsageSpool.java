@@ -144,6 +144,7 @@ public final class UsageSpool implements AutoCloseable {
 
     private static UsageRecord withSeq(UsageRecord r, long seq) {
         return new UsageRecord(seq, r.computeId(), r.from(), r.to(), r.requests(), r.rowsRead(), r.rowsWritten(),
-                r.cuSeconds(), r.storageBytes(), r.storageByteSeconds(), r.egressBytes(), r.exact(), r.requestSource());
+                r.cuSeconds(), r.storageBytes(), r.storageByteSeconds(), r.egressBytes(), r.exact(), r.requestSource(),
+                r.ingressBytes());
     }
 }

@@ -65,7 +65,8 @@ final class WindowCutter {
             BigDecimal cuAtEnd = timeline.cuAt(c.computeId(), end, c.cu());
             UsageRecord record = new UsageRecord(0, c.computeId(), c.at(), end, delta.calls(), delta.rowsRead(),
                     delta.rowsWritten(), timeline.cuSeconds(c.computeId(), c.at(), end, c.cu()), current.storageBytes(),
-                    byteSeconds(c.storageBytes(), c.at(), end), delta.egressBytes(), delta.exact(), REQUEST_SOURCE);
+                    byteSeconds(c.storageBytes(), c.at(), end), delta.egressBytes(), delta.exact(), REQUEST_SOURCE,
+                    delta.ingressBytes());
             c = c.advance(end, current, cuAtEnd);
             out.add(new SpoolEntry(record, c));
             delta = CounterDelta.NONE;
@@ -78,7 +79,7 @@ final class WindowCutter {
         return !Objects.equals(c.statsReset(), r.statsReset()) || !Objects.equals(c.postmasterStart(), r.postmasterStart())
                 || c.dealloc() != r.dealloc() || c.calls() != r.calls() || c.rowsRead() != r.rowsRead()
                 || c.rowsWritten() != r.rowsWritten() || c.storageBytes() != r.storageBytes()
-                || c.egressBytes() != r.egressBytes();
+                || c.egressBytes() != r.egressBytes() || c.ingressBytes() != r.ingressBytes();
     }
 
     private static long byteSeconds(long bytes, Instant from, Instant to) {

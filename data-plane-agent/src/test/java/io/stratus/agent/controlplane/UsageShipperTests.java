@@ -170,7 +170,7 @@ class UsageShipperTests {
             Instant to = from.plusSeconds(10);
             entries.add(new SpoolEntry(new UsageRecord(0, COMPUTE, from, to, k, 2L * k, 3L * k, new BigDecimal("2.500"),
                     1000, 10_000, 0, true, "pg_stat_statements"), new UsageCursor(COMPUTE, to, T0, T0, 0, k, 2L * k,
-                    3L * k, 1000, BigDecimal.ONE, 0)));
+                    3L * k, 1000, BigDecimal.ONE, 0, 0)));
         }
         return spool.append(entries);
     }

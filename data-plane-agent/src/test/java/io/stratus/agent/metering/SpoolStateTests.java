@@ -58,7 +58,7 @@ class SpoolStateTests {
     private static SpoolEntry entry(long seq, long calls) {
         Instant to = T0.plusSeconds(seq * 10);
         UsageCursor cursor = new UsageCursor(A, to, T0.minusSeconds(3600), T0.minusSeconds(3600), 0, calls, 0, 0,
-                8_000_000, BigDecimal.ONE, 0);
+                8_000_000, BigDecimal.ONE, 0, 0);
         return new SpoolEntry(new UsageRecord(seq, A, to.minusSeconds(10), to, 10, 0, 0, new BigDecimal("10.000"),
                 8_000_000, 80_000_000, 0, true, "pg_stat_statements"), cursor);
     }

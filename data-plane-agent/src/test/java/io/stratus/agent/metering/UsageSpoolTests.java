@@ -163,7 +163,7 @@ class UsageSpoolTests {
             }
         }
         UsageCursor cursor = new UsageCursor(compute, to, T0.minusSeconds(3600), T0.minusSeconds(3600), 0, before + calls,
-                0, 0, 8_000_000, BigDecimal.ONE, 0);
+                0, 0, 8_000_000, BigDecimal.ONE, 0, 0);
         SpoolEntry entry = new SpoolEntry(new UsageRecord(0, compute, from, to, calls, 0, 0, new BigDecimal("10.000"),
                 8_000_000, 80_000_000, 0, true, "pg_stat_statements"), cursor);
         history.add(entry);

@@ -62,7 +62,7 @@ class UsageWindowTests {
     void anIdleWindowStaysOpenUntilItIsLongEnoughThenIsWrittenWithItsCuAndStorage() {
         Instant from = Instant.parse("2030-01-01T10:00:00Z");
         timeline.observe(ID, from, new BigDecimal("0.25"));
-        UsageCursor cursor = new UsageCursor(ID, from, RESET, PM, 0, 100, 0, 0, 1000, new BigDecimal("0.25"), 0);
+        UsageCursor cursor = new UsageCursor(ID, from, RESET, PM, 0, 100, 0, 0, 1000, new BigDecimal("0.25"), 0, 0);
         CounterReading same = reading(RESET, 0, 100, 0, 0, 1000);
 
         assertThat(cutter.cut(cursor, same, from.plusSeconds(10))).isEmpty();
@@ -82,7 +82,7 @@ class UsageWindowTests {
         timeline.observe(ID, from, BigDecimal.valueOf(2));
         timeline.observe(ID, from.plusSeconds(3), BigDecimal.ZERO);
         timeline.observe(ID, from.plusMillis(7500), BigDecimal.ONE);
-        UsageCursor cursor = new UsageCursor(ID, from, RESET, PM, 0, 0, 0, 0, 0, BigDecimal.valueOf(2), 0);
+        UsageCursor cursor = new UsageCursor(ID, from, RESET, PM, 0, 0, 0, 0, 0, BigDecimal.valueOf(2), 0, 0);
 
         List<SpoolEntry> out = cutter.cut(cursor, null, from.plusSeconds(10));
 
@@ -96,14 +96,14 @@ class UsageWindowTests {
     void aChangedStatsResetMeansTheCountersStartedOverAndTheWindowMayHaveLostSome() {
         CounterDelta d = CounterDelta.between(cursor(T, 500, 50, 60, 0), reading(RESET.plusSeconds(99), 0, 7, 1, 2, 0));
 
-        assertThat(d).isEqualTo(new CounterDelta(7, 1, 2, 0, false));
+        assertThat(d).isEqualTo(new CounterDelta(7, 1, 2, 0, 0, false));
     }
 
     @Test
     void evictionNeverCountsTheRemainingEntriesAgain() {
         CounterDelta d = CounterDelta.between(cursor(T, 500, 50, 60, 0), reading(RESET, 3, 480, 55, 60, 0));
 
-        assertThat(d).isEqualTo(new CounterDelta(0, 5, 0, 0, false));
+        assertThat(d).isEqualTo(new CounterDelta(0, 5, 0, 0, 0, false));
     }
 
     @Test
@@ -112,7 +112,7 @@ class UsageWindowTests {
         // entries left were all counted before, so the current 20 are no delta.
         CounterDelta d = CounterDelta.between(cursor(T, 500, 50, 60, 0), reading(RESET, 0, 20, 50, 61, 0));
 
-        assertThat(d).isEqualTo(new CounterDelta(0, 0, 1, 0, false));
+        assertThat(d).isEqualTo(new CounterDelta(0, 0, 1, 0, 0, false));
     }
 
     @Test
@@ -120,16 +120,16 @@ class UsageWindowTests {
         // An agent from before transaction control stopped being requests (rules 2): its 500 calls held every BEGIN and
         // COMMIT, the new agent's 300 do not. Neither a drop nor a jump of a sum is usage then.
         UsageCursor older = new UsageCursor(ID, T, RESET, PM, 0, 500, 50, 60, 0, BigDecimal.ONE,
-                UsageCursor.RULES - 1, 0);
+                UsageCursor.RULES - 1, 0, 0);
 
-        assertThat(CounterDelta.between(older, reading(RESET, 0, 300, 90, 60, 0))).isEqualTo(new CounterDelta(0, 0, 0, 0, false));
+        assertThat(CounterDelta.between(older, reading(RESET, 0, 300, 90, 60, 0))).isEqualTo(new CounterDelta(0, 0, 0, 0, 0, false));
         // After a reset the counters start from zero, whatever rules the cursor had: they are the delta.
         assertThat(CounterDelta.between(older, reading(RESET.plusSeconds(5), 0, 30, 9, 6, 0)))
-                .isEqualTo(new CounterDelta(30, 9, 6, 0, false));
+                .isEqualTo(new CounterDelta(30, 9, 6, 0, 0, false));
 
         // The cursor the window moves to carries this agent's rules: from there on it counts again.
         UsageCursor next = older.advance(T.plusSeconds(10), reading(RESET, 0, 300, 90, 60, 0), BigDecimal.ONE);
-        assertThat(CounterDelta.between(next, reading(RESET, 0, 310, 92, 60, 0))).isEqualTo(new CounterDelta(10, 2, 0, 0, true));
+        assertThat(CounterDelta.between(next, reading(RESET, 0, 310, 92, 60, 0))).isEqualTo(new CounterDelta(10, 2, 0, 0, 0, true));
     }
 
     @Test
@@ -138,9 +138,11 @@ class UsageWindowTests {
         byte[] line = codec.encode(new SpoolEntry(record(), cursor(T, 500, 50, 60, 0)));
         String json = new String(line, 9, line.length - 10, StandardCharsets.UTF_8)
                 .replace(",\"classifierVersion\":" + UsageCursor.RULES, "");
-        // The cursor's egressBytes (the record keeps its own): the last one in the line.
-        int egress = json.lastIndexOf(",\"egressBytes\":0");
-        json = json.substring(0, egress) + json.substring(egress + ",\"egressBytes\":0".length());
+        // The cursor's egressBytes and ingressBytes (the record keeps its own): the last ones in the line.
+        for (String field : List.of(",\"egressBytes\":0", ",\"ingressBytes\":0")) {
+            int at = json.lastIndexOf(field);
+            json = json.substring(0, at) + json.substring(at + field.length());
+        }
         assertThat(json).doesNotContain("classifierVersion");
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         CRC32C crc = new CRC32C();
@@ -151,28 +153,29 @@ class UsageWindowTests {
 
         assertThat(decoded.classifierVersion()).isNull();
         assertThat(decoded.egressBytes()).isZero();
+        assertThat(decoded.ingressBytes()).isZero();
         assertThat(CounterDelta.between(decoded, reading(RESET, 0, 510, 52, 60, 0)))
-                .isEqualTo(new CounterDelta(0, 0, 0, 0, false));
+                .isEqualTo(new CounterDelta(0, 0, 0, 0, 0, false));
     }
 
     @Test
-    void egressGrowsLikeTheOtherCounters() {
-        UsageCursor c = new UsageCursor(ID, T, RESET, PM, 0, 10, 0, 0, 0, BigDecimal.ONE, 4_000);
+    void egressAndIngressGrowLikeTheOtherCounters() {
+        UsageCursor c = new UsageCursor(ID, T, RESET, PM, 0, 10, 0, 0, 0, BigDecimal.ONE, 4_000, 300);
 
-        assertThat(CounterDelta.between(c, new CounterReading(RESET, PM, 0, 12, 3, 0, 0, 4_750)))
-                .isEqualTo(new CounterDelta(2, 3, 0, 750, true));
+        assertThat(CounterDelta.between(c, new CounterReading(RESET, PM, 0, 12, 3, 0, 0, 4_750, 420)))
+                .isEqualTo(new CounterDelta(2, 3, 0, 750, 120, true));
     }
 
     @Test
     void aCleanRestartKeepsCountingFromTheSameBaseline() {
         CounterDelta d = CounterDelta.between(cursor(T, 500, 50, 60, 0), new CounterReading(RESET, PM.plusSeconds(60), 0,
-                510, 52, 60, 0, 0));
+                510, 52, 60, 0, 0, 0));
 
-        assertThat(d).isEqualTo(new CounterDelta(10, 2, 0, 0, true));
+        assertThat(d).isEqualTo(new CounterDelta(10, 2, 0, 0, 0, true));
     }
 
     private static UsageCursor cursor(Instant at, long calls, long read, long written, long size) {
-        return new UsageCursor(ID, at, RESET, PM, 0, calls, read, written, size, BigDecimal.ONE, 0);
+        return new UsageCursor(ID, at, RESET, PM, 0, calls, read, written, size, BigDecimal.ONE, 0, 0);
     }
 
     private static UsageRecord record() {
@@ -180,6 +183,6 @@ class UsageWindowTests {
     }
 
     private static CounterReading reading(Instant statsReset, long dealloc, long calls, long read, long written, long size) {
-        return new CounterReading(statsReset, PM, dealloc, calls, read, written, size, 0);
+        return new CounterReading(statsReset, PM, dealloc, calls, read, written, size, 0, 0);
     }
 }
