@@ -96,7 +96,7 @@ final class StatementMeter {
             @Override
             public void body(byte type, byte[] body, int length) {
                 if (type == PgWire.READY_FOR_QUERY) {
-                    ready(length > 0 ? body[0] : 'I');
+                    ready(length > 0 ? body[0] : (byte) 'I');
                     return;
                 }
                 // A tag is NUL-terminated text: "INSERT 0 5", "SELECT 3", "CREATE TABLE".
