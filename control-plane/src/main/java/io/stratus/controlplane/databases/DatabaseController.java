@@ -44,10 +44,12 @@ class DatabaseController {
     private final DatabaseProvisioning provisioning;
     private final DatabaseRequests requests;
     private final SpecApplyWait applyWait;
+    private final ReleaseCheck releases;
     private final Operations operations;
 
     DatabaseController(DatabaseProvisioning provisioning, DatabaseRequests requests, SpecApplyWait applyWait,
-                       Operations operations) {
+                       Operations operations, ReleaseCheck releases) {
+        this.releases = releases;
         this.operations = operations;
         this.provisioning = provisioning;
         this.requests = requests;
@@ -62,7 +64,8 @@ class DatabaseController {
             password resets. The connection URI is complete at once and never changes. `name`: \
             `^[a-z][a-z0-9_]{0,62}$`, not reserved (`postgres`, `template*`, `pg_*`, `stratus*`), unique among the \
             tenant's live databases. `minCu`, `maxCu`: multiples of 0.25 with `0.25 <= minCu <= maxCu <=` the \
-            fleet maximum (`stratus.max-cu`, 8 by default). `release`: the Postgres major (or major.minor) version, 15 by default. \
+            fleet maximum (`stratus.max-cu`, 8 by default). `release`: the Postgres major (or major.minor) version, 15 by default; \
+            a major some node runs or Stratus supports (15 to 18), or a full version some node runs (400 otherwise). \
             `suspendTimeoutSeconds`: 0 never suspends, otherwise 10 to 604800; 300 by default. `pgStatStatements`: \
             true to have the compute preload pg_stat_statements and create it in the database, for the tenant's own \
             query statistics (false by default: requests are metered by the front door, and the extension costs a \
@@ -86,6 +89,7 @@ class DatabaseController {
             throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 characters");
         }
         var valid = requests.validate(body);
+        releases.requireRunnable(valid.release());
         DatabaseProvisioning.CreateResult result;
         try {
             result = provisioning.create(tenant, valid, idempotencyKey);

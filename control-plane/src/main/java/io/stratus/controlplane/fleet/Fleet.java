@@ -219,11 +219,28 @@ public class Fleet {
 
     private static boolean runs(Node n, String release) {
         for (String v : n.releases().split(",")) {
-            if (v.equals(release) || v.startsWith(release + ".")) {
+            if (runs(v, release)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether a node's release (a full version) is what a database asked for (a major, or a full version). */
+    public static boolean runs(String nodeRelease, String wanted) {
+        return nodeRelease.equals(wanted) || nodeRelease.startsWith(wanted + ".");
+    }
+
+    /** Every release some registered node offers, whatever its state, sorted. */
+    @Transactional(readOnly = true)
+    public java.util.SortedSet<String> offeredReleases() {
+        java.util.SortedSet<String> all = new java.util.TreeSet<>();
+        for (Node n : nodes.findAll()) {
+            if (!n.releases().isEmpty()) {
+                all.addAll(List.of(n.releases().split(",")));
+            }
+        }
+        return all;
     }
 
     private NodeView view(Node n) {

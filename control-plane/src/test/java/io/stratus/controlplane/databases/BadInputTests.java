@@ -49,6 +49,9 @@ class BadInputTests extends ControlPlaneTest {
                 Arguments.of("malformed JSON", "{\"name\":\"shop\",", 400, "body"),
                 Arguments.of("array body", "[1,2]", 400, "body"),
                 Arguments.of("bad release", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":1,\"release\":\"latest\"}", 400, "release"),
+                // Releases no node runs and Stratus does not support used to wait unplaced for ever.
+                Arguments.of("unsupported major", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":1,\"release\":\"99\"}", 400, "release"),
+                Arguments.of("minor no node runs", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":1,\"release\":\"15.99\"}", 400, "release"),
                 Arguments.of("oversized body", "{\"name\":\"shop\",\"minCu\":0.25,\"maxCu\":1,\"pad\":\"" + "x".repeat(70_000) + "\"}", 413, null));
     }
 
