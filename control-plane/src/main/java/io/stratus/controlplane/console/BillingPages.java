@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Controller;
@@ -24,9 +25,12 @@ class BillingPages {
     private final TenantDirectory tenants;
     private final BillingOverview billing;
     private final TenantPages tenantPages;
+    private final ConsoleFormat format;
     private final Clock clock;
 
-    BillingPages(TenantDirectory tenants, BillingOverview billing, TenantPages tenantPages, Clock clock) {
+    BillingPages(TenantDirectory tenants, BillingOverview billing, TenantPages tenantPages, ConsoleFormat format,
+                 Clock clock) {
+        this.format = format;
         this.tenants = tenants;
         this.billing = billing;
         this.tenantPages = tenantPages;
@@ -60,7 +64,9 @@ class BillingPages {
         }
         model.addAttribute("chosen", chosen);
         if (chosen != null) {
-            model.addAttribute("usageChart", UsageChart.daily(tenantPages.monthToDate(chosen.id())));
+            Map<String, Object> chart = UsageChart.daily(tenantPages.monthToDate(chosen.id()));
+            model.addAttribute("usageChart", chart);
+            model.addAttribute("usageChartJson", format.json(chart));
         }
         int range = days == 1 || days == 30 ? days : 7;
         Instant now = clock.instant();

@@ -37,9 +37,11 @@ class TenantPages {
     private final BillingOverview billing;
     private final UsageQueries usage;
     private final ConsoleAudit audit;
+    private final ConsoleFormat format;
 
     TenantPages(TenantDirectory tenants, DatabaseProvisioning databases, BillingOverview billing, UsageQueries usage,
-                ConsoleAudit audit) {
+                ConsoleAudit audit, ConsoleFormat format) {
+        this.format = format;
         this.tenants = tenants;
         this.databases = databases;
         this.billing = billing;
@@ -111,7 +113,7 @@ class TenantPages {
         model.addAttribute("month", billing.currentMonth().toString());
         List<UsageQueries.Bucket> days = monthToDate(id);
         model.addAttribute("usage", days);
-        model.addAttribute("usageChart", UsageChart.daily(days));
+        model.addAttribute("usageChartJson", format.json(UsageChart.daily(days)));
         return "console/tenant";
     }
 
