@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -47,7 +48,11 @@ final class ConsoleBrowser {
      * {@code -Dstratus.screenshots=} (the README's images: {@code -Dstratus.screenshots=../docs/images}) when given.
      */
     static void screenshot(ChromeDriver driver, String name) {
+        // The whole page (up to 2000 px high), then back to the laptop's window.
+        long height = ((Number) driver.executeScript("return document.documentElement.scrollHeight")).longValue();
+        driver.manage().window().setSize(new Dimension(1440, (int) Math.max(900, Math.min(2000, height + 20))));
         byte[] png = driver.getScreenshotAs(OutputType.BYTES);
+        driver.manage().window().setSize(new Dimension(1440, 900));
         try {
             Path target = Path.of("target", "console-screenshots");
             Files.createDirectories(target);

@@ -30,6 +30,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -45,7 +46,11 @@ class ConsoleBrowserTests {
 
     @BeforeAll
     static void start() {
-        stratus = new StratusProcesses().start();
+        // Usage reaches the invoice within seconds rather than a minute, so the pages show what a tenant spends.
+        stratus = new StratusProcesses()
+                .withControlPlaneEnv("STRATUS_METERING_ROLLUP_INTERVAL", "1s")
+                .withAgentEnv("STRATUS_AGENT_USAGE_INTERVAL", "1s")
+                .start();
         browser = ConsoleBrowser.start();
     }
 
@@ -82,6 +87,19 @@ class ConsoleBrowserTests {
         var audit = api.get(StratusProcesses.OPERATOR_KEY, "/v1/audit-events?targetId=" + tenantId);
         assertThat(audit.at("/items/0/action").asString()).isEqualTo("POST /v1/tenants");
         assertThat(audit.at("/items/0/actor").asString()).isEqualTo("operator");
+
+        // A plan made with the API, assigned with the console's form: the tenant then has an invoice.
+        var plan = api.post(StratusProcesses.OPERATOR_KEY, "/v1/admin/plans", ApiClient.json("name",
+                "console-" + tenantName, "currency", "USD", "pricePerMillionRequests", 0.20, "pricePerCuHour", 0.125,
+                "pricePerGbMonth", 0.35, "pricePerGbEgress", 0.09, "freeRequests", 0, "freeCuHours", 0,
+                "freeGbMonths", 0, "freeEgressGb", 0));
+        assertThat(plan.status()).as(plan.raw()).isEqualTo(201);
+        browser.navigate().refresh();
+        new Select(browser.findElement(By.id("planId"))).selectByValue(plan.text("id"));
+        browser.findElement(By.id("assign-plan")).click();
+        wait(Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("tenant-plan"), "console-" + tenantName));
+        assertThat(api.get(StratusProcesses.OPERATOR_KEY, "/v1/tenants/" + tenantId + "/plan").at("/plan/id").asString())
+                .isEqualTo(plan.text("id"));
 
         // The tenant's developer provisions a database through the API while the operator looks at the list.
         var key = api.post(StratusProcesses.OPERATOR_KEY, "/v1/tenants/" + tenantId + "/api-keys",
@@ -137,12 +155,18 @@ class ConsoleBrowserTests {
 
         browser.get(stratus.baseUrl() + "/console/fleet");
         ConsoleBrowser.screenshot(browser, "fleet");
-        browser.get(stratus.baseUrl() + "/console/tenants/" + tenantId);
+        // What the tenant spends: its compute so far is on its invoice (the load's CU-hours, priced by its plan).
+        wait(PATIENCE).pollingEvery(Duration.ofSeconds(1)).until(d -> {
+            d.get(stratus.baseUrl() + "/console/tenants/" + tenantId);
+            return !d.findElements(By.id("quantity-compute")).isEmpty() && new java.math.BigDecimal(
+                    d.findElement(By.id("quantity-compute")).getText().split(" ")[0]).signum() > 0;
+        });
         ConsoleBrowser.screenshot(browser, "tenant");
         browser.get(stratus.baseUrl() + "/console/operations");
         wait(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#operations tbody tr")));
         ConsoleBrowser.screenshot(browser, "operations");
-        browser.get(stratus.baseUrl() + "/console/billing");
+        browser.get(stratus.baseUrl() + "/console/billing?tenant=" + tenantId);
+        wait(Duration.ofSeconds(10)).until(d -> "true".equals(d.findElement(By.cssSelector("canvas.bar-chart")).getDomAttribute("data-drawn")));
         ConsoleBrowser.screenshot(browser, "billing");
 
         browser.findElement(By.id("logout")).click();
