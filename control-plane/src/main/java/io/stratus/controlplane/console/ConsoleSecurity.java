@@ -1,5 +1,6 @@
 package io.stratus.controlplane.console;
 
+import java.time.Clock;
 import java.util.List;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.web.servlet.DelegatingFilterProxyRegistrationBean;
@@ -8,13 +9,15 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 
 /**
  * Spring Security for the console, and for nothing else (ADR 0016). Its filter runs only on {@code /console} and
  * below, so the API's requests never meet it (its firewall, headers or sessions): {@code /v1} keeps its bearer filters
  * and answers exactly as before. On the console: form login ({@link ConsoleLogin}), a session cookie scoped to
- * {@code /console} ({@code HttpOnly}, {@code SameSite=Strict}, the timeout in {@code server.servlet.session}), CSRF
+ * {@code /console} ({@code HttpOnly}, {@code SameSite=Strict}, the idle timeout in {@code server.servlet.session}, an
+ * absolute lifetime in {@link ConsoleSettings#sessionMaxAge()}), CSRF
  * tokens on every change, logout, and a content security policy that lets the pages load only their own scripts.
  */
 @Configuration(proxyBeanMethods = false)
@@ -26,8 +29,9 @@ class ConsoleSecurity {
     static final String COOKIE = "STRATUS_CONSOLE";
 
     @Bean
-    SecurityFilterChain consoleFilterChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain consoleFilterChain(HttpSecurity http, ConsoleSettings settings, Clock clock) throws Exception {
         http.securityMatcher("/console", "/console/**")
+                .addFilterBefore(new SessionLifetime(settings.sessionMaxAge(), clock), SecurityContextHolderFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(LOGIN, "/console/assets/**").permitAll()
                         .anyRequest().hasAuthority(ConsoleLogin.ROLE))
