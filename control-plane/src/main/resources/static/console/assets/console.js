@@ -12,8 +12,13 @@
     const empty = document.getElementById('chart-empty');
     async function draw() {
       const response = await fetch(canvas.dataset.series, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-      if (!response.ok) { return; }
+      const loading = document.getElementById('chart-loading');
+      if (!response.ok) {
+        if (loading) { loading.textContent = 'The series could not be loaded (' + response.status + '); retrying.'; }
+        return;
+      }
       const data = await response.json();
+      if (loading) { loading.hidden = true; }
       const cu = data.points.map(p => ({ x: p.t, y: Number(p.cu) }));
       const cpu = data.points.map(p => ({ x: p.t, y: p.cpu }));
       const connections = data.points.map(p => ({ x: p.t, y: p.connections }));
@@ -56,8 +61,10 @@
       canvas.dataset.points = String(data.points.length);
       canvas.dataset.events = String(data.events.length);
     }
-    draw();
-    setInterval(draw, 5000);
+    // A failed refresh (the control plane restarting, a network blip) leaves the chart as it was until the next one.
+    const refresh = () => draw().catch(() => {});
+    refresh();
+    setInterval(refresh, 5000);
   }
 
   // Usage per day: CU-hours (left axis) and requests (right axis), from the page's own data attribute.
