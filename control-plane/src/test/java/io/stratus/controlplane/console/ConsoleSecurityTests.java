@@ -71,7 +71,7 @@ class ConsoleSecurityTests extends ControlPlaneTest {
     void aConfiguredUserSignsInWithItsPasswordOnly() {
         String hash = PasswordEncoderFactories.createDelegatingPasswordEncoder().encode("correct horse battery");
         ConsoleLogin withUsers = new ConsoleLogin(apiKeys, new ConsoleSettings(Map.of("alice", hash,
-                "mallory", "plain-text-is-no-hash")));
+                "mallory", "plain-text-is-no-hash"), java.time.Duration.ofHours(12)));
 
         var alice = withUsers.authenticate(UsernamePasswordAuthenticationToken.unauthenticated("alice", "correct horse battery"));
         assertThat(alice.getPrincipal()).isEqualTo(new ConsoleOperator("operator:alice", null));
