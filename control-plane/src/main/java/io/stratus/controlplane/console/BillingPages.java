@@ -44,9 +44,11 @@ class BillingPages {
 
     @GetMapping("/console/billing")
     String billing(@RequestParam(required = false) UUID tenant, @RequestParam(defaultValue = "7") int days,
-                   Model model) {
+                   @RequestParam(defaultValue = "0") int page, Model model) {
         List<TenantDirectory.TenantView> all = tenants.list();
-        List<Spend> spend = all.stream().map(t -> {
+        int p = Math.max(0, page);
+        model.addAttribute("pages", Pages.of(p, FleetPages.PAGE_SIZE, all.size()));
+        List<Spend> spend = all.stream().skip((long) p * FleetPages.PAGE_SIZE).limit(FleetPages.PAGE_SIZE).map(t -> {
             List<UsageQueries.Bucket> month = tenantPages.monthToDate(t.id());
             return new Spend(t,
                     TenantPages.cuHours(month.stream().map(UsageQueries.Bucket::cuSeconds).reduce(BigDecimal.ZERO, BigDecimal::add)),
