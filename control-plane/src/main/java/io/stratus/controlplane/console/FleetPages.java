@@ -104,6 +104,8 @@ class FleetPages {
         var result = operations.list(states, null, Math.max(0, page), PAGE_SIZE);
         model.addAttribute("state", states.isEmpty() ? "" : state);
         model.addAttribute("operations", result);
+        model.addAttribute("databaseNames", databases.names(result.items().stream()
+                .map(Operations.OperationView::databaseId).filter(java.util.Objects::nonNull).distinct().toList()));
         model.addAttribute("pages", Pages.of(result.page(), result.size(), result.total()));
     }
 }

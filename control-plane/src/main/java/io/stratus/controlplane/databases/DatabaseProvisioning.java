@@ -242,6 +242,14 @@ public class DatabaseProvisioning {
         return new TenantDatabase(db.tenantId(), view(db));
     }
 
+    /** The names of these databases (deleted ones too), for lists that name what they refer to. */
+    @Transactional(readOnly = true)
+    public Map<UUID, String> names(java.util.Collection<UUID> ids) {
+        Map<UUID, String> names = new java.util.HashMap<>();
+        databases.findAllById(ids).forEach(db -> names.put(db.getId(), db.name()));
+        return names;
+    }
+
     /** How many live databases (computes, running or suspended) each node has. */
     @Transactional(readOnly = true)
     public Map<UUID, Long> liveDatabasesPerNode() {
