@@ -63,6 +63,11 @@ class ConsoleFormat {
         return s < 60 ? s + " s" : s < 3600 ? s / 60 + " min " + s % 60 + " s" : s / 3600 + " h " + s % 3600 / 60 + " min";
     }
 
+    /** Whether an operation opened at {@code since} has been open for longer than {@code seconds}: worth a look. */
+    public boolean openLongerThan(Instant since, Instant finishedAt, long seconds) {
+        return since != null && finishedAt == null && Duration.between(since, clock.instant()).toSeconds() > seconds;
+    }
+
     public String cu(BigDecimal cu) {
         return cu == null ? NONE : cu.stripTrailingZeros().toPlainString();
     }

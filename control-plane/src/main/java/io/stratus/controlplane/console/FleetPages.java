@@ -29,8 +29,10 @@ class FleetPages {
     private final Fleet fleet;
     private final DatabaseProvisioning databases;
     private final Operations operations;
+    private final java.time.Clock clock;
 
-    FleetPages(Fleet fleet, DatabaseProvisioning databases, Operations operations) {
+    FleetPages(Fleet fleet, DatabaseProvisioning databases, Operations operations, java.time.Clock clock) {
+        this.clock = clock;
         this.fleet = fleet;
         this.databases = databases;
         this.operations = operations;
@@ -78,6 +80,7 @@ class FleetPages {
         }
         model.addAttribute("databasesByState", byState);
         model.addAttribute("openOperations", operations.list(OPEN, null, 0, 1).total());
+        model.addAttribute("slowOperations", operations.openSince(clock.instant().minusSeconds(60)).size());
         model.addAttribute("failedOperations", operations.list(EnumSet.of(OperationState.FAILED), null, 0, 1).total());
     }
 
