@@ -155,6 +155,11 @@ class ConsoleBrowserTests {
 
         browser.get(stratus.baseUrl() + "/console/fleet");
         ConsoleBrowser.screenshot(browser, "fleet");
+        // A node's database count leads to its databases.
+        browser.findElement(By.cssSelector("#nodes tbody tr td:nth-child(6) a")).click();
+        wait(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("tr[data-id='" + databaseId + "']")));
+        assertThat(browser.getCurrentUrl()).contains("node=");
         // What the tenant spends: its compute so far is on its invoice (the load's CU-hours, priced by its plan).
         wait(PATIENCE).pollingEvery(Duration.ofSeconds(1)).until(d -> {
             d.get(stratus.baseUrl() + "/console/tenants/" + tenantId);

@@ -59,8 +59,10 @@ class DatabasePages {
 
     @GetMapping("/console/databases")
     String list(@RequestParam(defaultValue = "") String state, @RequestParam(required = false) UUID tenant,
-                @RequestParam(defaultValue = "") String q, @RequestParam(defaultValue = "0") int page, Model model) {
-        listModel(state, tenant, q, page, model);
+                @RequestParam(required = false) UUID node, @RequestParam(defaultValue = "") String q,
+                @RequestParam(defaultValue = "0") int page, Model model) {
+        listModel(state, tenant, node, q, page, model);
+        model.addAttribute("nodes", fleet.list());
         model.addAttribute("tenants", tenants.list());
         model.addAttribute("states", Arrays.stream(DatabaseState.values()).map(Enum::name).toList());
         return "console/databases";
@@ -68,24 +70,27 @@ class DatabasePages {
 
     @GetMapping("/console/databases/rows")
     String rows(@RequestParam(defaultValue = "") String state, @RequestParam(required = false) UUID tenant,
-                @RequestParam(defaultValue = "") String q, @RequestParam(defaultValue = "0") int page, Model model) {
-        listModel(state, tenant, q, page, model);
+                @RequestParam(required = false) UUID node, @RequestParam(defaultValue = "") String q,
+                @RequestParam(defaultValue = "0") int page, Model model) {
+        listModel(state, tenant, node, q, page, model);
         return "console/databases :: rows";
     }
 
-    private void listModel(String state, UUID tenant, String q, int page, Model model) {
+    private void listModel(String state, UUID tenant, UUID node, String q, int page, Model model) {
         DatabaseState s = Arrays.stream(DatabaseState.values()).filter(v -> v.name().equals(state)).findFirst()
                 .orElse(null);
-        var result = databases.listAll(tenant, s, q, Math.max(0, page), FleetPages.PAGE_SIZE);
+        var result = databases.listAll(DatabaseProvisioning.Filter.of(tenant, node, s, q), Math.max(0, page),
+                FleetPages.PAGE_SIZE);
         model.addAttribute("databases", result);
         model.addAttribute("pages", Pages.of(result.page(), result.size(), result.total()));
         model.addAttribute("state", s == null ? "" : s.name());
         model.addAttribute("tenant", tenant);
+        model.addAttribute("node", node);
         model.addAttribute("q", q);
         model.addAttribute("tenantNames", tenantNames());
         model.addAttribute("nodeNames", nodeNames());
         model.addAttribute("query", "state=" + (s == null ? "" : s.name()) + "&tenant=" + (tenant == null ? "" : tenant)
-                + "&q=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8));
+                + "&node=" + (node == null ? "" : node) + "&q=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @GetMapping("/console/databases/{id}")

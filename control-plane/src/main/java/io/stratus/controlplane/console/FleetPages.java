@@ -76,7 +76,7 @@ class FleetPages {
         Map<DatabaseState, Long> byState = new LinkedHashMap<>();
         for (DatabaseState s : List.of(DatabaseState.RUNNING, DatabaseState.SUSPENDED, DatabaseState.PROVISIONING,
                 DatabaseState.DELETING, DatabaseState.FAILED)) {
-            byState.put(s, databases.listAll(null, s, null, 0, 1).total());
+            byState.put(s, databases.listAll(DatabaseProvisioning.Filter.state(s), 0, 1).total());
         }
         model.addAttribute("databasesByState", byState);
         model.addAttribute("openOperations", operations.list(OPEN, null, 0, 1).total());

@@ -68,7 +68,7 @@ class TenantPages {
                 .toList();
         int p = Math.max(0, page);
         List<TenantRow> rows = matching.stream().skip((long) p * FleetPages.PAGE_SIZE).limit(FleetPages.PAGE_SIZE)
-                .map(t -> new TenantRow(t, databases.listAll(t.id(), null, null, 0, 1).total(),
+                .map(t -> new TenantRow(t, databases.listAll(DatabaseProvisioning.Filter.tenant(t.id()), 0, 1).total(),
                         billing.planOf(t.id()).map(PricePlan::name).orElse(null), billing.invoiceSoFar(t.id())))
                 .toList();
         model.addAttribute("q", q);
@@ -109,7 +109,7 @@ class TenantPages {
         model.addAttribute("plan", billing.planOf(id).orElse(null));
         model.addAttribute("plans", billing.plans());
         model.addAttribute("invoice", billing.invoiceSoFar(id).orElse(null));
-        model.addAttribute("databases", databases.listAll(id, null, null, 0, 100));
+        model.addAttribute("databases", databases.listAll(DatabaseProvisioning.Filter.tenant(id), 0, 100));
         model.addAttribute("month", billing.currentMonth().toString());
         List<UsageQueries.Bucket> days = monthToDate(id);
         model.addAttribute("usage", days);

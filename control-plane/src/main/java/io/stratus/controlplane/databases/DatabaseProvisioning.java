@@ -210,16 +210,37 @@ public class DatabaseProvisioning {
     }
 
     /**
-     * Every tenant's databases for the operator, newest first: of one tenant when {@code tenantId} is given, in one
-     * state when {@code state} is, whose name contains {@code name} when it is not blank; deleted ones only when
-     * {@code state} asks for them.
+     * Which databases the operator lists; a null field matches any. Deleted databases only when {@code state} asks
+     * for them; {@code name}: contained in the name, ignoring case.
      */
+    public record Filter(UUID tenantId, UUID nodeId, DatabaseState state, String name) {
+
+        public static Filter of(UUID tenantId, UUID nodeId, DatabaseState state, String name) {
+            return new Filter(tenantId, nodeId, state, name);
+        }
+
+        public static Filter tenant(UUID tenantId) {
+            return new Filter(tenantId, null, null, null);
+        }
+
+        public static Filter state(DatabaseState state) {
+            return new Filter(null, null, state, null);
+        }
+    }
+
+    /** Every tenant's databases for the operator, newest first, as {@code filter} narrows them. */
     @Transactional(readOnly = true)
-    public TenantDatabasePage listAll(UUID tenantId, DatabaseState state, String name, int page, int size) {
+    public TenantDatabasePage listAll(Filter filter, int page, int size) {
+        UUID tenantId = filter.tenantId();
+        DatabaseState state = filter.state();
+        String name = filter.name();
         org.springframework.data.jpa.domain.Specification<Database> spec = (root, query, cb) -> {
             List<jakarta.persistence.criteria.Predicate> where = new java.util.ArrayList<>();
             if (tenantId != null) {
                 where.add(cb.equal(root.get("tenantId"), tenantId));
+            }
+            if (filter.nodeId() != null) {
+                where.add(cb.equal(root.get("nodeId"), filter.nodeId()));
             }
             where.add(state != null ? cb.equal(root.get("state"), state) : root.get("state").in(VISIBLE));
             if (name != null && !name.isBlank()) {
