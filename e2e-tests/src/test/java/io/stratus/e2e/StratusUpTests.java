@@ -41,7 +41,10 @@ class StratusUpTests {
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).until(() -> Files.exists(keyFile)
                     && api.get(Files.readString(keyFile).trim(), "/v1/admin/nodes").json() != null
                     && api.get(Files.readString(keyFile).trim(), "/v1/admin/nodes").json().size() == 1);
-            assertThat(Files.readString(log)).contains("http://127.0.0.1:" + port + "/swagger-ui.html").contains(keyFile.toString());
+            assertThat(Files.readString(log)).contains("http://127.0.0.1:" + port + "/swagger-ui.html").contains(keyFile.toString())
+                    .contains("Console      http://127.0.0.1:" + port + "/console");
+            // The console the operator is pointed at answers with its sign-in page.
+            assertThat(api.send(null, "GET", "/console/login", null, java.util.Map.of()).raw()).contains("Sign in");
             assertThat(Files.getPosixFilePermissions(keyFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
             String operatorKey = Files.readString(keyFile).trim();
             // The new key is shown once, by ./stratus up on its terminal; the control plane's log never carries it.

@@ -269,6 +269,33 @@ class ChartTests {
     }
 
     @Test
+    void theControlPlanesIngressIsOffByDefaultAndOnRoutesConsoleAndApiToItsService() {
+        assertThat(RenderedChart.render(RenderedChart.minimal()).all("Ingress")).isEmpty();
+
+        Map<String, Object> values = RenderedChart.minimal();
+        values.put("controlPlane.ingress.enabled", "true");
+        values.put("controlPlane.ingress.className", "nginx");
+        values.put("controlPlane.ingress.host", "stratus.example.com");
+        values.put("controlPlane.ingress.tls.secretName", "stratus-tls");
+        RenderedChart chart = RenderedChart.render(values);
+        Map<String, Object> ingress = chart.get("Ingress", CONTROL_PLANE);
+        Map<String, Object> rule = RenderedChart.cast(list(ingress, "spec", "rules").get(0));
+        Map<String, Object> path = RenderedChart.cast(list(rule, "http", "paths").get(0));
+        Map<String, Object> cpEnv = chart.environment(container(chart.get("Deployment", CONTROL_PLANE), "control-plane"));
+
+        assertThat(str(ingress, "spec", "ingressClassName")).isEqualTo("nginx");
+        assertThat(rule).containsEntry("host", "stratus.example.com");
+        assertThat(path).containsEntry("path", "/").containsEntry("pathType", "Prefix");
+        assertThat(str(path, "backend", "service", "name")).isEqualTo(str(chart.get("Service", CONTROL_PLANE), "metadata", "name"));
+        assertThat(str(path, "backend", "service", "port", "name")).isEqualTo("http");
+        assertThat(RenderedChart.cast(list(ingress, "spec", "tls").get(0))).containsEntry("secretName", "stratus-tls");
+        // Console sessions live in one replica: the browser is kept on it.
+        assertThat(map(ingress, "metadata", "annotations")).containsEntry("nginx.ingress.kubernetes.io/affinity", "cookie");
+        // Served over HTTPS, the console's session cookie is sent over HTTPS only.
+        assertThat(cpEnv).containsEntry("STRATUS_CONSOLE_SECURE_COOKIE", "true");
+    }
+
+    @Test
     void agentsReachTheControlPlaneThroughItsService() throws IOException {
         RenderedChart chart = RenderedChart.render(RenderedChart.minimal());
         Map<String, Object> deployment = chart.get("Deployment", CONTROL_PLANE);

@@ -43,7 +43,7 @@ public class AuditLog {
 
     /** Records an event in a transaction of its own: the change it records has committed or rolled back already. */
     @Transactional(propagation = Propagation.REQUIRES_NEW)
-    void record(String actor, UUID keyId, UUID tenantId, String action, String targetId, int status, String requestId) {
+    public void record(String actor, UUID keyId, UUID tenantId, String action, String targetId, int status, String requestId) {
         jdbc.sql("insert into audit_events (id, at, actor, key_id, tenant_id, action, target_id, status, request_id) "
                         + "values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(UUID.randomUUID(), Timestamp.from(clock.instant()), actor, keyId, tenantId, action, targetId,

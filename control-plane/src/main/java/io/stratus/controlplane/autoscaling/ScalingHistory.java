@@ -15,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Scaling events and per-second samples: append-only time series, written and read with plain SQL.
  */
 @Repository
-class ScalingHistory {
+public class ScalingHistory {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -26,11 +26,11 @@ class ScalingHistory {
     }
 
     /** A scaling decision as the API shows it. */
-    record ScalingEvent(Instant at, BigDecimal fromCu, BigDecimal toCu, String reason, Map<String, Object> metrics) {
+    public record ScalingEvent(Instant at, BigDecimal fromCu, BigDecimal toCu, String reason, Map<String, Object> metrics) {
     }
 
     /** One point of a database's load series. */
-    record Point(Instant at, BigDecimal cu, double cpuCores, double throttledFraction, long memoryBytes,
+    public record Point(Instant at, BigDecimal cu, double cpuCores, double throttledFraction, long memoryBytes,
                  long memoryLimitBytes, int connections, double tps) {
     }
 
@@ -51,7 +51,7 @@ class ScalingHistory {
     }
 
     @SuppressWarnings("unchecked")
-    List<ScalingEvent> events(UUID databaseId, Instant from, Instant to, int limit) {
+    public List<ScalingEvent> events(UUID databaseId, Instant from, Instant to, int limit) {
         // The newest `limit` of the range, told oldest first: a long history must not hide what just happened.
         return jdbc.sql("select * from (select at, seq, from_cu, to_cu, reason, metrics::text as metrics from scaling_events "
                         + "where database_id = ? and at >= ? and at < ? order by at desc, seq desc limit ?) newest order by at, seq")
@@ -67,7 +67,7 @@ class ScalingHistory {
      * many seconds (aligned to {@code from}): CU, CPU, throttling and TPS averaged, memory and connections at their
      * highest, so a chart of a long range still shows every peak that matters for capacity.
      */
-    List<Point> series(UUID databaseId, Instant from, Instant to, long bucketSeconds, int limit) {
+    public List<Point> series(UUID databaseId, Instant from, Instant to, long bucketSeconds, int limit) {
         String sql = bucketSeconds <= 1
                 ? "select at, cu, cpu_cores, throttled_fraction, memory_bytes, memory_limit_bytes, connections, tps "
                         + "from compute_samples where database_id = ? and at >= ? and at < ? order by at limit ?"

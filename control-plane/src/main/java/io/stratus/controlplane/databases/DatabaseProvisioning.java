@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -236,6 +237,86 @@ public class DatabaseProvisioning {
                 includeDeleted ? EnumSet.allOf(DatabaseState.class) : VISIBLE,
                 PageRequest.of(page, size, Sort.by("createdAt", "id")));
         return new DatabaseViews.Page(result.map(this::view).getContent(), page, size, result.getTotalElements());
+    }
+
+    /** A database with the tenant it belongs to, as the operator sees every tenant's. */
+    public record TenantDatabase(UUID tenantId, DatabaseView database) {
+    }
+
+    /** A page of {@link TenantDatabase}s. */
+    public record TenantDatabasePage(List<TenantDatabase> items, int page, int size, long total) {
+    }
+
+    /**
+     * Which databases the operator lists; a null field matches any. Deleted databases only when {@code state} asks
+     * for them; {@code name}: contained in the name, ignoring case.
+     */
+    public record Filter(UUID tenantId, UUID nodeId, DatabaseState state, String name) {
+
+        public static Filter of(UUID tenantId, UUID nodeId, DatabaseState state, String name) {
+            return new Filter(tenantId, nodeId, state, name);
+        }
+
+        public static Filter tenant(UUID tenantId) {
+            return new Filter(tenantId, null, null, null);
+        }
+
+        public static Filter state(DatabaseState state) {
+            return new Filter(null, null, state, null);
+        }
+    }
+
+    /** Every tenant's databases for the operator, newest first, as {@code filter} narrows them. */
+    @Transactional(readOnly = true)
+    public TenantDatabasePage listAll(Filter filter, int page, int size) {
+        UUID tenantId = filter.tenantId();
+        DatabaseState state = filter.state();
+        String name = filter.name();
+        org.springframework.data.jpa.domain.Specification<Database> spec = (root, query, cb) -> {
+            List<jakarta.persistence.criteria.Predicate> where = new java.util.ArrayList<>();
+            if (tenantId != null) {
+                where.add(cb.equal(root.get("tenantId"), tenantId));
+            }
+            if (filter.nodeId() != null) {
+                where.add(cb.equal(root.get("nodeId"), filter.nodeId()));
+            }
+            where.add(state != null ? cb.equal(root.get("state"), state) : root.get("state").in(VISIBLE));
+            if (name != null && !name.isBlank()) {
+                String escaped = name.strip().toLowerCase(java.util.Locale.ROOT)
+                        .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+                where.add(cb.like(root.get("name"), "%" + escaped + "%", '\\'));
+            }
+            return cb.and(where.toArray(jakarta.persistence.criteria.Predicate[]::new));
+        };
+        var result = databases.findAll(spec, PageRequest.of(page, size,
+                Sort.by(Sort.Order.desc("createdAt"), Sort.Order.desc("id"))));
+        return new TenantDatabasePage(result.map(db -> new TenantDatabase(db.tenantId(), view(db))).getContent(), page,
+                size, result.getTotalElements());
+    }
+
+    /** Any tenant's database, for the operator; 404 when there is none. */
+    @Transactional(readOnly = true)
+    public TenantDatabase getAny(UUID id) {
+        Database db = databases.findById(id).orElseThrow(() -> ApiException.notFound("database"));
+        return new TenantDatabase(db.tenantId(), view(db));
+    }
+
+    /** The names of these databases (deleted ones too), for lists that name what they refer to. */
+    @Transactional(readOnly = true)
+    public Map<UUID, String> names(java.util.Collection<UUID> ids) {
+        Map<UUID, String> names = new java.util.HashMap<>();
+        databases.findAllById(ids).forEach(db -> names.put(db.getId(), db.name()));
+        return names;
+    }
+
+    /** How many live databases (computes, running or suspended) each node has. */
+    @Transactional(readOnly = true)
+    public Map<UUID, Long> liveDatabasesPerNode() {
+        Map<UUID, Long> counts = new java.util.HashMap<>();
+        for (Object[] row : databases.countLiveByNode()) {
+            counts.put((UUID) row[0], ((Number) row[1]).longValue());
+        }
+        return counts;
     }
 
     /** Deletes the database's compute and data. Repeating it returns the same operation. */

@@ -9,6 +9,7 @@ import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
 import jakarta.persistence.LockModeType;
 import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.JpaSpecificationExecutor;
 import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Query;
 
@@ -20,7 +21,12 @@ import org.springframework.data.jpa.repository.Query;
  * unlocked transactions would each undo the other's change. Rows are locked before the node's row (whose desired
  * generation a change bumps), and several rows in id order, so that no two of these transactions deadlock.
  */
-interface DatabaseRepository extends JpaRepository<Database, UUID> {
+interface DatabaseRepository extends JpaRepository<Database, UUID>, JpaSpecificationExecutor<Database> {
+
+    /** Live databases per node, for the operator's fleet view: node id, count. */
+    @Query("select d.nodeId, count(d) from Database d where d.nodeId is not null "
+            + "and d.state <> io.stratus.controlplane.databases.DatabaseState.DELETED group by d.nodeId")
+    List<Object[]> countLiveByNode();
 
     Optional<Database> findByIdAndTenantId(UUID id, UUID tenantId);
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.UUID;
 
 /** The databases API's response bodies (named in the OpenAPI document apart from other features' alike ones). */
-final class DatabaseViews {
+public final class DatabaseViews {
 
     private DatabaseViews() {
     }
@@ -25,7 +25,7 @@ final class DatabaseViews {
      * @param sslMode  the {@code sslmode} the front doors need, when they refuse plaintext
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Connection(String uri, String host, int port, String database, String user, String password,
+    public record Connection(String uri, String host, int port, String database, String user, String password,
                       String endpoint, String sslMode) {
 
         static Connection of(FrontDoorAddress frontDoor, String endpoint, String name, String user, String password) {
@@ -51,7 +51,7 @@ final class DatabaseViews {
      * @param storageLimited true while its compute is read-only because it stores its share of the tenant's storage
      *                    quota: reads work, writes fail with SQLSTATE 25006
      */
-    record DatabaseView(UUID id, String name, DatabaseState state, BigDecimal minCu, BigDecimal maxCu,
+    public record DatabaseView(UUID id, String name, DatabaseState state, BigDecimal minCu, BigDecimal maxCu,
                         BigDecimal currentCu, String enforcement, int suspendTimeoutSeconds, boolean pgStatStatements,
                         String release, UUID node,
                         Connection connection, String message, Instant observedAt, Instant createdAt, Long storedBytes,

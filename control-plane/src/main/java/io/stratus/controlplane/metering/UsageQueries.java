@@ -63,7 +63,7 @@ public class UsageQueries {
     }
 
     /** Buckets with data, in order; {@code databaseId} null means all of the tenant's databases. */
-    List<Bucket> series(UUID tenantId, UUID databaseId, Granularity granularity, Instant from, Instant to) {
+    public List<Bucket> series(UUID tenantId, UUID databaseId, Granularity granularity, Instant from, Instant to) {
         return series(tenantId, databaseId, granularity.sqlUnit(), from, to);
     }
 

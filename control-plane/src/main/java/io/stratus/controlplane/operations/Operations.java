@@ -104,6 +104,25 @@ public class Operations {
         return operations.findById(id).map(Operations::view).orElseThrow(() -> ApiException.notFound("operation"));
     }
 
+    /** A page of operations, newest first. */
+    public record OperationPage(List<OperationView> items, int page, int size, long total) {
+    }
+
+    /**
+     * Every tenant's operations, newest first, for the operator: all of them, or those in {@code states} when it is
+     * not empty, or one database's when {@code databaseId} is given.
+     */
+    @Transactional(readOnly = true)
+    public OperationPage list(Set<OperationState> states, UUID databaseId, int page, int size) {
+        var pageable = org.springframework.data.domain.PageRequest.of(page, size,
+                org.springframework.data.domain.Sort.by(org.springframework.data.domain.Sort.Order.desc("createdAt"),
+                        org.springframework.data.domain.Sort.Order.desc("id")));
+        var result = databaseId != null ? operations.findByDatabaseId(databaseId, pageable)
+                : states.isEmpty() ? operations.findAll(pageable)
+                : operations.findByStateIn(states, pageable);
+        return new OperationPage(result.map(Operations::view).getContent(), page, size, result.getTotalElements());
+    }
+
     static OperationView view(Operation o) {
         return new OperationView(o.getId(), o.type(), o.state(), o.databaseId(), o.error(), o.createdAt(), o.finishedAt());
     }

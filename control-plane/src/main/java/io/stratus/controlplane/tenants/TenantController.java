@@ -86,7 +86,7 @@ class TenantController {
     static final int DEFAULT_ROTATION_GRACE = 3600;
     static final int MAX_ROTATION_GRACE = 7 * 24 * 3600;
 
-    private static final Pattern TENANT_NAME = Pattern.compile("^[a-z][a-z0-9_-]{0,62}$");
+    private static final Pattern TENANT_NAME = TenantDirectory.NAME;
 
     @PostMapping("/v1/tenants")
     @OperatorOnly

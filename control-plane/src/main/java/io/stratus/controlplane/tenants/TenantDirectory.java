@@ -21,6 +21,9 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class TenantDirectory {
 
+    /** What a tenant's name must match: the API's and the console's rule. */
+    public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("^[a-z][a-z0-9_-]{0,62}$");
+
     private final TenantRepository tenants;
     private final JdbcClient jdbc;
     private final StratusSettings settings;
