@@ -70,4 +70,16 @@ public final class ComputeConventions {
         props.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
         return DriverManager.getConnection(cluster.socketJdbcUrl(database), props);
     }
+
+    /** Closes a connection the agent keeps open, if any; one that is already broken has nothing left to release. */
+    public static void closeQuietly(Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.close();
+        } catch (java.sql.SQLException e) {
+            // Already broken.
+        }
+    }
 }

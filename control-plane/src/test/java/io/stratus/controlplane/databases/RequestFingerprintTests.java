@@ -17,7 +17,8 @@ class RequestFingerprintTests {
             String.class, new Object[] {"shop", "shop2"},
             BigDecimal.class, new Object[] {new BigDecimal("0.25"), new BigDecimal("0.5")},
             int.class, new Object[] {300, 301},
-            Integer.class, new Object[] {300, 301});
+            Integer.class, new Object[] {300, 301},
+            boolean.class, new Object[] {false, true});
 
     // A replay with the same Idempotency-Key and a different body must be refused: every field of the request,
     // whichever it is and however many there are, changes the fingerprint.

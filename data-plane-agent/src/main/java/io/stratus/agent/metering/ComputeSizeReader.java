@@ -83,13 +83,7 @@ final class ComputeSizeReader implements AutoCloseable {
 
     @Override
     public void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                // Already broken; nothing to release.
-            }
-        }
+        ComputeConventions.closeQuietly(connection);
         connection = null;
     }
 }

@@ -144,14 +144,18 @@ public class UsageMeter implements SmartLifecycle {
      */
     synchronized List<UsageRecord> flushWire() {
         Instant now = clock.instant();
+        List<RunningCompute> moved = reconciler.running().stream().filter(r -> tallyMoved(r.computeId())).toList();
+        if (moved.isEmpty()) {
+            return List.of();
+        }
+        Map<UUID, ComputeStatus> statuses = new HashMap<>();
+        reconciler.observe().computes().forEach(s -> statuses.put(s.computeId(), s));
         List<SpoolEntry> entries = new ArrayList<>();
-        for (RunningCompute compute : reconciler.running()) {
-            UUID id = compute.computeId();
-            if (!tallyMoved(id)) {
-                continue;
+        for (RunningCompute compute : moved) {
+            ComputeStatus status = statuses.get(compute.computeId());
+            if (status != null) {
+                entries.addAll(meter(status, compute, now, false));
             }
-            reconciler.observe().computes().stream().filter(s -> s.computeId().equals(id)).findFirst()
-                    .ifPresent(status -> entries.addAll(meter(status, compute, now, false)));
         }
         return spool(entries);
     }

@@ -59,13 +59,7 @@ final class MaintenanceConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                // Already broken; nothing to release.
-            }
-        }
+        ComputeConventions.closeQuietly(connection);
         connection = null;
         counters = null;
     }
