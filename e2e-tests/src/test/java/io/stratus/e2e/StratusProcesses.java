@@ -100,6 +100,13 @@ final class StratusProcesses implements AutoCloseable {
         return Path.of("target", "e2e-logs").toAbsolutePath();
     }
 
+    /** This stack's log files (its control plane's and agents', every start). */
+    List<Path> logFiles() throws IOException {
+        try (Stream<Path> all = Files.list(logs())) {
+            return all.filter(p -> p.getFileName().toString().startsWith(nodeName + "-")).sorted().toList();
+        }
+    }
+
     /** The control plane, then an agent registered with it: a whole stack, ready for databases. */
     StratusProcesses start() {
         startControlPlane();

@@ -30,6 +30,11 @@ final class UnreadBodyValve extends ValveBase {
             if (!request.isAsyncStarted() && announcesBody(request) && !request.getCoyoteRequest().isFinished()) {
                 // Tomcat's own way for a rejected upload: no swallowing, and the connection closes after the answer.
                 request.getCoyoteRequest().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
+                if (!response.isCommitted()) {
+                    // Said in the answer, so that a client does not send its next request on a connection about to
+                    // close (the JDK's HttpClient did, and got no answer at all).
+                    response.setHeader("Connection", "close");
+                }
             }
         }
     }

@@ -19,6 +19,24 @@ class SlowBodyTests extends ControlPlaneTest {
 
     private static final int ATTACKERS = 260;
 
+    // The JDK's HttpClient sent its next request on a connection closed this way and got no answer at all.
+    @Test
+    void anAnswerGivenBeforeTheBodyWasReadSaysTheConnectionCloses() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("POST /v1/tenants HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 1000\r\n\r\n{\"na").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).startsWith("HTTP/1.1 401");
+            List<String> headers = new ArrayList<>();
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                headers.add(line.toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(headers).contains("connection: close");
+        }
+    }
+
     @Test
     void slowBodiesFromManyConnectionsDoNotStarveOtherClients() throws Exception {
         TestTenant t = newTenant();
