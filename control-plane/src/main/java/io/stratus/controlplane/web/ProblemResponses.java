@@ -49,11 +49,11 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
         if (!e.errors().isEmpty()) {
             p.setProperty("errors", e.errors());
         }
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON);
         if (e.retryAfterSeconds() != null) {
-            return ResponseEntity.status(e.status()).header("Retry-After", String.valueOf(e.retryAfterSeconds()))
-                    .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(p);
+            answer.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
         }
-        return problem(p);
+        return answer.body(p);
     }
 
     /** Bad ids in paths (not a UUID) name nothing that exists. */

@@ -77,6 +77,23 @@ public record UsageCursor(UUID computeId, Instant at, Instant statsReset, Instan
                 storageBytes, cuAtEnd, classifierVersion, egressBytes, ingressBytes);
     }
 
+    /** Whether its counters were cut from the tally of this {@code epoch} (this agent process's). */
+    boolean cutFrom(Instant epoch) {
+        return epoch.equals(statsReset);
+    }
+
+    /** Whether its counters are the tally's totals: nothing counted since it was cut. */
+    boolean holds(WireTally.Totals t) {
+        return calls == t.requests() && rowsRead == t.rowsRead() && rowsWritten == t.rowsWritten()
+                && egressBytes == t.egressBytes() && ingressBytes == t.ingressBytes();
+    }
+
+    /** A reading of the tally's totals with the size and postmaster start this cursor was cut at (no query). */
+    CounterReading withCounts(WireTally.Totals t) {
+        return new CounterReading(statsReset, postmasterStart, dealloc, t.requests(), t.rowsRead(), t.rowsWritten(),
+                storageBytes, t.egressBytes(), t.ingressBytes());
+    }
+
     /** The counters as a reading, for a window in which nothing could be read. */
     CounterReading asReading() {
         return new CounterReading(statsReset, postmasterStart, dealloc, calls, rowsRead, rowsWritten, storageBytes,

@@ -139,36 +139,37 @@ public class UsageMeter implements SmartLifecycle {
     }
 
     /**
-     * Meters the running computes whose tally moved since their cursor (the front door counted something), so that it
-     * is durable within {@link #FLUSH_INTERVAL}; the others wait for the next full pass.
+     * Spools what the front door counted since each running compute's cursor, so that it is durable within
+     * {@link #FLUSH_INTERVAL}; nothing else is read: the size and postmaster start are the cursor's (the last full
+     * pass's), so a busy compute costs no query a second. A compute with no cursor cut from this tally yet (new, or
+     * the agent restarted) gets a full reading instead.
      */
     synchronized List<UsageRecord> flushWire() {
         Instant now = clock.instant();
-        List<RunningCompute> moved = reconciler.running().stream().filter(r -> tallyMoved(r.computeId())).toList();
-        if (moved.isEmpty()) {
-            return List.of();
-        }
-        Map<UUID, ComputeStatus> statuses = new HashMap<>();
-        reconciler.observe().computes().forEach(s -> statuses.put(s.computeId(), s));
         List<SpoolEntry> entries = new ArrayList<>();
-        for (RunningCompute compute : moved) {
-            ComputeStatus status = statuses.get(compute.computeId());
-            if (status != null) {
-                entries.addAll(meter(status, compute, now, false));
+        Map<UUID, ComputeStatus> statuses = null;
+        for (RunningCompute compute : reconciler.running()) {
+            UUID id = compute.computeId();
+            WireTally.Totals totals = tally.totals(id);
+            UsageCursor cursor = spool.cursor(id).orElse(null);
+            if (cursor != null && cursor.cutFrom(tally.epoch())) {
+                if (!cursor.holds(totals)) {
+                    entries.addAll(cutter.cut(cursor, cursor.withCounts(totals), now));
+                }
+            } else if (!totals.equals(WireTally.Totals.NONE)) {
+                if (statuses == null) {
+                    statuses = new HashMap<>();
+                    for (ComputeStatus st : reconciler.observe().computes()) {
+                        statuses.put(st.computeId(), st);
+                    }
+                }
+                ComputeStatus status = statuses.get(id);
+                if (status != null) {
+                    entries.addAll(meter(status, compute, now, false));
+                }
             }
         }
         return spool(entries);
-    }
-
-    private boolean tallyMoved(UUID id) {
-        WireTally.Totals t = tally.totals(id);
-        if (t.requests() == 0 && t.egressBytes() == 0 && t.ingressBytes() == 0) {
-            return false;
-        }
-        UsageCursor c = spool.cursor(id).orElse(null);
-        return c == null || !tally.epoch().equals(c.statsReset()) || c.calls() != t.requests()
-                || c.rowsRead() != t.rowsRead() || c.rowsWritten() != t.rowsWritten() || c.egressBytes() != t.egressBytes()
-                || c.ingressBytes() != t.ingressBytes();
     }
 
     /**

@@ -75,6 +75,6 @@ public class WireTally {
 
     /** A database's totals at one moment. */
     public record Totals(long requests, long rowsRead, long rowsWritten, long egressBytes, long ingressBytes) {
-        static final Totals NONE = new Totals(0, 0, 0, 0, 0);
+        public static final Totals NONE = new Totals(0, 0, 0, 0, 0);
     }
 }
