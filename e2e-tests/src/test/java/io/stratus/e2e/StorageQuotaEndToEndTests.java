@@ -120,9 +120,14 @@ class StorageQuotaEndToEndTests {
         // kill -9 of the agent: the next one adopts the compute as it runs, read-only, and keeps it so while the spec
         // says it is over; the raise then reaches the new agent, which lifts it.
         stratus.killAgent();
+        java.time.Instant restarted = java.time.Instant.now();
         stratus.startAgent();
+        // What the new agent reports, not what the dead one last said: and writes stay refused over several checks.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                java.time.Instant.parse(database().get("observedAt").asString()).isAfter(restarted));
         try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement()) {
-            assertSqlState(st, MEGABYTE_OF_ROWS, "25006");
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertSqlState(st, MEGABYTE_OF_ROWS, "25006"));
         }
         assertThat(database().get("storageLimited").asBoolean()).isTrue();
 

@@ -77,14 +77,6 @@ class ConsoleFormat {
         return value == null ? NONE : value.setScale(places, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
-    /** A share of a whole as a percentage 0 to 100 for a bar's width (capped: a node over capacity is a full bar). */
-    public long percent(BigDecimal part, BigDecimal whole) {
-        if (part == null || whole == null || whole.signum() <= 0) {
-            return 0;
-        }
-        return Math.min(100, part.multiply(BigDecimal.valueOf(100)).divide(whole, 0, RoundingMode.HALF_UP).longValue());
-    }
-
     /** Money with its currency: {@code 12.34 USD}. */
     public String money(BigDecimal amount, String currency) {
         return amount == null ? NONE : amount.toPlainString() + " " + currency;

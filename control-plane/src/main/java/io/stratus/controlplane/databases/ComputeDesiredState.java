@@ -51,8 +51,10 @@ public class ComputeDesiredState {
                 .collect(Collectors.groupingBy(DatabaseRole::databaseId,
                         Collectors.mapping(r -> new RoleSpec(r.name(), r.verifier(), r.readOnly()), Collectors.toList())));
         Map<UUID, Long> quotas = new HashMap<>();
-        for (UUID tenantId : placed.stream().map(Database::tenantId).distinct().toList()) {
-            tenants.find(tenantId).map(TenantDirectory.TenantView::maxStorageBytes).ifPresent(q -> quotas.put(tenantId, q));
+        for (TenantDirectory.TenantView t : tenants.findAll(placed.stream().map(Database::tenantId).distinct().toList())) {
+            if (t.maxStorageBytes() != null) {
+                quotas.put(t.id(), t.maxStorageBytes());
+            }
         }
         Map<UUID, Long> stored = new HashMap<>();
         if (!quotas.isEmpty()) {

@@ -125,6 +125,12 @@ public class TenantDirectory {
         return tenants.findById(id).map(TenantDirectory::view);
     }
 
+    /** The tenants of these ids that exist, in one query. */
+    @Transactional(readOnly = true)
+    public List<TenantView> findAll(java.util.Collection<UUID> ids) {
+        return tenants.findAllById(ids).stream().map(TenantDirectory::view).toList();
+    }
+
     @Transactional(readOnly = true)
     /**
      * The tenant, if the caller may see it: its own tenant, or any for the operator. Another tenant's id answers 404

@@ -34,6 +34,10 @@ class ConsoleSecurityTests extends ControlPlaneTest {
         }
         assertThat(refused.status()).isEqualTo(401);
         assertThat(refused.contentType()).startsWith("application/problem+json");
+        // What the console's chain would refuse on its own (Spring Security's firewall rejects a ';' in a path), the
+        // API answers as it answers the path without it: the chain is not in front of it.
+        var odd = api().get(OPERATOR_KEY, "/v1/tenants;x=1");
+        assertThat(odd.status()).as(odd.raw()).isEqualTo(ok.status());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.stratus.agent.computes;
 
+import java.util.Set;
+
 import io.stratus.postgres.PostgresRelease;
 import io.stratus.protocol.ComputePhase;
 import io.stratus.protocol.ComputeSpec;
@@ -106,7 +108,9 @@ final class SpecApplication {
             StepResult.log(log, "ensureStorageLimit", steps.ensureStorageLimit(c, spec));
         }
         StepResult.log(log, "ensureCapacity", steps.ensureCapacity(c, ComputeConfig.effectiveCu(spec)));
-        if (change == AppliedCompute.Change.CAPACITY) {
+        if (change == AppliedCompute.Change.CAPACITY
+                && !SpecFields.changed(c.applied.spec(), spec).equals(Set.of("storageLimitBytes"))) {
+            // A limit of its own moves whenever another database of the tenant grows: that needs no reload.
             StepResult.log(log, "ensureConfigured", steps.ensureConfigured(c, spec, true));
             if (c.cluster.isRunning() != spec.running()) {
                 // A restart-only setting differed after all (the settings file was edited by hand): the long way.
