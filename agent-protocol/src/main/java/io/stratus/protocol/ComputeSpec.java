@@ -23,11 +23,13 @@ import java.util.UUID;
  * @param storageLimitBytes the most the tenant's database in this compute may store ({@code pg_database_size}) before
  *                      the agent makes the compute read-only; the tenant's storage quota minus what its other live
  *                      databases store. Null: no limit (no quota, or a control plane older than storage quotas)
+ * @param restore       where a new compute's data directory comes from when it is a restore of another database's
+ *                      backup; null for a new, empty database. Read only while the data directory does not exist yet
  */
 public record ComputeSpec(UUID computeId, String databaseName, String ownerRole, String ownerVerifier,
                           boolean running, BigDecimal cu, BigDecimal minCu, BigDecimal maxCu,
                           String release, long specVersion, List<RoleSpec> roles, boolean pgStatStatements,
-                          Long storageLimitBytes) {
+                          Long storageLimitBytes, RestoreSpec restore) {
 
     public ComputeSpec {
         roles = roles == null ? List.of() : List.copyOf(roles);
@@ -43,7 +45,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
         return new Builder().computeId(computeId).databaseName(databaseName).ownerRole(ownerRole)
                 .ownerVerifier(ownerVerifier).running(running).cu(cu).minCu(minCu).maxCu(maxCu)
                 .release(release).specVersion(specVersion).roles(roles).pgStatStatements(pgStatStatements)
-                .storageLimitBytes(storageLimitBytes);
+                .storageLimitBytes(storageLimitBytes).restore(restore);
     }
 
     /** Builds a {@link ComputeSpec}; unset fields are null, false or 0. */
@@ -61,6 +63,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
         private List<RoleSpec> roles = List.of();
         private boolean pgStatStatements;
         private Long storageLimitBytes;
+        private RestoreSpec restore;
 
         private Builder() {
         }
@@ -130,9 +133,14 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
             return this;
         }
 
+        public Builder restore(RestoreSpec value) {
+            restore = value;
+            return this;
+        }
+
         public ComputeSpec build() {
             return new ComputeSpec(computeId, databaseName, ownerRole, ownerVerifier, running, cu, minCu, maxCu,
-                    release, specVersion, roles, pgStatStatements, storageLimitBytes);
+                    release, specVersion, roles, pgStatStatements, storageLimitBytes, restore);
         }
     }
 }
