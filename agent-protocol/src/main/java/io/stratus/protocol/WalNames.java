@@ -20,9 +20,18 @@ public final class WalNames {
     /** The segment holding {@code lsn} (text form {@code 0/16B3748}) on {@code timeline}: what pg_walfile_name says. */
     public static String segmentOf(String lsn, long timeline) {
         long position = parseLsn(lsn);
-        long segment = position / SEGMENT_BYTES;
-        return String.format(Locale.ROOT, "%08X%08X%08X", timeline, segment / SEGMENTS_PER_XLOGID,
-                segment % SEGMENTS_PER_XLOGID);
+        return segmentName(timeline, position / SEGMENT_BYTES);
+    }
+
+    /** The name of segment {@code number} (as {@link #segmentNumber} counts) on {@code timeline}. */
+    public static String segmentName(long timeline, long number) {
+        return String.format(Locale.ROOT, "%08X%08X%08X", timeline, number / SEGMENTS_PER_XLOGID,
+                number % SEGMENTS_PER_XLOGID);
+    }
+
+    /** The timeline a segment's name starts with. */
+    public static long timelineOf(String fileName) {
+        return Long.parseLong(fileName.substring(0, 8), 16);
     }
 
     /** {@code 0/16B3748} as a byte position. */

@@ -22,7 +22,7 @@ record ComputeConfig(Map<String, String> settings, String hba) {
 
     /** Postmaster-context settings: changing one on a running compute needs a restart. */
     static final Set<String> RESTART_ONLY = Set.of("port", "listen_addresses", "unix_socket_directories",
-            "unix_socket_permissions", "shared_buffers", "max_connections", "shared_preload_libraries");
+            "unix_socket_permissions", "shared_buffers", "max_connections", "shared_preload_libraries", "archive_mode");
 
     /**
      * Postmaster-context settings sized from the CU range (maxCu), and the preloaded libraries (the tenant's
@@ -30,7 +30,8 @@ record ComputeConfig(Map<String, String> settings, String hba) {
      * restart). Such a change never restarts a running compute: that would drop every session and roll back their
      * transactions for a few megabytes of buffers, a connection limit or query statistics.
      */
-    static final Set<String> SIZED_AT_START = Set.of("shared_buffers", "max_connections", "shared_preload_libraries");
+    static final Set<String> SIZED_AT_START = Set.of("shared_buffers", "max_connections", "shared_preload_libraries",
+            "archive_mode");
 
     static final String STAT_STATEMENTS = "pg_stat_statements";
 
@@ -75,6 +76,15 @@ record ComputeConfig(Map<String, String> settings, String hba) {
      */
     static ComputeConfig of(ComputeSpec spec, Path socketDir, boolean statStatements,
                             CapacityUnit unit) {
+        return of(spec, socketDir, statStatements, unit, Map.of());
+    }
+
+    /**
+     * @param archiving the settings that archive its WAL ({@link ComputeBackups#archiveSettings}); archive_mode takes
+     *                  effect at the compute's next start (a resume, a restart), never by restarting a running one
+     */
+    static ComputeConfig of(ComputeSpec spec, Path socketDir, boolean statStatements,
+                            CapacityUnit unit, Map<String, String> archiving) {
         BigDecimal maxCu = maxCu(spec);
         BigDecimal cu = effectiveCu(spec);
         long cuMemoryMb = unit.memoryBytes(cu) / MB;
@@ -112,6 +122,7 @@ record ComputeConfig(Map<String, String> settings, String hba) {
         s.put("timezone", "UTC");
         s.put("log_timezone", "UTC");
         s.put("log_line_prefix", "%m [%p] %q%u@%d ");
+        s.putAll(archiving);
         return new ComputeConfig(Map.copyOf(s), hba(spec));
     }
 

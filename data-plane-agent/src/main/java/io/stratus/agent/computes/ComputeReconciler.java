@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -76,10 +77,17 @@ public class ComputeReconciler implements SmartLifecycle {
     public ComputeReconciler(AgentSettings settings, AgentPaths paths, ReleaseCatalog releases, WarmPool pool,
                              OsUser user, CgroupDriver cgroups, JsonMapper json, Clock clock,
                              ApplicationEventPublisher events) {
+        this(settings, paths, releases, pool, user, cgroups, json, clock, events, ComputeBackups.NONE);
+    }
+
+    @Autowired
+    public ComputeReconciler(AgentSettings settings, AgentPaths paths, ReleaseCatalog releases, WarmPool pool,
+                             OsUser user, CgroupDriver cgroups, JsonMapper json, Clock clock,
+                             ApplicationEventPublisher events, ComputeBackups backups) {
         AppliedComputes appliedStore = new AppliedComputes(paths, json);
         this.cgroups = cgroups;
         this.steps = new ComputeSteps(paths, releases, pool, user, new OwnerAccess(), new LoginProbe(), cgroups,
-                settings.capacityUnit());
+                settings.capacityUnit(), backups, this::reconcileAgain);
         this.book = new NodeBook(events);
         ComputesOnDisk disk = new ComputesOnDisk(paths, releases, user, appliedStore);
         this.adoption = new ComputeAdoption(book, disk, appliedStore, steps, cgroups, clock);
@@ -163,6 +171,21 @@ public class ComputeReconciler implements SmartLifecycle {
                 reconcile(state);
             }
         });
+    }
+
+    /**
+     * Queues a pass of the latest desired state again: something a pass waited for (a restore in the background) has
+     * ended, and the computes that waited on it go on.
+     */
+    private void reconcileAgain() {
+        DesiredState state = latestRequested.get();
+        if (state != null) {
+            submit("desired state " + state.generation() + " again", () -> {
+                if (latestRequested.get() == state) {
+                    reconcile(state);
+                }
+            });
+        }
     }
 
     /** Queues a health pass: restart crashed postmasters, retry failed computes whose backoff has passed. */

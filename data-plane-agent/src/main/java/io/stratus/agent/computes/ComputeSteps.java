@@ -33,8 +33,10 @@ final class ComputeSteps {
     private final OwnerAccess owner;
 
     ComputeSteps(AgentPaths paths, ReleaseCatalog releases, WarmPool pool, OsUser user, OwnerAccess owner,
-                 LoginProbe probe, CgroupDriver cgroups, CapacityUnit unit) {
-        this(new DataDirectorySteps(paths, releases, pool, user), new ConfigurationSteps(paths, unit),
+                 LoginProbe probe, CgroupDriver cgroups, CapacityUnit unit, ComputeBackups backups,
+                 Runnable reconcileAgain) {
+        this(new DataDirectorySteps(paths, releases, pool, user, backups, reconcileAgain),
+                new ConfigurationSteps(paths, unit, backups),
                 new PostmasterSteps(), new CapacitySteps(cgroups, unit), new LoginSteps(owner, probe),
                 new StorageSteps(), owner);
     }

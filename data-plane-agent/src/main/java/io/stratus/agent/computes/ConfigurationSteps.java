@@ -19,10 +19,12 @@ final class ConfigurationSteps {
 
     private final AgentPaths paths;
     private final CapacityUnit unit;
+    private final ComputeBackups backups;
 
-    ConfigurationSteps(AgentPaths paths, CapacityUnit unit) {
+    ConfigurationSteps(AgentPaths paths, CapacityUnit unit, ComputeBackups backups) {
         this.paths = paths;
         this.unit = unit;
+        this.backups = backups;
     }
 
     /**
@@ -38,7 +40,7 @@ final class ConfigurationSteps {
         PostgresCluster cluster = c.cluster;
         ComputeConfig config = ComputeConfig.of(spec, SocketDirs.forData(paths.compute(c.id)),
                 spec.pgStatStatements() && ReleaseCatalog.hasLibrary(cluster.release(), ComputeConfig.STAT_STATEMENTS),
-                unit);
+                unit, backups.archiveSettings(c.id, cluster.user()));
         Map<String, Optional<String>> current = new LinkedHashMap<>();
         for (String name : config.namesToCompare()) {
             current.put(name, cluster.setting(name));

@@ -24,12 +24,17 @@ final class DataDirectorySteps {
     private final ReleaseCatalog releases;
     private final WarmPool pool;
     private final OsUser user;
+    private final ComputeBackups backups;
+    private final Runnable reconcileAgain;
 
-    DataDirectorySteps(AgentPaths paths, ReleaseCatalog releases, WarmPool pool, OsUser user) {
+    DataDirectorySteps(AgentPaths paths, ReleaseCatalog releases, WarmPool pool, OsUser user, ComputeBackups backups,
+                       Runnable reconcileAgain) {
         this.paths = paths;
         this.releases = releases;
         this.pool = pool;
         this.user = user;
+        this.backups = backups;
+        this.reconcileAgain = reconcileAgain;
     }
 
     /** The release the spec asks for; it must be able to run the data directory already on disk, if any. */
@@ -68,6 +73,9 @@ final class DataDirectorySteps {
             throw new ComputeFailure("data directory " + wanted.dataDir() + " is missing or incomplete although the "
                     + "compute was applied before; not re-creating it empty");
         }
+        if (spec.restore() != null) {
+            return restored(c, spec, wanted);
+        }
         // Never applied, so anything here is the remains of a crash mid-creation: nobody's data.
         PostgresCluster.deleteRecursively(computeDir);
         if (pool.claim(release, computeDir)) {
@@ -83,6 +91,28 @@ final class DataDirectorySteps {
         wanted.initdb(ComputeConventions.SUPERUSER, null, true);
         c.cluster = wanted;
         return new StepResult.Created("initdb (warm pool had no Postgres " + release.major() + " cluster)");
+    }
+
+    /**
+     * A compute made from a backup: its data directory is restored in the background (it may take minutes, and the
+     * reconcile thread serves every compute of the node); until then the compute is pending, not failed.
+     */
+    private StepResult restored(Compute c, ComputeSpec spec, PostgresCluster wanted) {
+        ComputeBackups.RestoreProgress progress = backups.restore(c.id, spec.restore(), spec.databaseName(),
+                spec.ownerRole(), wanted.dataDir(), reconcileAgain);
+        if (progress instanceof ComputeBackups.RestoreProgress.Running running) {
+            throw new ComputePending(running.what());
+        }
+        if (progress instanceof ComputeBackups.RestoreProgress.Failed failed) {
+            throw new ComputeFailure("restore failed: " + failed.message());
+        }
+        if (!wanted.isInitialised()) {
+            throw new ComputeFailure("restore reported done but " + wanted.dataDir() + " holds no cluster");
+        }
+        user.ensureCanTraverse(wanted.dataDir());
+        c.cluster = wanted;
+        return new StepResult.Created("restored from backup " + spec.restore().backupId()
+                + (spec.restore().targetTime() != null ? " to " + spec.restore().targetTime() : ""));
     }
 
     static OptionalInt majorOnDisk(Path pgdata) {

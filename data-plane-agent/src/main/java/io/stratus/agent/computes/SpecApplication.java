@@ -53,6 +53,8 @@ final class SpecApplication {
             try {
                 applySpec(c, spec);
                 c.succeeded();
+            } catch (ComputePending pending) {
+                NodeBook.setStatus(c, book.status(c, ComputePhase.STARTING, null, false, pending.getMessage()));
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();

@@ -46,6 +46,8 @@ final class SpecFields {
             Map.entry("pgStatStatements", Step.FULL),
             // Checked in place (StorageSteps): a restart or a promotion only when the limit is crossed.
             Map.entry("storageLimitBytes", Step.CAPACITY),
+            // Read only while the compute has no data directory (it is made from the backup); never changes after.
+            Map.entry("restore", Step.FULL),
             // Bookkeeping: reported back once applied, nothing to do on the compute.
             Map.entry("specVersion", Step.CAPACITY));
 

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * validates them before building any statement: a compromised or buggy control plane must not be able to inject SQL
  * into a compute where the agent is superuser.
  */
-final class SqlText {
+public final class SqlText {
 
     static final Pattern IDENTIFIER = Pattern.compile("^[a-z][a-z0-9_]{0,62}$");
     /** {@code SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>}, base64 parts, as Postgres stores it. */
@@ -52,7 +52,7 @@ final class SqlText {
     }
 
     /** The name double-quoted, after checking it against {@link #IDENTIFIER} (so it holds no quote to escape). */
-    static String identifier(String name) {
+    public static String identifier(String name) {
         checkIdentifier("identifier", name);
         return '"' + name + '"';
     }

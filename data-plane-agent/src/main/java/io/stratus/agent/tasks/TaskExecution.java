@@ -41,7 +41,7 @@ final class TaskExecution {
             return failed(spec, "invalid-parameters", e.getMessage());
         }
         try {
-            TaskType.Outcome outcome = type.run(compute.get().running(), parameters, progress);
+            TaskType.Outcome outcome = type.run(spec.computeId(), compute.get().running(), parameters, progress);
             return Optional.of(TaskStatus.succeeded(spec.id(), outcome.message(), outcome.result(), clock.instant()));
         } catch (TaskFailure e) {
             return failed(spec, e.reasonCode(), e.getMessage());

@@ -3,6 +3,7 @@ package io.stratus.agent.tasks;
 import io.stratus.agent.computes.RunningCompute;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * One kind of one-off work on a compute. Adding a kind is this interface implemented as a Spring bean, with its
@@ -31,7 +32,18 @@ public interface TaskType<P extends Record> {
      * @return what came of it, reported with {@code SUCCEEDED}
      * @throws TaskFailure to fail with a reason code of the type's own; any other exception fails it with {@code error}
      */
-    Outcome run(Optional<RunningCompute> compute, P parameters, Progress progress) throws Exception;
+    default Outcome run(Optional<RunningCompute> compute, P parameters, Progress progress) throws Exception {
+        throw new UnsupportedOperationException(name() + " needs its compute's id: it implements the other run");
+    }
+
+    /**
+     * {@link #run(Optional, Record, Progress)} for a type that needs the compute's id as well: a stopped compute has
+     * no {@link RunningCompute}, yet its data directory is there (a cold backup copies it).
+     */
+    default Outcome run(UUID computeId, Optional<RunningCompute> compute, P parameters, Progress progress)
+            throws Exception {
+        return run(compute, parameters, progress);
+    }
 
     /** A finished run: a line for people and values for programs. */
     record Outcome(String message, Map<String, Object> result) {
