@@ -91,6 +91,9 @@ before anything is created.
 {{- if and .Values.frontDoor.tls.required (not .Values.frontDoor.tls.existingSecret) -}}
 {{- fail "frontDoor.tls.required needs frontDoor.tls.existingSecret: a kubernetes.io/tls Secret with the front door's certificate and key" -}}
 {{- end -}}
+{{- if and (eq .Values.backups.store.type "s3") (not .Values.backups.store.bucket) -}}
+{{- fail "backups.store.bucket is required with backups.store.type s3" -}}
+{{- end -}}
 {{- if not (has .Values.agent.cgroups (list "auto" "v2" "v1" "none")) -}}
 {{- fail (printf "agent.cgroups must be auto, v2, v1 or none, not %q" .Values.agent.cgroups) -}}
 {{- end -}}
@@ -101,8 +104,45 @@ Changes when a setting the apps read only at start changes, so that their pods r
 what they read: restarting an agent restarts its host's computes.
 */}}
 {{- define "stratus.controlPlane.configChecksum" -}}
-{{- dict "metadata" .Values.metadataDatabase "credentials" .Values.credentials | toYaml | sha256sum -}}
+{{- dict "metadata" .Values.metadataDatabase "credentials" .Values.credentials "backups" .Values.backups | toYaml | sha256sum -}}
 {{- end -}}
 {{- define "stratus.agent.configChecksum" -}}
-{{- dict "credentials" .Values.credentials | toYaml | sha256sum -}}
+{{- dict "credentials" .Values.credentials "backups" .Values.backups | toYaml | sha256sum -}}
+{{- end -}}
+
+{{/*
+The backup store's settings, the same for the control plane (which expires backups) and the agents (which write them).
+*/}}
+{{- define "stratus.backups.env" -}}
+{{- $store := .Values.backups.store -}}
+{{- if $store.type }}
+- name: STRATUS_BACKUPS_STORE_TYPE
+  value: {{ $store.type | quote }}
+- name: STRATUS_BACKUPS_STORE_BUCKET
+  value: {{ $store.bucket | quote }}
+- name: STRATUS_BACKUPS_STORE_PREFIX
+  value: {{ $store.prefix | quote }}
+{{- with $store.endpoint }}
+- name: STRATUS_BACKUPS_STORE_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
+{{- with $store.region }}
+- name: STRATUS_BACKUPS_STORE_REGION
+  value: {{ . | quote }}
+{{- end }}
+- name: STRATUS_BACKUPS_STORE_PATH_STYLE
+  value: {{ $store.pathStyle | quote }}
+{{- with $store.existingSecret }}
+- name: STRATUS_BACKUPS_STORE_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: access-key
+- name: STRATUS_BACKUPS_STORE_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: secret-key
+{{- end }}
+{{- end }}
 {{- end -}}

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -266,6 +267,45 @@ class ChartTests {
                 .containsKey("STRATUS_AGENT_FRONT_DOOR_TLS_CERTIFICATE");
         assertThat(offered.environment(container(offered.get("Deployment", CONTROL_PLANE), "control-plane")))
                 .doesNotContainKey("STRATUS_FRONT_DOOR_SSL_MODE");
+    }
+
+    @Test
+    void theBackupStoreIsTheSameForTheControlPlaneAndEveryAgentWithItsKeysFromASecret() {
+        RenderedChart off = RenderedChart.render(RenderedChart.minimal());
+        assertThat(off.environment(container(off.get("DaemonSet", AGENT), "agent")))
+                .doesNotContainKey("STRATUS_BACKUPS_STORE_TYPE");
+
+        Map<String, Object> values = RenderedChart.minimal();
+        values.put("backups.store.type", "s3");
+        values.put("backups.store.bucket", "stratus-backups");
+        values.put("backups.store.prefix", "prod");
+        values.put("backups.store.endpoint", "https://minio.example:9000");
+        values.put("backups.store.pathStyle", "true");
+        values.put("backups.store.existingSecret", "backup-keys");
+        RenderedChart chart = RenderedChart.render(values);
+        Map<String, Object> agent = container(chart.get("DaemonSet", AGENT), "agent");
+        Map<String, Object> controlPlane = container(chart.get("Deployment", CONTROL_PLANE), "control-plane");
+
+        for (Map<String, Object> container : List.of(agent, controlPlane)) {
+            Map<String, Object> env = chart.environment(container);
+            assertThat(env).containsEntry("STRATUS_BACKUPS_STORE_TYPE", "s3")
+                    .containsEntry("STRATUS_BACKUPS_STORE_BUCKET", "stratus-backups")
+                    .containsEntry("STRATUS_BACKUPS_STORE_PREFIX", "prod")
+                    .containsEntry("STRATUS_BACKUPS_STORE_ENDPOINT", "https://minio.example:9000")
+                    .containsEntry("STRATUS_BACKUPS_STORE_PATH_STYLE", "true");
+            // The keys never appear in the pod spec: they come from the Secret.
+            Map<String, Object> secretKey = list(container, "env").stream().map(RenderedChart::cast)
+                    .filter(e -> "STRATUS_BACKUPS_STORE_SECRET_KEY".equals(e.get("name"))).findFirst().orElseThrow();
+            assertThat(str(secretKey, "valueFrom", "secretKeyRef", "name")).isEqualTo("backup-keys");
+            assertThat(str(secretKey, "valueFrom", "secretKeyRef", "key")).isEqualTo("secret-key");
+        }
+        Set<String> agentVariables = stratusVariables(chart, chart.get("DaemonSet", AGENT), "agent");
+        Set<String> cpVariables = stratusVariables(chart, chart.get("Deployment", CONTROL_PLANE), "control-plane");
+        assertThat(AGENT_SETTINGS.variables()).containsAll(agentVariables);
+        assertThat(CONTROL_PLANE_SETTINGS.variables()).containsAll(cpVariables);
+
+        values.remove("backups.store.bucket");
+        assertRefused(values, "backups.store.bucket is required");
     }
 
     @Test

@@ -62,8 +62,20 @@ class BackupMaterializer {
     }
 
     /** A backup laid out in {@code work}: its data directory and the WAL recovery may ask for. */
-    record Materialized(BackupManifest manifest, Path pgdata, Path wal, PostgresRelease release) {
+    /**
+     * @param archivedThrough an instant every commit before which is in {@code wal}: the newest segment's time in the
+     *                        store less {@link #ARCHIVE_LAG}, or the backup's consistent point
+     */
+    record Materialized(BackupManifest manifest, Path pgdata, Path wal, PostgresRelease release,
+                        Instant archivedThrough) {
     }
+
+    /**
+     * The most a segment's time in the store trails its switch: the archiver copies it into the spool at once and the
+     * shipper sends it within its interval (1 s) and an upload. The control plane's recovery window ends this much
+     * before the newest segment's time as well.
+     */
+    static final Duration ARCHIVE_LAG = Duration.ofSeconds(5);
 
     /**
      * Downloads backup {@code backupId} of compute {@code sourceComputeId} into {@code work/pgdata} and the WAL up to
@@ -102,14 +114,18 @@ class BackupMaterializer {
             }
             Path wal = work.resolve("wal");
             Files.createDirectories(wal);
+            Instant archivedThrough = manifest.stoppedAt();
             for (StoredObject o : walNeeded(store, sourceComputeId, manifest, targetTime)) {
                 try (InputStream in = store.get(o.key())) {
-                    Files.copy(in, wal.resolve(o.key().substring(o.key().lastIndexOf('/') + 1)));
+                    Files.copy(in, wal.resolve(fileName(o)));
+                }
+                if (WalNames.isSegment(fileName(o)) && o.lastModified().minus(ARCHIVE_LAG).isAfter(archivedThrough)) {
+                    archivedThrough = o.lastModified().minus(ARCHIVE_LAG);
                 }
             }
             progress.report(85);
             user.own(work);
-            return new Materialized(manifest, pgdata, wal, release);
+            return new Materialized(manifest, pgdata, wal, release, archivedThrough);
         } catch (BackupStoreException e) {
             throw AgentBackupStore.failure(e);
         }
@@ -127,10 +143,15 @@ class BackupMaterializer {
             return recover(m, targetTime, !m.manifest().method().equals("cold"));
         } catch (TaskFailure e) {
             // Nothing was committed after the target in all the WAL archived: replay stops at the end of it without
-            // having seen the target pass. Every commit up to the target is in that WAL (the recovery window ends at
-            // the last segment archived), so its end is the database as it was at the target: replay to it.
+            // having seen the target pass. If the newest segment was switched after the target, every commit up to the
+            // target is in that WAL and its end is the database as it was at the target: replay to it. Otherwise
+            // commits may be missing (not archived yet): refuse rather than hand back less than was asked for.
             if (targetTime == null || !e.getMessage().contains(TARGET_NOT_REACHED)) {
                 throw e;
+            }
+            if (targetTime.isAfter(m.archivedThrough())) {
+                throw new TaskFailure("target-not-archived", "the WAL archived so far ends before " + targetTime
+                        + ": the latest instant it holds for certain is " + m.archivedThrough());
             }
             return recover(m, null, false);
         }

@@ -139,6 +139,27 @@ class BackupRestoreTests {
         assertThat(rows(restored, "SELECT string_agg(id::text, ' ' ORDER BY id) FROM entries")).isEqualTo("1 2");
     }
 
+    // Nothing committed after the instant: Postgres cannot see it pass and ends recovery early. What was archived is the
+    // whole truth only if its newest segment was switched after the instant; otherwise the restore is refused.
+    @Test
+    void aPointAfterTheLastCommitRestoresAllArchivedWalButOneNotSurelyArchivedIsRefused() throws Exception {
+        ComputeSpec source = create("quiet");
+        sql(source, "CREATE TABLE entries (id int PRIMARY KEY)", "INSERT INTO entries VALUES (1)");
+        UUID backupId = UUID.randomUUID();
+        backup(source, backupId);
+        sql(source, "INSERT INTO entries VALUES (2)");
+        Thread.sleep(100);
+        Instant afterTheLastCommit = Instant.now();
+        Thread.sleep(BackupMaterializer.ARCHIVE_LAG.toMillis() + 200);
+        switchWal(source);
+
+        ComputeSpec restored = restore("quiet_then", source, backupId, afterTheLastCommit);
+        assertThat(rows(restored, "SELECT string_agg(id::text, ' ' ORDER BY id) FROM entries")).isEqualTo("1 2");
+
+        String refused = restoreFailure("quiet_now", source, backupId, Instant.now());
+        assertThat(refused).contains("target-not-archived");
+    }
+
     @Test
     void aSuspendedDatabaseIsCopiedColdWithoutWakingItAndRestores() throws Exception {
         ComputeSpec source = create("sleepy");
@@ -235,6 +256,28 @@ class BackupRestoreTests {
         throw new AssertionError("restore not running after 120 s: " + status(reconciler.observe(), spec));
     }
 
+    /** A restore that must fail: the compute's failure message. */
+    private String restoreFailure(String name, ComputeSpec source, UUID backupId, Instant target) throws Exception {
+        ComputeSpec spec = ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName(name).ownerRole(name + "_owner")
+                .ownerVerifier(ScramVerifier.of(PASSWORD)).running(true).cu(BigDecimal.ONE)
+                .minCu(new BigDecimal("0.25")).maxCu(BigDecimal.ONE).release(major).specVersion(1)
+                .restore(new RestoreSpec(source.computeId(), backupId, target, source.databaseName(),
+                        source.ownerRole())).build();
+        specs.add(spec);
+        apply();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            ComputeStatus s = status(reconciler.observe(), spec);
+            assertThat(s.phase()).as(s.message()).isNotEqualTo(ComputePhase.RUNNING);
+            if (s.phase() == ComputePhase.FAILED) {
+                specs.remove(spec);
+                return s.message();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("restore neither failed nor ran after 120 s");
+    }
+
     private NodeObservation apply() throws Exception {
         return reconciler.apply(new DesiredState(NODE, ++generation, List.copyOf(specs))).get(120, TimeUnit.SECONDS);
     }
@@ -255,18 +298,20 @@ class BackupRestoreTests {
         return parts[parts.length - 2];
     }
 
+    /** Ends the current WAL segment and waits until it is in the store. */
     private void switchWal(ComputeSpec spec) throws Exception {
         RunningCompute running = reconciler.running(spec.computeId()).orElseThrow();
+        String segment;
         try (Connection c = ComputeConventions.maintenanceConnection(running.cluster(), "test", 30);
-             Statement st = c.createStatement()) {
-            st.execute("SELECT pg_switch_wal()");
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
+            rs.next();
+            segment = rs.getString(1);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (shipper.pending(spec.computeId()).isEmpty() && System.nanoTime() < deadline
-                && store.store().orElseThrow().list(BackupKeys.wal(spec.computeId())).size() < 2) {
+        while (store.store().orElseThrow().stat(BackupKeys.walFile(spec.computeId(), segment)).isEmpty()) {
+            assertThat(System.nanoTime()).as("segment %s archived", segment).isLessThan(deadline);
             Thread.sleep(50);
         }
-        shipper.ship(spec.computeId());
     }
 
     private void sql(ComputeSpec spec, String... statements) throws SQLException {
