@@ -28,6 +28,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +60,7 @@ class BaseBackupTask implements TaskType<BaseBackupTask.Parameters> {
     /** pg_backup_stop waits for the archiver: bounded, so a broken archive command fails the backup instead. */
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration SHIP_TIMEOUT = Duration.ofMinutes(2);
+    private static final int COPY_THREADS = 2;
 
     record Parameters(UUID backupId) {
     }
@@ -198,20 +203,38 @@ class BaseBackupTask implements TaskType<BaseBackupTask.Parameters> {
         }
     }
 
+    /**
+     * Stores the files on {@link #COPY_THREADS} threads: a data directory is mostly small catalog files, each a put
+     * (and, in a directory store, an fsync) of its own. The manifest lists them in the listing's order.
+     */
     private List<BackupManifest.Entry> copy(BackupStore store, UUID computeId, UUID backupId, Path pgdata,
-                                            DataDirectoryListing.Listing listing, Progress progress) throws IOException {
-        List<BackupManifest.Entry> files = new ArrayList<>();
-        int done = 0;
-        for (String file : listing.files()) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new java.io.InterruptedIOException("backup interrupted");
+                                            DataDirectoryListing.Listing listing, Progress progress) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(COPY_THREADS, r -> {
+            Thread t = new Thread(r, "backup-copy");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Optional<BackupManifest.Entry>>> copies = new ArrayList<>();
+            for (String file : listing.files()) {
+                copies.add(pool.submit(() -> StoredFile.put(store, BackupKeys.dataFile(computeId, backupId, file),
+                        pgdata.resolve(file), file)));
             }
-            StoredFile.put(store, BackupKeys.dataFile(computeId, backupId, file), pgdata.resolve(file), file)
-                    .ifPresent(files::add);
-            done++;
-            progress.report(done * 95 / Math.max(1, listing.files().size()));
+            List<BackupManifest.Entry> files = new ArrayList<>();
+            int done = 0;
+            for (Future<Optional<BackupManifest.Entry>> copy : copies) {
+                try {
+                    copy.get().ifPresent(files::add);
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+                done++;
+                progress.report(done * 95 / Math.max(1, copies.size()));
+            }
+            return files;
+        } finally {
+            pool.shutdownNow();
         }
-        return files;
     }
 
     /** Every segment from the backup's first to its last is in the store, its spool shipped first. */
