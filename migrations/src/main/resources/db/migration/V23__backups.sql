@@ -38,12 +38,15 @@ create table backups (
     stop_wal               text,
     manifest_key           text,
     expired_at             timestamptz,
+    -- When retention deleted an expired backup's objects from the store (null: still to do).
+    store_deleted_at       timestamptz,
     -- The last verification: RUNNING, SUCCEEDED or FAILED (verification_reason says why).
     verification_state     text check (verification_state in ('RUNNING', 'SUCCEEDED', 'FAILED')),
     verification_task_id   uuid references compute_tasks (id),
     verification_reason    text,
     verification_message   text,
     verification_result    jsonb,
+    verification_started_at timestamptz,
     verified_at            timestamptz,
     -- A good backup has what a restore needs: never SUCCEEDED or VERIFIED without its manifest and stop point.
     check (state not in ('SUCCEEDED', 'VERIFIED') or (manifest_key is not null and stopped_at is not null

@@ -73,7 +73,7 @@ public final class DatabaseViews {
     }
 
     @Schema(name = "DatabaseCreated")
-    record Created(DatabaseView database, OperationView operation, Connection connection) {
+    public record Created(DatabaseView database, OperationView operation, Connection connection) {
     }
 
     record PasswordReset(String password, Connection connection, OperationView operation) {
