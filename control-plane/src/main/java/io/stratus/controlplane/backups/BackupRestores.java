@@ -73,13 +73,8 @@ class BackupRestores {
                     ? " and failed its verification (" + backup.verification().reasonCode() + ")" : "")
                     + ": only a SUCCEEDED or VERIFIED backup can be restored", "backupId");
         }
-        return provisioning.restore(tenantId, request.newDatabaseName(),
-                new DatabaseProvisioning.RestoreSource(sourceId, backup.id(), targetTime),
-                new Asked(sourceId, request.backupId(), request.pointInTime(), request.newDatabaseName()),
-                idempotencyKey);
-    }
-
-    /** What an Idempotency-Key remembers of a restore: the request as asked, with its source. */
-    private record Asked(UUID source, UUID backupId, Instant pointInTime, String newDatabaseName) {
+        return provisioning.restore(tenantId, new DatabaseProvisioning.RestoreAsked(sourceId, request.backupId(),
+                        request.pointInTime(), request.newDatabaseName()),
+                new DatabaseProvisioning.RestoreSource(sourceId, backup.id(), targetTime), idempotencyKey);
     }
 }

@@ -111,8 +111,8 @@ public class DatabaseProvisioning {
      * @throws ApiException 404 for another tenant's (or no) source, 400 (field {@code newDatabaseName}) for a bad name
      */
     @Transactional
-    public CreateResult restore(UUID tenantId, String newDatabaseName, RestoreSource from, Record asked,
-                                String idempotencyKey) {
+    public CreateResult restore(UUID tenantId, RestoreAsked asked, RestoreSource from, String idempotencyKey) {
+        String newDatabaseName = asked.newDatabaseName();
         Database source = find(tenantId, from.sourceDatabaseId());
         ValidCreate request;
         try {
@@ -126,6 +126,10 @@ public class DatabaseProvisioning {
     }
 
     private record Restore(Database source, RestoreSource from) {
+    }
+
+    /** A restore as the client asked for it (a backup, or a point in time): what an Idempotency-Key remembers. */
+    public record RestoreAsked(UUID sourceDatabaseId, UUID backupId, Instant pointInTime, String newDatabaseName) {
     }
 
     private CreateResult create(UUID tenantId, ValidCreate request, String requestHash, String idempotencyKey,
