@@ -30,6 +30,8 @@ public abstract class ControlPlaneTest {
      * application started by a test gets a name of its own (instances of one cluster share theirs).
      */
     public static final String SCHEDULER_NAME = "spring.quartz.properties.org.quartz.scheduler.instanceName";
+    /** The shared context's backup store: a directory, which tests may write objects into as an agent would. */
+    protected static final Path BACKUP_STORE = Path.of("target", "test-backup-store").toAbsolutePath();
 
     @LocalServerPort
     protected int port;
@@ -48,6 +50,10 @@ public abstract class ControlPlaneTest {
         registry.add("stratus.billing.export.catch-up", () -> "0s");
         registry.add("stratus.data-dir", () -> Path.of("target", "test-data").toAbsolutePath().toString());
         registry.add(SCHEDULER_NAME, () -> "stratus-" + DB.name());
+        registry.add("stratus.backups.store.type", () -> "filesystem");
+        registry.add("stratus.backups.store.directory", BACKUP_STORE::toString);
+        // Never on its own: tests run verification when they mean to (a real firing would queue tasks mid-test).
+        registry.add("stratus.backups.verification-cron", () -> "0 0 0 1 1 ? 2099");
     }
 
     protected ApiClient api() {

@@ -69,6 +69,7 @@ public class ComputeDesiredState {
                         .roles(rolesOf.getOrDefault(d.getId(), List.of())).pgStatStatements(d.pgStatStatements())
                         .storageLimitBytes(StorageLimits.limitFor(quotas.get(d.tenantId()),
                                 stored.getOrDefault(d.tenantId(), 0L), d.storedBytes()))
+                        .restore(d.restoreSpec())
                         .build())
                 .toList();
         return new DesiredState(nodeId, generation, computes);

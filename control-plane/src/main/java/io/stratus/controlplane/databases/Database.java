@@ -64,6 +64,16 @@ class Database extends AbstractEntity {
     private Long storedBytes;
     @Column(name = "storage_limited")
     private boolean storageLimited;
+    @Column(name = "restore_source_database_id")
+    private UUID restoreSourceDatabaseId;
+    @Column(name = "restore_backup_id")
+    private UUID restoreBackupId;
+    @Column(name = "restore_target_time")
+    private Instant restoreTargetTime;
+    @Column(name = "restore_source_name")
+    private String restoreSourceName;
+    @Column(name = "restore_source_owner_role")
+    private String restoreSourceOwnerRole;
 
     protected Database() {
     }
@@ -89,6 +99,28 @@ class Database extends AbstractEntity {
         this.enforcement = "none";
         this.lastActiveAt = now;
         this.cuChangedAt = now;
+    }
+
+    /**
+     * Makes this new database a restore of {@code source}'s backup: its compute's data directory is built from the
+     * backup store (replayed to {@code targetTime}, or to the backup's end when null) instead of an empty one.
+     */
+    void restoreFrom(Database source, UUID backupId, Instant targetTime) {
+        restoreSourceDatabaseId = source.getId();
+        restoreBackupId = backupId;
+        restoreTargetTime = targetTime;
+        restoreSourceName = source.name();
+        restoreSourceOwnerRole = DatabaseRequests.ownerRoleFor(source.name());
+    }
+
+    /** Where the compute's data comes from; null for a database created empty. */
+    io.stratus.protocol.RestoreSpec restoreSpec() {
+        return restoreBackupId == null ? null : new io.stratus.protocol.RestoreSpec(restoreSourceDatabaseId,
+                restoreBackupId, restoreTargetTime, restoreSourceName, restoreSourceOwnerRole);
+    }
+
+    boolean isRestore() {
+        return restoreBackupId != null;
     }
 
     /** Grants a new CU; the agent applies it (cgroup limits and reloadable settings) as a new spec version. */

@@ -63,6 +63,19 @@ public class DatabaseDirectory {
         return tenants;
     }
 
+    /** Those of {@code databaseIds} that are live (neither being deleted nor deleted); one query. */
+    public java.util.List<UUID> live(Collection<UUID> databaseIds) {
+        if (databaseIds.isEmpty()) {
+            return java.util.List.of();
+        }
+        return jdbcTemplate.query(con -> {
+            PreparedStatement ps = con.prepareStatement("select id from databases where id = any(?) "
+                    + "and state not in ('DELETING', 'DELETED')");
+            ps.setArray(1, con.createArrayOf("uuid", databaseIds.toArray()));
+            return ps;
+        }, (rs, n) -> rs.getObject(1, UUID.class));
+    }
+
     /** The tenant a database belongs to, also after its deletion; empty for an unknown id. */
     public Optional<UUID> tenantOf(UUID databaseId) {
         return jdbc.sql("select tenant_id from databases where id = ?").param(databaseId).query(UUID.class).optional();

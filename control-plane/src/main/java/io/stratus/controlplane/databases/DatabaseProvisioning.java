@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.data.domain.PageRequest;
@@ -54,12 +55,17 @@ public class DatabaseProvisioning {
     private final ApplicationEventPublisher events;
     private final FrontDoorAddress frontDoor;
     private final IdempotencySettings idempotencySettings;
+    private final ObjectProvider<BackupSummaries> backupSummaries;
+    private final DatabaseRequests requests;
     private final Clock clock;
 
     DatabaseProvisioning(DatabaseRepository databases, IdempotencyRepository idempotency,
                          IdempotencyLocks idempotencyLocks, Operations operations, Fleet fleet, TenantDirectory tenants,
                          CapacityControl capacity, ApplicationEventPublisher events, FrontDoorAddress frontDoor,
-                         IdempotencySettings idempotencySettings, Clock clock) {
+                         IdempotencySettings idempotencySettings, ObjectProvider<BackupSummaries> backupSummaries,
+                         DatabaseRequests requests, Clock clock) {
+        this.requests = requests;
+        this.backupSummaries = backupSummaries;
         this.frontDoor = frontDoor;
         this.idempotencySettings = idempotencySettings;
         this.idempotencyLocks = idempotencyLocks;
@@ -84,7 +90,50 @@ public class DatabaseProvisioning {
 
     @Transactional
     public CreateResult create(UUID tenantId, ValidCreate request, String idempotencyKey) {
-        String requestHash = RequestFingerprint.of(request);
+        return create(tenantId, request, RequestFingerprint.of(request), idempotencyKey, null);
+    }
+
+    /**
+     * What a restore restores: the backup {@code backupId} of {@code sourceDatabaseId}, replayed to {@code targetTime}
+     * (null: to the backup's end).
+     */
+    public record RestoreSource(UUID sourceDatabaseId, UUID backupId, Instant targetTime) {
+    }
+
+    /**
+     * Creates a new database from a backup of one of the tenant's databases (live or deleted): the source's release,
+     * CU range and settings, a fresh owner password (returned here only), normal placement and the quotas a create
+     * checks. Its operation is a {@code RESTORE_DATABASE}, which succeeds when its compute runs. With an
+     * {@code Idempotency-Key}, a replay of the same request answers the same database with a new password, as a
+     * create's does.
+     *
+     * @param asked the request as the client gave it: what the Idempotency-Key remembers
+     * @throws ApiException 404 for another tenant's (or no) source, 400 (field {@code newDatabaseName}) for a bad name
+     */
+    @Transactional
+    public CreateResult restore(UUID tenantId, RestoreAsked asked, RestoreSource from, String idempotencyKey) {
+        String newDatabaseName = asked.newDatabaseName();
+        Database source = find(tenantId, from.sourceDatabaseId());
+        ValidCreate request;
+        try {
+            request = requests.validate(new DatabaseRequests.CreateDatabaseRequest(newDatabaseName, source.minCu(),
+                    source.maxCu(), source.release(), source.suspendTimeoutSeconds(), source.pgStatStatements()));
+        } catch (ApiException e) {
+            throw ApiException.invalid(e.errors().stream().map(error -> error.field().equals("name")
+                    ? new ApiException.FieldError("newDatabaseName", error.reason()) : error).toList());
+        }
+        return create(tenantId, request, RequestFingerprint.of(asked), idempotencyKey, new Restore(source, from));
+    }
+
+    private record Restore(Database source, RestoreSource from) {
+    }
+
+    /** A restore as the client asked for it (a backup, or a point in time): what an Idempotency-Key remembers. */
+    public record RestoreAsked(UUID sourceDatabaseId, UUID backupId, Instant pointInTime, String newDatabaseName) {
+    }
+
+    private CreateResult create(UUID tenantId, ValidCreate request, String requestHash, String idempotencyKey,
+                                Restore restore) {
         if (idempotencyKey != null && !idempotencyLocks.tryLock(tenantId, idempotencyKey)) {
             throw keyInUse("a request with this Idempotency-Key is being processed; retry after it (its response "
                     + "holds the password)", 1);
@@ -102,7 +151,8 @@ public class DatabaseProvisioning {
             if (earlier.isPresent()) {
                 return replay(tenantId, earlier.get(), requestHash);
             }
-            throw ApiException.conflict("database-exists", "a database named '" + request.name() + "' exists", "name");
+            throw ApiException.conflict("database-exists", "a database named '" + request.name() + "' exists",
+                    restore == null ? "name" : "newDatabaseName");
         }
         if (databases.countLive(tenantId) >= tenant.maxDatabases()) {
             throw ApiException.conflict("quota-exceeded", "the tenant's quota of " + tenant.maxDatabases()
@@ -114,10 +164,14 @@ public class DatabaseProvisioning {
         Database db = new Database(tenantId, request.name(), request.minCu(), request.maxCu(), request.release(),
                 DatabaseRequests.ownerRoleFor(request.name()), Passwords.scramVerifier(password),
                 request.suspendTimeoutSeconds(), request.pgStatStatements(), clock.instant());
+        if (restore != null) {
+            db.restoreFrom(restore.source(), restore.from().backupId(), restore.from().targetTime());
+        }
         Optional<Fleet.Placement> placement = place(db);
         databases.save(db);
-        OperationView op = operations.open(tenantId, db.getId(), OperationType.CREATE_DATABASE, placement.isPresent(),
-                db.specVersion());
+        OperationView op = operations.open(tenantId, db.getId(), restore == null ? OperationType.CREATE_DATABASE
+                : OperationType.RESTORE_DATABASE, placement.isPresent(), db.specVersion());
+        events.publishEvent(new DatabaseCreated(tenantId, db.getId()));
         placement.ifPresent(p -> fleet.desiredStateChanged(p.nodeId()));
         if (idempotencyKey != null) {
             idempotency.saveAndFlush(new IdempotencyRecord(tenantId, idempotencyKey, requestHash, db.getId(), op.id(),
@@ -236,7 +290,9 @@ public class DatabaseProvisioning {
         var result = databases.findByTenantIdAndStateIn(tenantId,
                 includeDeleted ? EnumSet.allOf(DatabaseState.class) : VISIBLE,
                 PageRequest.of(page, size, Sort.by("createdAt", "id")));
-        return new DatabaseViews.Page(result.map(this::view).getContent(), page, size, result.getTotalElements());
+        Map<UUID, BackupSummaries.BackupSummary> backups = backupSummaries(result.getContent());
+        return new DatabaseViews.Page(result.map(db -> view(db, backups)).getContent(), page, size,
+                result.getTotalElements());
     }
 
     /** A database with the tenant it belongs to, as the operator sees every tenant's. */
@@ -290,8 +346,9 @@ public class DatabaseProvisioning {
         };
         var result = databases.findAll(spec, PageRequest.of(page, size,
                 Sort.by(Sort.Order.desc("createdAt"), Sort.Order.desc("id"))));
-        return new TenantDatabasePage(result.map(db -> new TenantDatabase(db.tenantId(), view(db))).getContent(), page,
-                size, result.getTotalElements());
+        Map<UUID, BackupSummaries.BackupSummary> backups = backupSummaries(result.getContent());
+        return new TenantDatabasePage(result.map(db -> new TenantDatabase(db.tenantId(), view(db, backups))).getContent(),
+                page, size, result.getTotalElements());
     }
 
     /** Any tenant's database, for the operator; 404 when there is none. */
@@ -327,9 +384,11 @@ public class DatabaseProvisioning {
             return operations.latest(db.getId(), OperationType.DELETE_DATABASE)
                     .orElseThrow(() -> ApiException.notFound("database"));
         }
-        operations.failOpen(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESET_PASSWORD,
-                OperationType.CREATE_ROLE, OperationType.DELETE_ROLE), "superseded by a delete");
+        operations.failOpen(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESTORE_DATABASE,
+                OperationType.RESET_PASSWORD, OperationType.CREATE_ROLE, OperationType.DELETE_ROLE),
+                "superseded by a delete");
         events.publishEvent(new StorageShares.DatabaseLeft(tenantId, db.getId()));
+        events.publishEvent(new DatabaseDeleted(tenantId, db.getId()));
         if (db.nodeId() == null) {
             db.markDeleted(clock.instant());
             OperationView op = operations.open(tenantId, db.getId(), OperationType.DELETE_DATABASE, true, db.specVersion());
@@ -465,6 +524,16 @@ public class DatabaseProvisioning {
     }
 
     DatabaseView view(Database db) {
+        return view(db, backupSummaries(List.of(db)));
+    }
+
+    private Map<UUID, BackupSummaries.BackupSummary> backupSummaries(List<Database> dbs) {
+        BackupSummaries source = backupSummaries.getIfAvailable();
+        return source == null || dbs.isEmpty() ? Map.of() : source.summaries(dbs.stream().map(Database::getId).toList());
+    }
+
+    private DatabaseView view(Database db, Map<UUID, BackupSummaries.BackupSummary> backups) {
+        BackupSummaries.BackupSummary backup = backups.getOrDefault(db.getId(), BackupSummaries.BackupSummary.NONE);
         Fleet.HostStatus host = db.nodeId() == null ? null : fleet.hostStatus(db.nodeId()).orElse(null);
         String message = db.message() != null || db.nodeId() != null || db.state() != DatabaseState.PROVISIONING
                 ? db.message()
@@ -486,7 +555,11 @@ public class DatabaseProvisioning {
                 db.appliedCu() == null ? null : db.enforcement(), db.suspendTimeoutSeconds(), db.pgStatStatements(),
                 db.release(), db.nodeId(),
                 connection(db, null), message, host == null ? null : host.lastHeartbeatAt(), db.createdAt(),
-                db.storedBytes(), db.storageLimited());
+                db.storedBytes(), db.storageLimited(), backup.status(),
+                backup.lastGoodBackupId() == null ? null
+                        : new DatabaseViews.LastGoodBackup(backup.lastGoodBackupId(), backup.lastGoodBackupAt()),
+                db.restoreSpec() == null ? null : new DatabaseViews.RestoredFrom(db.restoreSpec().sourceComputeId(),
+                        db.restoreSpec().backupId(), db.restoreSpec().targetTime()));
     }
 
     private Connection connection(Database db, String password) {

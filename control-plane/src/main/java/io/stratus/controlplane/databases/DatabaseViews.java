@@ -50,16 +50,30 @@ public final class DatabaseViews {
      *                    tenant's storage quota; null while none was measured (the tenant has no storage quota)
      * @param storageLimited true while its compute is read-only because it stores its share of the tenant's storage
      *                    quota: reads work, writes fail with SQLSTATE 25006
+     * @param backupStatus {@code OK}; {@code FAILING}: the latest backup (or verification) failed; {@code STALE}: the
+     *                    last good backup is older than twice the policy's period (26 hours without a policy);
+     *                    {@code NONE}: no good backup (or backups are not configured)
+     * @param lastGoodBackup the newest backup a restore can use; null without one
+     * @param restoredFrom where a restored database's data came from; null for one created empty
      */
     public record DatabaseView(UUID id, String name, DatabaseState state, BigDecimal minCu, BigDecimal maxCu,
                         BigDecimal currentCu, String enforcement, int suspendTimeoutSeconds, boolean pgStatStatements,
                         String release, UUID node,
                         Connection connection, String message, Instant observedAt, Instant createdAt, Long storedBytes,
-                        boolean storageLimited) {
+                        boolean storageLimited, BackupSummaries.BackupStatus backupStatus, LastGoodBackup lastGoodBackup,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) RestoredFrom restoredFrom) {
+    }
+
+    /** @param at when the backup became consistent: its data is as of then */
+    public record LastGoodBackup(UUID id, Instant at) {
+    }
+
+    /** @param targetTime the point in time replayed to; null: to the end of the backup */
+    public record RestoredFrom(UUID databaseId, UUID backupId, Instant targetTime) {
     }
 
     @Schema(name = "DatabaseCreated")
-    record Created(DatabaseView database, OperationView operation, Connection connection) {
+    public record Created(DatabaseView database, OperationView operation, Connection connection) {
     }
 
     record PasswordReset(String password, Connection connection, OperationView operation) {

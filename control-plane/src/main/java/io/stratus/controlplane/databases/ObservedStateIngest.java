@@ -69,19 +69,28 @@ public class ObservedStateIngest {
             if (cs.phase() == ComputePhase.RUNNING && cs.acceptingLogins() && db.running()) {
                 boolean wasProvisioning = db.state() == DatabaseState.PROVISIONING;
                 db.observedRunning(cs.specVersion());
-                operations.observed(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESET_PASSWORD,
-                        OperationType.RESUME_DATABASE, OperationType.CREATE_ROLE, OperationType.DELETE_ROLE),
-                        cs.specVersion());
+                operations.observed(db.getId(), EnumSet.of(OperationType.CREATE_DATABASE, OperationType.RESTORE_DATABASE,
+                        OperationType.RESET_PASSWORD, OperationType.RESUME_DATABASE, OperationType.CREATE_ROLE,
+                        OperationType.DELETE_ROLE), cs.specVersion());
                 if (wasProvisioning) {
                     log.info("database {} ({}) is running on node {}", db.name(), db.getId(), nodeId);
                 }
             } else if (cs.phase() == ComputePhase.STOPPED && !db.running()) {
                 db.observedStopped(cs.specVersion());
                 // A database suspended while it was being created is created once its compute exists, stopped.
-                operations.observed(db.getId(), EnumSet.of(OperationType.SUSPEND_DATABASE, OperationType.CREATE_DATABASE),
-                        cs.specVersion());
+                operations.observed(db.getId(), EnumSet.of(OperationType.SUSPEND_DATABASE, OperationType.CREATE_DATABASE,
+                        OperationType.RESTORE_DATABASE), cs.specVersion());
             } else if (cs.phase() == ComputePhase.FAILED) {
                 db.observedProblem(cs.message());
+                if (db.isRestore() && db.state() == DatabaseState.PROVISIONING) {
+                    // A restore that cannot build its data directory (a backup missing from the store, WAL that does
+                    // not replay) will not get there by retrying: its operation says so, and the database is FAILED.
+                    db.markFailed("restore failed: " + cs.message());
+                    operations.failOpen(db.getId(), EnumSet.of(OperationType.RESTORE_DATABASE),
+                            "restore-failed: " + cs.message());
+                    log.warn("restore of database {} ({}) failed on node {}: {}", db.name(), db.getId(), nodeId,
+                            cs.message());
+                }
             }
         }
         fleet.heartbeat(nodeId, status.observedGeneration(), status.enforcement());

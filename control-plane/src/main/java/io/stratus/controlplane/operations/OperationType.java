@@ -6,5 +6,11 @@ public enum OperationType {
     /** A login role added to, or removed from, a database (applied when its compute next runs, if it sleeps). */
     CREATE_ROLE, DELETE_ROLE,
     /** A checkpoint on the database's compute, run as an agent task. */
-    CHECKPOINT
+    CHECKPOINT,
+    /** A base backup of the database, run as an agent task (a hot one of a running compute, a cold copy of a suspended one). */
+    BACKUP_DATABASE,
+    /** A backup restored into a throwaway directory and checked, run as an agent task. */
+    VERIFY_BACKUP,
+    /** The creation of a new database from another's backup: succeeds, as a create does, when its compute runs. */
+    RESTORE_DATABASE
 }

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -31,7 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The control plane's half of the task channel: one-off work on a compute, queued with an operation, delivered to the
  * compute's node with its desired state while open ({@link #openFor}), and closed by the node's report
  * ({@link #ingest}). A report is applied once: a repeated one, or one for a task already closed (its deadline passed
- * here first), changes nothing. A task's result is kept with it; its operation says SUCCEEDED or FAILED.
+ * here first), changes nothing. A task's result is kept with it; its operation says SUCCEEDED or FAILED, and a
+ * {@link TaskFinished} event tells the feature that queued it, in the same transaction.
  */
 @Service
 public class ComputeTasks {
@@ -48,9 +50,11 @@ public class ComputeTasks {
     private final Fleet fleet;
     private final JsonMapper json;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
     ComputeTasks(JdbcClient jdbc, DatabaseDirectory databases, Operations operations, Fleet fleet, JsonMapper json,
-                 Clock clock) {
+                 Clock clock, ApplicationEventPublisher events) {
+        this.events = events;
         this.jdbc = jdbc;
         this.databases = databases;
         this.operations = operations;
@@ -116,10 +120,11 @@ public class ComputeTasks {
     public void ingest(UUID nodeId, List<TaskStatus> reported) {
         boolean closed = false;
         for (TaskStatus s : reported) {
-            Optional<Open> task = jdbc.sql("select operation_id, state, progress from compute_tasks where id = ? "
-                            + "and node_id = ? and state in ('PENDING', 'RUNNING') for update")
+            Optional<Open> task = jdbc.sql("select operation_id, state, progress, type, database_id from compute_tasks "
+                            + "where id = ? and node_id = ? and state in ('PENDING', 'RUNNING') for update")
                     .params(s.id(), nodeId)
-                    .query((rs, n) -> new Open(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3)))
+                    .query((rs, n) -> new Open(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3),
+                            rs.getString(4), rs.getObject(5, UUID.class)))
                     .optional();
             if (task.isEmpty()) {
                 continue;
@@ -145,6 +150,8 @@ public class ComputeTasks {
             } else {
                 operations.fail(task.get().operationId(), s.reasonCode() + ": " + s.message());
             }
+            events.publishEvent(new TaskFinished(s.id(), task.get().type(), task.get().databaseId(), s.state(),
+                    s.reasonCode(), s.message(), s.state() == TaskState.SUCCEEDED ? s.result() : Map.of()));
             closed = true;
             log.info("task {} {} on node {}{}", s.id(), s.state(), nodeId,
                     s.reasonCode() != null ? " (" + s.reasonCode() + ": " + s.message() + ")" : "");
@@ -167,12 +174,16 @@ public class ComputeTasks {
         Instant now = clock.instant();
         List<Expired> expired = jdbc.sql("update compute_tasks set state = 'FAILED', reason_code = 'deadline-exceeded', "
                         + "message = 'not reported done by its node before its deadline', updated_at = ?, finished_at = ? "
-                        + "where state in ('PENDING', 'RUNNING') and deadline < ? returning operation_id, node_id")
+                        + "where state in ('PENDING', 'RUNNING') and deadline < ? "
+                        + "returning operation_id, node_id, id, type, database_id")
                 .params(Timestamp.from(now), Timestamp.from(now), Timestamp.from(now.minus(grace)))
-                .query((rs, n) -> new Expired(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)))
+                .query((rs, n) -> new Expired(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
+                        rs.getObject(3, UUID.class), rs.getString(4), rs.getObject(5, UUID.class)))
                 .list();
         for (Expired e : expired) {
             operations.fail(e.operationId(), "deadline-exceeded: not reported done by its node before its deadline");
+            events.publishEvent(new TaskFinished(e.taskId(), e.type(), e.databaseId(), TaskState.FAILED,
+                    "deadline-exceeded", "not reported done by its node before its deadline", Map.of()));
             fleet.desiredStateChanged(e.nodeId());
         }
         return expired.size();
@@ -191,10 +202,10 @@ public class ComputeTasks {
     }
 
     /** An open task as stored: its operation, state and progress. */
-    private record Open(UUID operationId, String state, int progress) {
+    private record Open(UUID operationId, String state, int progress, String type, UUID databaseId) {
     }
 
-    private record Expired(UUID operationId, UUID nodeId) {
+    private record Expired(UUID operationId, UUID nodeId, UUID taskId, String type, UUID databaseId) {
     }
 
     private TaskView view(ResultSet rs, int row) throws SQLException {
