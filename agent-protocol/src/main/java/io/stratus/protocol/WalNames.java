@@ -1,5 +1,6 @@
 package io.stratus.protocol;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -8,6 +9,13 @@ import java.util.regex.Pattern;
  * number in two halves), with the default 16 MB segments. A timeline's history is {@code TTTTTTTT.history}.
  */
 public final class WalNames {
+
+    /**
+     * The most a WAL segment's time in the backup store trails its switch: the archiver copies it into the compute's
+     * spool at once, the agent ships the spool every second, then an upload. Every commit made this long before the
+     * newest stored segment's time is in the store: where the recovery window ends.
+     */
+    public static final Duration ARCHIVE_LAG = Duration.ofSeconds(5);
 
     /** Postgres' default (and the only size Stratus computes are made with). */
     public static final long SEGMENT_BYTES = 16L * 1024 * 1024;

@@ -107,7 +107,7 @@ class BackupEndToEndTests {
         String backupId = started.at("/backup/id").asString();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
                 "RUNNING".equals(api.get(tenant.adminKey(), "/v1/backups/" + backupId).text("state"))
-                        && api.get(OP, "/v1/admin/tasks/" + started.at("/backup/taskId").asString()).json()
+                        && api.get(OP, "/v1/admin/databases/" + db.id() + "/tasks").json().get(0)
                         .get("progress").asInt() > 0);
 
         stratus.killAgent();

@@ -56,7 +56,9 @@ class RecoveryWindows {
             Optional<Instant> wal = store.require().list(BackupKeys.wal(databaseId)).stream()
                     .filter(o -> WalNames.isSegment(name(o)))
                     .map(StoredObject::lastModified)
-                    .max(Comparator.naturalOrder());
+                    .max(Comparator.naturalOrder())
+                    // A segment is stored a little after its switch: commits in that gap may not be in it.
+                    .map(stored -> stored.minus(WalNames.ARCHIVE_LAG));
             if (wal.isPresent() && wal.get().isAfter(latest)) {
                 latest = wal.get();
             }

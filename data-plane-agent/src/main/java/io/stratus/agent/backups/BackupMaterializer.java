@@ -64,18 +64,12 @@ class BackupMaterializer {
     /** A backup laid out in {@code work}: its data directory and the WAL recovery may ask for. */
     /**
      * @param archivedThrough an instant every commit before which is in {@code wal}: the newest segment's time in the
-     *                        store less {@link #ARCHIVE_LAG}, or the backup's consistent point
+     *                        store less {@link WalNames#ARCHIVE_LAG}, or the backup's consistent point
      */
     record Materialized(BackupManifest manifest, Path pgdata, Path wal, PostgresRelease release,
                         Instant archivedThrough) {
     }
 
-    /**
-     * The most a segment's time in the store trails its switch: the archiver copies it into the spool at once and the
-     * shipper sends it within its interval (1 s) and an upload. The control plane's recovery window ends this much
-     * before the newest segment's time as well.
-     */
-    static final Duration ARCHIVE_LAG = Duration.ofSeconds(5);
 
     /**
      * Downloads backup {@code backupId} of compute {@code sourceComputeId} into {@code work/pgdata} and the WAL up to
@@ -119,8 +113,8 @@ class BackupMaterializer {
                 try (InputStream in = store.get(o.key())) {
                     Files.copy(in, wal.resolve(fileName(o)));
                 }
-                if (WalNames.isSegment(fileName(o)) && o.lastModified().minus(ARCHIVE_LAG).isAfter(archivedThrough)) {
-                    archivedThrough = o.lastModified().minus(ARCHIVE_LAG);
+                if (WalNames.isSegment(fileName(o)) && o.lastModified().minus(WalNames.ARCHIVE_LAG).isAfter(archivedThrough)) {
+                    archivedThrough = o.lastModified().minus(WalNames.ARCHIVE_LAG);
                 }
             }
             progress.report(85);

@@ -150,7 +150,7 @@ class BackupRestoreTests {
         sql(source, "INSERT INTO entries VALUES (2)");
         Thread.sleep(100);
         Instant afterTheLastCommit = Instant.now();
-        Thread.sleep(BackupMaterializer.ARCHIVE_LAG.toMillis() + 200);
+        Thread.sleep(io.stratus.protocol.WalNames.ARCHIVE_LAG.toMillis() + 200);
         switchWal(source);
 
         ComputeSpec restored = restore("quiet_then", source, backupId, afterTheLastCommit);
