@@ -1,0 +1,126 @@
+package io.stratus.backupstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.stratus.testing.S3Server;
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+
+/** The contract against a real S3-compatible server (S3Proxy in its own JVM), plus what only S3 has. */
+class S3BackupStoreTests extends BackupStoreContract {
+
+    /** The store must give up on an unreachable server within this, not retry for minutes. */
+    private static final Duration UNREACHABLE_WITHIN = Duration.ofSeconds(30);
+
+    private static S3Server server;
+
+    @BeforeAll
+    static void startServer() {
+        server = new S3Server();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Each test its own prefix on the shared bucket: the prefix isolates them. */
+    @Override
+    protected BackupStore newStore() {
+        return BackupStores.open(server.settings("test-" + UUID.randomUUID()));
+    }
+
+    @Test
+    void aPrefixInTheSettingsIsolatesTwoStoresOnOneBucket() throws Exception {
+        try (BackupStore a = BackupStores.open(server.settings("isolation/a"));
+             BackupStore b = BackupStores.open(server.settings("/isolation/b/"));
+             BackupStore whole = BackupStores.open(server.settings(""))) {
+            a.put("db/1", new ByteArrayInputStream("from a".getBytes()), 6);
+            b.put("db/1", new ByteArrayInputStream("from b!".getBytes()), 7);
+
+            assertThat(keys(a.list(""))).containsExactly("db/1");
+            assertThat(a.stat("db/1").orElseThrow().size()).isEqualTo(6);
+            assertThat(b.stat("db/1").orElseThrow().size()).isEqualTo(7);
+            assertThat(keys(whole.list("isolation/"))).containsExactly("isolation/a/db/1", "isolation/b/db/1");
+
+            a.delete(List.of("db/1"));
+
+            assertThat(a.list("")).isEmpty();
+            assertThat(b.get("db/1").readAllBytes()).isEqualTo("from b!".getBytes());
+            assertThat(a.describe()).isEqualTo("s3://" + server.bucket() + "/isolation/a at " + server.endpoint());
+            assertThat(b.describe()).startsWith("s3://" + server.bucket() + "/isolation/b ");
+        }
+    }
+
+    // A stopped server refuses connections: every call fails as UNREACHABLE, quickly, and the store works again
+    // once the server is back (same port, same objects).
+    @Test
+    void aStoppedServerFailsCallsAsUnreachableWithinThirtySeconds() throws Exception {
+        try (S3Server own = new S3Server("own");
+             BackupStore onOwn = BackupStores.open(own.settings("p"))) {
+            onOwn.put("kept", new ByteArrayInputStream(new byte[] {1, 2, 3}), 3);
+            own.stop();
+
+            assertUnreachableQuickly(() -> onOwn.put("k", new ByteArrayInputStream(new byte[10]), 10));
+            assertUnreachableQuickly(() -> onOwn.list(""));
+            assertUnreachableQuickly(() -> onOwn.get("kept"));
+            assertUnreachableQuickly(() -> onOwn.stat("kept"));
+            assertUnreachableQuickly(() -> onOwn.delete(List.of("kept")));
+
+            own.start();
+
+            assertThat(onOwn.get("kept").readAllBytes()).containsExactly(1, 2, 3);
+            onOwn.put("k", new ByteArrayInputStream(new byte[10]), 10);
+            assertThat(keys(onOwn.list(""))).containsExactly("k", "kept");
+        }
+    }
+
+    @Test
+    void wrongCredentialsAreDenied() {
+        BackupStoreSettings right = server.settings("denied");
+        BackupStoreSettings wrong = new BackupStoreSettings(right.type(), null, right.bucket(), right.prefix(),
+                right.endpoint(), right.region(), right.accessKey(), "not-the-secret", true);
+        try (BackupStore denied = BackupStores.open(wrong)) {
+            assertDenied(() -> denied.put("k", new ByteArrayInputStream(new byte[1]), 1));
+            assertDenied(() -> denied.list(""));
+            assertDenied(() -> denied.get("k"));
+            assertDenied(() -> denied.delete(List.of("k")));
+        }
+    }
+
+    @Test
+    void aMissingBucketFailsWithoutPassingForAMissingObject() {
+        BackupStoreSettings right = server.settings("");
+        BackupStoreSettings noBucket = new BackupStoreSettings(right.type(), null, "no-such-bucket", "",
+                right.endpoint(), right.region(), right.accessKey(), right.secretKey(), true);
+        try (BackupStore missing = BackupStores.open(noBucket)) {
+            assertThatThrownBy(() -> missing.get("k"))
+                    .isInstanceOfSatisfying(BackupStoreException.class,
+                            e -> assertThat(e.reason()).isEqualTo(BackupStoreException.Reason.FAILED));
+            assertThatThrownBy(() -> missing.list(""))
+                    .isInstanceOfSatisfying(BackupStoreException.class,
+                            e -> assertThat(e.getMessage()).contains("NoSuchBucket"));
+        }
+    }
+
+    private static void assertUnreachableQuickly(ThrowingCallable call) {
+        long start = System.nanoTime();
+        assertThatThrownBy(call).isInstanceOfSatisfying(BackupStoreException.class,
+                e -> assertThat(e.reason()).as(e.toString()).isEqualTo(BackupStoreException.Reason.UNREACHABLE));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(UNREACHABLE_WITHIN);
+    }
+
+    private static void assertDenied(ThrowingCallable call) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(BackupStoreException.class,
+                e -> assertThat(e.reason()).as(e.toString()).isEqualTo(BackupStoreException.Reason.DENIED));
+    }
+}
