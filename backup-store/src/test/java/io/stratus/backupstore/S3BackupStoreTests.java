@@ -84,6 +84,44 @@ class S3BackupStoreTests extends BackupStoreContract {
         }
     }
 
+    // The SDK retries a PUT whose connection dropped; the caller's stream can be read only once, so the store keeps
+    // small objects' bytes to send again, and a large object's put fails (the caller retries it) instead of
+    // sending the wrong bytes.
+    @Test
+    void aPutRetriedAfterADroppedConnectionStoresTheWholeObject() throws Exception {
+        try (DroppingProxy proxy = new DroppingProxy(server.endpoint());
+             BackupStore throughProxy = BackupStores.open(viaProxy(proxy, "dropped"))) {
+            byte[] small = randomBytes(1024 * 1024, 2);
+            proxy.dropNextPuts(1);
+
+            throughProxy.put("small", new ByteArrayInputStream(small), small.length);
+
+            assertThat(proxy.dropped()).isEqualTo(1);
+            assertThat(throughProxy.get("small").readAllBytes()).isEqualTo(small);
+
+        }
+        // A new store: the proxy only sees the start of a connection, and the first store's is kept alive.
+        try (DroppingProxy proxy = new DroppingProxy(server.endpoint());
+             BackupStore throughProxy = BackupStores.open(viaProxy(proxy, "dropped"))) {
+            byte[] large = randomBytes(S3BackupStore.REPLAYABLE_LENGTH + 1, 3);
+            proxy.dropNextPuts(1);
+
+            assertThatThrownBy(() -> throughProxy.put("large", new ByteArrayInputStream(large), large.length))
+                    .isInstanceOfSatisfying(BackupStoreException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(BackupStoreException.Reason.FAILED);
+                        assertThat(e.getMessage()).contains("not kept for a retry");
+                    });
+            assertThat(proxy.dropped()).isEqualTo(1);
+            assertThat(throughProxy.stat("large")).isEmpty();
+        }
+    }
+
+    private static BackupStoreSettings viaProxy(DroppingProxy proxy, String prefix) {
+        BackupStoreSettings direct = server.settings(prefix);
+        return new BackupStoreSettings(direct.type(), null, direct.bucket(), direct.prefix(), proxy.endpoint(),
+                direct.region(), direct.accessKey(), direct.secretKey(), true);
+    }
+
     @Test
     void wrongCredentialsAreDenied() {
         BackupStoreSettings right = server.settings("denied");
