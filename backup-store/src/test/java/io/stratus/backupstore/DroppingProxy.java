@@ -63,6 +63,10 @@ final class DroppingProxy implements AutoCloseable {
             byte[] head = fromClient.readNBytes(4);
             if (new String(head, StandardCharsets.US_ASCII).equals("PUT ")
                     && putsToDrop.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                skipHeaders(fromClient);
+                // The SDK asks to continue before it sends a PUT's body (and waits 3 s without an answer).
+                client.getOutputStream().write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
                 fromClient.readNBytes(BYTES_BEFORE_DROP);
                 dropped.incrementAndGet();
                 client.setSoLinger(true, 0); // a reset, not a polite close
@@ -78,6 +82,15 @@ final class DroppingProxy implements AutoCloseable {
             }
         } catch (IOException | InterruptedException e) {
             // The connection ended; the client sees that.
+        }
+    }
+
+    private static void skipHeaders(InputStream in) throws IOException {
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        int b;
+        while (matched < end.length && (b = in.read()) >= 0) {
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
         }
     }
 
