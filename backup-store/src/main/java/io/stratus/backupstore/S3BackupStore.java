@@ -74,6 +74,8 @@ public final class S3BackupStore implements BackupStore {
     private final String bucket;
     private final String prefix;
     private final String description;
+    /** For failure messages: the description and, for an S3-compatible server, its endpoint. */
+    private final String where;
     private final Clock clock;
 
     public S3BackupStore(BackupStoreSettings settings) {
@@ -86,8 +88,8 @@ public final class S3BackupStore implements BackupStore {
         }
         this.bucket = settings.bucket();
         this.prefix = settings.prefix();
-        this.description = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix)
-                + (settings.endpoint() == null ? "" : " at " + settings.endpoint());
+        this.description = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
+        this.where = description + (settings.endpoint() == null ? "" : " at " + settings.endpoint());
         this.clock = Clock.systemUTC();
         this.client = buildClient(settings, apiCallTimeout);
     }
@@ -148,7 +150,7 @@ public final class S3BackupStore implements BackupStore {
             // a server or network error) and it cannot be had: the caller's stream failed, or was partly sent.
             throw upload.contentFailure != null
                     ? contentFailure(key, upload.contentFailure, e)
-                    : new BackupStoreException(BackupStoreException.Reason.FAILED, "put " + key + " in " + description
+                    : new BackupStoreException(BackupStoreException.Reason.FAILED, "put " + key + " in " + where
                             + " failed after " + upload.consumed + " of " + length + " bytes were sent, and objects over "
                             + REPLAYABLE_LENGTH + " bytes are not kept for a retry: " + e.getMessage(), e);
         }
@@ -156,7 +158,7 @@ public final class S3BackupStore implements BackupStore {
 
     private BackupStoreException contentFailure(String key, IOException failure, Exception e) {
         BackupStoreException exception = new BackupStoreException(BackupStoreException.Reason.FAILED,
-                "put " + key + " in " + description + " failed reading its content: " + failure.getMessage(), failure);
+                "put " + key + " in " + where + " failed reading its content: " + failure.getMessage(), failure);
         exception.addSuppressed(e);
         return exception;
     }
@@ -223,7 +225,7 @@ public final class S3BackupStore implements BackupStore {
                 // Deleting an absent key is no error on S3, so anything reported here is real.
                 BackupStoreException.Reason reason = "AccessDenied".equals(first.code())
                         ? BackupStoreException.Reason.DENIED : BackupStoreException.Reason.FAILED;
-                throw new BackupStoreException(reason, "delete in " + description + " failed for "
+                throw new BackupStoreException(reason, "delete in " + where + " failed for "
                         + response.errors().size() + " of " + batch.size() + " keys, first " + callerKey(first.key())
                         + ": " + first.code() + " " + first.message(), null);
             }
@@ -249,7 +251,7 @@ public final class S3BackupStore implements BackupStore {
     }
 
     private BackupStoreException failure(String operation, String key, SdkException e) {
-        String what = operation + " " + key + " in " + description;
+        String what = operation + " " + key + " in " + where;
         if (e instanceof SdkServiceException service) {
             int status = service.statusCode();
             String code = e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws

@@ -76,9 +76,7 @@ public final class S3Server implements AutoCloseable {
                     "s3proxy.identity=" + accessKey,
                     "s3proxy.credential=" + secretKey,
                     // On disk, not in memory: objects survive stop() and start(), and large ones cost no heap.
-                    "jclouds.provider=" + System.getProperty("stratus.s3proxyProvider", "filesystem"),
-                    "jclouds.identity=unused",
-                    "jclouds.credential=unused",
+                    "jclouds.provider=filesystem",
                     "jclouds.filesystem.basedir=" + home.resolve("data"),
                     ""), StandardCharsets.UTF_8);
         } catch (IOException e) {
