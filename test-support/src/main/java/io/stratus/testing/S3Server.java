@@ -84,8 +84,13 @@ public final class S3Server implements AutoCloseable {
         }
         this.shutdownHook = new Thread(this::kill, "s3server-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        start();
-        createBucket(bucket);
+        try {
+            start();
+            createBucket(bucket);
+        } catch (RuntimeException e) {
+            close(); // no process or directory left behind by a server that never was handed out
+            throw e;
+        }
     }
 
     /** {@code http://127.0.0.1:<port>}. */
