@@ -173,7 +173,9 @@ public final class FileSystemBackupStore implements BackupStore {
 
     @Override
     public String describe() {
-        return root.toUri().toString();
+        // Path.toUri ends with '/' only while the directory exists: the description must not change with that.
+        String uri = root.toUri().toString();
+        return uri.endsWith("/") && uri.length() > "file:///".length() ? uri.substring(0, uri.length() - 1) : uri;
     }
 
     @Override

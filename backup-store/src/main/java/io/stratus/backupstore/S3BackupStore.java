@@ -1,6 +1,5 @@
 package io.stratus.backupstore;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -15,7 +14,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -32,7 +30,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -46,11 +44,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A backup store in an S3 bucket (AWS or an S3-compatible server), through the AWS SDK v2's blocking client over
- * the JDK's HttpURLConnection. Keys are stored under the settings' prefix, which callers never see.
+ * Apache HttpClient 4. Keys are stored under the settings' prefix, which callers never see.
  *
- * <p>A put streams its content in one PUT (up to 5 GiB; backup files are at most 1 GiB) and never holds it in
- * memory: over plain HTTP the SDK signs it chunk by chunk as it goes. S3 makes a PUT atomic: an aborted upload
- * leaves the previous object, or none.
+ * <p>A put streams its content in one PUT (up to 5 GiB; backup files are at most 1 GiB): over plain HTTP the SDK
+ * signs it chunk by chunk as it goes. Only objects up to {@link #REPLAYABLE_LENGTH} are held in memory, so that the
+ * SDK can retry them. S3 makes a PUT atomic: an aborted upload leaves the previous object, or none.
  */
 public final class S3BackupStore implements BackupStore {
 
@@ -62,6 +60,11 @@ public final class S3BackupStore implements BackupStore {
     public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofMinutes(5);
     /** The SDK's standard retry mode makes at most this many attempts, with short jittered backoff. */
     static final int MAX_ATTEMPTS = 3;
+    /**
+     * Objects up to this size are kept in memory while they are sent so that the SDK can retry them (WAL segments
+     * are 16 MiB); larger ones stream through and a failed attempt fails the put.
+     */
+    static final int REPLAYABLE_LENGTH = 16 * 1024 * 1024;
     /** S3 DeleteObjects takes at most this many keys. */
     static final int DELETE_BATCH = 1000;
     /** The signing region when an endpoint is given without one: S3-compatible servers accept any. */
@@ -71,6 +74,8 @@ public final class S3BackupStore implements BackupStore {
     private final String bucket;
     private final String prefix;
     private final String description;
+    /** For failure messages: the description and, for an S3-compatible server, its endpoint. */
+    private final String where;
     private final Clock clock;
 
     public S3BackupStore(BackupStoreSettings settings) {
@@ -83,15 +88,15 @@ public final class S3BackupStore implements BackupStore {
         }
         this.bucket = settings.bucket();
         this.prefix = settings.prefix();
-        this.description = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix)
-                + (settings.endpoint() == null ? "" : " at " + settings.endpoint());
+        this.description = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
+        this.where = description + (settings.endpoint() == null ? "" : " at " + settings.endpoint());
         this.clock = Clock.systemUTC();
         this.client = buildClient(settings, apiCallTimeout);
     }
 
     private static S3Client buildClient(BackupStoreSettings settings, Duration apiCallTimeout) {
         S3ClientBuilder builder = S3Client.builder()
-                .httpClient(UrlConnectionHttpClient.builder()
+                .httpClient(ApacheHttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
                         .socketTimeout(SOCKET_TIMEOUT)
                         .build())
@@ -130,23 +135,32 @@ public final class S3BackupStore implements BackupStore {
         if (length < 0) {
             throw new IllegalArgumentException("length must not be negative: " + length);
         }
-        ExactLength body = new ExactLength(content, length, key);
-        AtomicBoolean handedOut = new AtomicBoolean();
-        // The caller's stream can be read once: a retry after part of it was sent must fail, not send wrong bytes.
-        ContentStreamProvider provider = () -> {
-            if (handedOut.getAndSet(true)) {
-                throw new IllegalStateException("the content of " + key + " cannot be read twice (a retry after a"
-                        + " partly sent upload)");
-            }
-            return body;
-        };
+        Upload upload = new Upload(content, length, key);
         try {
             client.putObject(b -> b.bucket(bucket).key(objectKey(key)).contentLength(length),
-                    RequestBody.fromContentProvider(provider, length, "application/octet-stream"));
+                    RequestBody.fromContentProvider(upload, length, "application/octet-stream"));
             return new StoredObject(key, length, clock.instant());
         } catch (SdkException e) {
+            if (upload.contentFailure != null) {
+                throw contentFailure(key, upload.contentFailure, e);
+            }
             throw failure("put", key, e);
+        } catch (ContentUnavailable e) {
+            // The SDK wanted the content again for a retry (of an attempt that failed for reading it, or after
+            // a server or network error) and it cannot be had: the caller's stream failed, or was partly sent.
+            throw upload.contentFailure != null
+                    ? contentFailure(key, upload.contentFailure, e)
+                    : new BackupStoreException(BackupStoreException.Reason.FAILED, "put " + key + " in " + where
+                            + " failed after " + upload.consumed + " of " + length + " bytes were sent, and objects over "
+                            + REPLAYABLE_LENGTH + " bytes are not kept for a retry: " + e.getMessage(), e);
         }
+    }
+
+    private BackupStoreException contentFailure(String key, IOException failure, Exception e) {
+        BackupStoreException exception = new BackupStoreException(BackupStoreException.Reason.FAILED,
+                "put " + key + " in " + where + " failed reading its content: " + failure.getMessage(), failure);
+        exception.addSuppressed(e);
+        return exception;
     }
 
     @Override
@@ -211,7 +225,7 @@ public final class S3BackupStore implements BackupStore {
                 // Deleting an absent key is no error on S3, so anything reported here is real.
                 BackupStoreException.Reason reason = "AccessDenied".equals(first.code())
                         ? BackupStoreException.Reason.DENIED : BackupStoreException.Reason.FAILED;
-                throw new BackupStoreException(reason, "delete in " + description + " failed for "
+                throw new BackupStoreException(reason, "delete in " + where + " failed for "
                         + response.errors().size() + " of " + batch.size() + " keys, first " + callerKey(first.key())
                         + ": " + first.code() + " " + first.message(), null);
             }
@@ -237,7 +251,7 @@ public final class S3BackupStore implements BackupStore {
     }
 
     private BackupStoreException failure(String operation, String key, SdkException e) {
-        String what = operation + " " + key + " in " + description;
+        String what = operation + " " + key + " in " + where;
         if (e instanceof SdkServiceException service) {
             int status = service.statusCode();
             String code = e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws
@@ -271,7 +285,7 @@ public final class S3BackupStore implements BackupStore {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
                     || cause instanceof UnknownHostException || cause instanceof SocketTimeoutException
-                    || (cause instanceof InterruptedIOException && !(cause instanceof ExactLength.Short))) {
+                    || cause instanceof InterruptedIOException) {
                 return true;
             }
             if (cause.getCause() == cause) {
@@ -282,70 +296,99 @@ public final class S3BackupStore implements BackupStore {
     }
 
     /**
-     * Hands the SDK exactly length bytes of the caller's stream, and fails the upload (instead of sending a short
-     * object) when the stream ends early.
+     * The content of one put as the SDK asks for it, once per attempt. It hands over exactly length bytes of the
+     * caller's stream, and fails the upload (instead of sending a short object) when the stream ends early. The
+     * caller's stream can be read only once: objects up to {@link #REPLAYABLE_LENGTH} keep the bytes read so
+     * far, so that the SDK's retry (a 500, a dropped connection) sends them again; a larger object's retry fails
+     * the put if any of it was already read. A failure of the caller's stream is never retried.
      */
-    private static final class ExactLength extends FilterInputStream {
+    private static final class Upload implements ContentStreamProvider {
+        private final InputStream caller;
         private final long length;
         private final String key;
-        private long remaining;
+        private final byte[] replay;
+        /** Bytes read from the caller's stream so far (and kept in replay, when there is one). */
+        private long consumed;
+        private volatile IOException contentFailure;
+        private boolean handedOut;
 
-        ExactLength(InputStream in, long length, String key) {
-            super(in);
+        Upload(InputStream caller, long length, String key) {
+            this.caller = caller;
             this.length = length;
             this.key = key;
-            this.remaining = length;
+            this.replay = length <= REPLAYABLE_LENGTH ? new byte[(int) length] : null;
         }
 
         @Override
-        public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
+        public synchronized InputStream newStream() {
+            if (contentFailure != null) {
+                throw new ContentUnavailable("reading the content failed: " + contentFailure.getMessage());
             }
-            int b = in.read();
-            if (b < 0) {
-                throw new Short("content of " + key + " ended after " + (length - remaining) + " of " + length
-                        + " bytes");
+            if (handedOut && consumed > 0 && replay == null) {
+                throw new ContentUnavailable("the content cannot be read twice");
             }
-            remaining--;
-            return b;
+            handedOut = true;
+            return new AttemptStream();
         }
 
-        @Override
-        public int read(byte[] buffer, int offset, int count) throws IOException {
-            if (remaining <= 0) {
-                return -1;
+        /** One attempt's view: the bytes kept from earlier attempts, then the rest of the caller's stream. */
+        private final class AttemptStream extends InputStream {
+            private long position;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int read = read(one, 0, 1);
+                return read < 0 ? -1 : one[0] & 0xff;
             }
-            int read = in.read(buffer, offset, (int) Math.min(count, remaining));
-            if (read < 0) {
-                throw new Short("content of " + key + " ended after " + (length - remaining) + " of " + length
-                        + " bytes");
+
+            @Override
+            public int read(byte[] buffer, int offset, int count) throws IOException {
+                synchronized (Upload.this) {
+                    if (position >= length) {
+                        return -1;
+                    }
+                    if (count == 0) {
+                        return 0;
+                    }
+                    if (position < consumed) {
+                        int n = (int) Math.min(count, consumed - position);
+                        System.arraycopy(replay, (int) position, buffer, offset, n);
+                        position += n;
+                        return n;
+                    }
+                    int read;
+                    try {
+                        read = caller.read(buffer, offset, (int) Math.min(count, length - position));
+                    } catch (IOException e) {
+                        contentFailure = e;
+                        throw e;
+                    }
+                    if (read < 0) {
+                        contentFailure = new IOException("the content of " + key + " ended after " + position + " of "
+                                + length + " bytes");
+                        throw contentFailure;
+                    }
+                    if (replay != null) {
+                        System.arraycopy(buffer, offset, replay, (int) position, read);
+                    }
+                    position += read;
+                    consumed = position;
+                    return read;
+                }
             }
-            remaining -= read;
-            return read;
-        }
 
-        @Override
-        public long skip(long n) throws IOException {
-            long skipped = in.skip(Math.min(n, remaining));
-            remaining -= skipped;
-            return skipped;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
-
-        @Override
-        public void close() {
-            // The caller owns the stream: it closes it.
-        }
-
-        static final class Short extends IOException {
-            Short(String message) {
-                super(message);
+            @Override
+            public void close() {
+                // The caller owns its stream and closes it.
             }
+        }
+    }
+
+    /** The SDK asked for the content again and it cannot be had; put turns this into a BackupStoreException. */
+    private static final class ContentUnavailable extends IllegalStateException {
+        ContentUnavailable(String message) {
+            super(message);
         }
     }
 }
