@@ -177,9 +177,14 @@ class BackupClusterTests {
     void aFiringMissedWhileEveryControlPlaneWasDownRunsOnceOnRecovery() {
         PostgresHarness.TestDatabase metadata = PostgresHarness.newDatabase();
         ConfigurableApplicationContext c = start(metadata, "c", true,
-                Map.of("spring.quartz.properties.org.quartz.jobStore.misfireThreshold", "1000"));
+                Map.of("spring.quartz.properties.org.quartz.jobStore.misfireThreshold", "1000",
+                        "stratus.backups.default-policy.schedule", "30 2 * * *",
+                        "stratus.backups.default-policy.retention-days", "3"));
         JdbcTemplate jdbc = jdbc(metadata);
         Running db = runningDatabase(api(c));
+        var defaults = api(c).get(db.adminKey(), "/v1/databases/" + db.databaseId() + "/backup-policy");
+        assertThat(defaults.text("schedule")).as("a new database gets the default policy").isEqualTo("30 2 * * *");
+        assertThat(defaults.json().get("retentionDays").asInt()).isEqualTo(3);
         var policy = api(c).send(db.adminKey(), "PUT", "/v1/databases/" + db.databaseId() + "/backup-policy",
                 "{\"schedule\":\"0 * * * *\",\"retentionDays\":7}", Map.of());
         assertThat(policy.status()).as(policy.raw()).isEqualTo(200);
