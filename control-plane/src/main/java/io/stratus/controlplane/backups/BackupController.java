@@ -65,6 +65,7 @@ class BackupController {
             default), restricting the day of month or the day of week, not both. `retentionDays`: 1 to 3650; the \
             newest good backup is kept whatever its age. A control plane that was down at a firing takes the backup \
             once when it is back. Needs a tenant-admin key.""")
+    @ApiResponse(responseCode = "200", description = "The policy as stored (the schedule normalised).")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_ADMIN)
     @ApiResponse(responseCode = "409", description = NOT_CONFIGURED
             + "`database-deleted`: the database is deleted or being deleted.")
@@ -85,6 +86,7 @@ class BackupController {
     @Operation(operationId = "getBackupPolicy", summary = "Get a database's backup policy", description = """
             The database's policy: `schedule` (5-field cron, UTC) and `retentionDays`; 404 when it has none. Any key \
             of the tenant.""")
+    @ApiResponse(responseCode = "200", description = "The policy.")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_KEY)
     BackupPolicy getPolicy(Caller caller, @PathVariable UUID id) {
         database(caller, id);
@@ -97,6 +99,7 @@ class BackupController {
     @Operation(operationId = "deleteBackupPolicy", summary = "Clear a database's backup policy", description = """
             Stops the database's scheduled backups. Its backups stay and are still expired after the policy's \
             retention, which becomes the control plane's default (7 days). Needs a tenant-admin key.""")
+    @ApiResponse(responseCode = "204", description = "Cleared (also when there was none).")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_ADMIN)
     ResponseEntity<Void> deletePolicy(Caller caller, @PathVariable UUID id) {
         database(caller, id);
@@ -114,6 +117,7 @@ class BackupController {
             checksum and the WAL to its end is archived, `FAILED` with a `reasonCode` otherwise \
             (`store-unreachable`, `store-denied`, `store-failed`, `archiving-failed`, `interrupted-by-agent-restart`, \
             `deadline-exceeded`, ...). Needs a tenant-admin key.""")
+    @ApiResponse(responseCode = "202", description = "The backup, `RUNNING`, and its operation.")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_ADMIN)
     @ApiResponse(responseCode = "409", description = NOT_CONFIGURED + "`backup-running`: a backup of the database "
             + "is running (one at a time); `no-compute`: the database is being created, failed, or is deleted.")
@@ -134,6 +138,7 @@ class BackupController {
             The database's last 100 backups, newest first, expired ones included, each with its state, its \
             consistency point (`stoppedAt`), size, release, LSNs and WAL segments, and its last verification. Any \
             key of the tenant.""")
+    @ApiResponse(responseCode = "200", description = "The database's backups, newest first.")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_KEY)
     BackupList list(Caller caller, @PathVariable UUID id) {
         database(caller, id);
@@ -146,6 +151,7 @@ class BackupController {
             `EXPIRED`), `trigger` (`MANUAL` or `SCHEDULED`), `method` (`hot` or `cold`), `stoppedAt` (the earliest \
             instant a restore from it can target), size, files, release, timeline, LSNs, WAL segments, and \
             `verification` (its last check: state, reason, and the rows counted). Any key of the tenant.""")
+    @ApiResponse(responseCode = "200", description = "The backup.")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_KEY)
     Backup get(Caller caller, @PathVariable UUID id) {
         return backups.get(caller.tenant(), id);
@@ -157,6 +163,7 @@ class BackupController {
             point, to `latest`, the later of the newest good backup's and the newest archived WAL's (WAL is \
             archived at least every minute while the database runs). Both null without a good backup. Any key of \
             the tenant.""")
+    @ApiResponse(responseCode = "200", description = "The recovery window.")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_KEY)
     @ApiResponse(responseCode = "409", description = NOT_CONFIGURED)
     @ApiResponse(responseCode = "503", description = "`backup-store-unavailable`: the backup store could not be "
@@ -178,6 +185,7 @@ class BackupController {
             this answer. Answers 202 with the database, the `RESTORE_DATABASE` operation (also at `Location`), which \
             succeeds when the restored compute runs and fails if it cannot be built, and the connection. Quotas \
             apply as to a create, and so does `Idempotency-Key`. Needs a tenant-admin key.""")
+    @ApiResponse(responseCode = "202", description = "The new database, its `RESTORE_DATABASE` operation and its connection with the owner's password (shown only here).")
     @ApiResponse(responseCode = "400", description = "A field is missing or wrong (named in `errors`); "
             + "`pointInTime` outside the recovery window names the window.")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_ADMIN)

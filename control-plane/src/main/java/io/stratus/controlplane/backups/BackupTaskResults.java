@@ -51,7 +51,7 @@ class BackupTaskResults {
         BackupRecords.Result result;
         try {
             result = result(task.result());
-        } catch (IllegalArgumentException | DateTimeParseException | ClassCastException e) {
+        } catch (IllegalArgumentException | DateTimeParseException | ClassCastException | ArithmeticException e) {
             records.fail(task.taskId(), "invalid-result", "the agent reported success with an unusable result: "
                     + e.getMessage(), now);
             log.error("backup task {} of database {} reported success with an unusable result: {}", task.taskId(),

@@ -412,6 +412,29 @@ class BackupApiTests extends BackupTest {
         assertThat(restore.status()).isEqualTo(409);
     }
 
+    @Autowired
+    private BackupHealth health;
+
+    @Autowired
+    private io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Test
+    void theUnhealthyGaugeCountsLiveDatabasesWhoseBackupsFail() {
+        health.refresh();
+        double before = meters.get("stratus.backups.unhealthy").gauge().value();
+        Db db = runningDatabase(newTenant(), "alerting");
+        UUID id = UUID.fromString(backUp(db).at("/backup/id").asString());
+        fail(db, id, "store-denied", "403 from the bucket");
+
+        health.refresh();
+
+        assertThat(meters.get("stratus.backups.unhealthy").gauge().value()).isEqualTo(before + 1);
+        // Deleted, it no longer counts: nobody needs an alert for a database that is gone.
+        api().delete(db.tenant().adminKey(), "/v1/databases/" + db.id());
+        health.refresh();
+        assertThat(meters.get("stratus.backups.unhealthy").gauge().value()).isEqualTo(before);
+    }
+
     private static boolean matches(String password, String verifier) {
         // SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>
         String[] parts = verifier.split("\\$");

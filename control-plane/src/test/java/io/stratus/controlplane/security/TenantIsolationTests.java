@@ -77,7 +77,18 @@ class TenantIsolationTests extends ControlPlaneTest {
                 new Call("POST", "/v1/tenants/{tenantId}/api-keys/{keyId}/rotate",
                         "/v1/tenants/" + a.id() + "/api-keys/" + aKeyId + "/rotate", ApiClient.json("graceSeconds", 0)),
                 new Call("DELETE", "/v1/tenants/{tenantId}/api-keys/{keyId}", "/v1/tenants/" + a.id() + "/api-keys/" + aKeyId,
-                        null));
+                        null),
+                // Backups (BackupApiTests tries these with a backup of another tenant's that exists).
+                new Call("GET", "/v1/databases/{id}/backup-policy", "/v1/databases/" + db + "/backup-policy", null),
+                new Call("PUT", "/v1/databases/{id}/backup-policy", "/v1/databases/" + db + "/backup-policy",
+                        ApiClient.json("schedule", "0 3 * * *", "retentionDays", 7)),
+                new Call("DELETE", "/v1/databases/{id}/backup-policy", "/v1/databases/" + db + "/backup-policy", null),
+                new Call("POST", "/v1/databases/{id}/backups", "/v1/databases/" + db + "/backups", null),
+                new Call("GET", "/v1/databases/{id}/backups", "/v1/databases/" + db + "/backups", null),
+                new Call("GET", "/v1/databases/{id}/recovery-window", "/v1/databases/" + db + "/recovery-window", null),
+                new Call("POST", "/v1/databases/{id}/restore", "/v1/databases/" + db + "/restore",
+                        ApiClient.json("pointInTime", "2026-01-01T00:00:00Z", "newDatabaseName", "intruder")),
+                new Call("GET", "/v1/backups/{id}", "/v1/backups/" + UUID.randomUUID(), null));
         tried.addAll(calls.stream().map(Call::endpoint).toList());
         for (String key : List.of(b.adminKey(), b.readKey())) {
             for (Call c : calls) {
