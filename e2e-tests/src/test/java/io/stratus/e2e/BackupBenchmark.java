@@ -57,9 +57,11 @@ class BackupBenchmark {
             Pgbench.run(uri, "-i", "-q", "-s", String.valueOf(SCALE));
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             Path pgdata = stratus.agentDataDir().resolve("computes").resolve(db.id()).resolve("pgdata");
-            try (Connection c = E2e.connect(db.uri()); Statement st = c.createStatement()) {
-                st.execute("CHECKPOINT");
-            }
+            // The load's WAL (about as much as its data) is archived and shipped first: in steady state archiving
+            // keeps up with the writes; here it would compete with both copies for the disk.
+            long archiveStart = System.nanoTime();
+            awaitArchived(pgdata, stratus.agentDataDir().resolve("computes").resolve(db.id()).resolve("wal-spool"));
+            double archiveSeconds = (System.nanoTime() - archiveStart) / 1e9;
 
             // Raw: tar of the same data directory to the same disk, then flushed (the store fsyncs each file).
             Path tar = store.resolve("raw.tar");
@@ -78,6 +80,8 @@ class BackupBenchmark {
             double backupSeconds = (System.nanoTime() - t0) / 1e9;
             var done = api.get(tenant.adminKey(), "/v1/backups/" + backup.at("/backup/id").asString()).json();
             long backupBytes = done.get("sizeBytes").asLong();
+            double agentSeconds = java.time.Duration.between(Instant.parse(done.get("startedAt").asString()),
+                    Instant.parse(done.get("finishedAt").asString())).toMillis() / 1e3;
 
             // Raw restore: initdb, start and the same pgbench -i.
             double rawRestoreSeconds = rawLoad();
@@ -113,11 +117,13 @@ class BackupBenchmark {
 
             report.append(String.format("backups: pgbench scale %d (%.0f MB data directory, loaded in %.1f s)%n",
                     SCALE, tarBytes / 1e6, loadSeconds));
+            report.append(String.format("  (the load's WAL archived and shipped %.1f s after it)%n", archiveSeconds));
             report.append(String.format("  raw tar + sync            %7.1f s  %7.1f MB/s%n", tarSeconds, tarBytes / 1e6 / tarSeconds));
             report.append(String.format("  stratus backup (API)      %7.1f s  %7.1f MB/s  (%.0f MB stored)%n", backupSeconds,
                     backupBytes / 1e6 / backupSeconds, backupBytes / 1e6));
-            report.append(String.format("  throughput ratio stratus/raw   %5.2f x  (target >= 0.7)%n",
-                    (backupBytes / backupSeconds) / (tarBytes / tarSeconds)));
+            report.append(String.format("  throughput ratio stratus/raw   %5.2f x  (target >= 0.7); on the agent alone"
+                    + " (task start to end, %.1f s) %.2f x%n", (backupBytes / backupSeconds) / (tarBytes / tarSeconds),
+                    agentSeconds, (backupBytes / agentSeconds) / (tarBytes / tarSeconds)));
             report.append(String.format("  raw initdb + start + pgbench -i %5.1f s%n", rawRestoreSeconds));
             report.append(String.format("  stratus restore (API)     %7.1f s  ratio stratus/raw %.2f x%n", restoreSeconds,
                     restoreSeconds / rawRestoreSeconds));
@@ -130,6 +136,26 @@ class BackupBenchmark {
         System.out.print(report);
         Files.writeString(Path.of("target", "bench-results.txt"), report.toString(), StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
+    }
+
+    /** Until no WAL segment waits for the archiver (no .ready file) nor in the agent's spool. */
+    private static void awaitArchived(Path pgdata, Path spool) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean ready;
+            try (var files = Files.list(pgdata.resolve("pg_wal").resolve("archive_status"))) {
+                ready = files.anyMatch(f -> f.getFileName().toString().endsWith(".ready"));
+            }
+            boolean spooled;
+            try (var files = Files.list(spool)) {
+                spooled = files.findAny().isPresent();
+            }
+            if (!ready && !spooled) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the load's WAL was not archived within 10 minutes");
     }
 
     private static double rawLoad() throws Exception {
