@@ -57,6 +57,10 @@ class BackupRestores {
                     .orElseThrow(() -> ApiException.notFound("backup"));
         } else {
             RecoveryWindows.Window window = windows.of(sourceId);
+            if (window.earliest() == null) {
+                throw ApiException.invalid("pointInTime", "the database has no good backup: there is no recovery "
+                        + "window to restore from");
+            }
             if (!window.contains(request.pointInTime())) {
                 throw ApiException.invalid("pointInTime", request.pointInTime() + " is outside the recovery window "
                         + window.describe());

@@ -77,6 +77,12 @@ class BackupTaskResults {
 
     /** The task's result, with what a restore needs required. */
     static BackupRecords.Result result(Map<String, Object> r) {
+        // Retention compares segment numbers from here: a name that is not a segment's would stop it for good.
+        for (String wal : new String[] {"startWal", "stopWal"}) {
+            if (r.get(wal) != null && !io.stratus.protocol.WalNames.isSegment(r.get(wal).toString())) {
+                throw new IllegalArgumentException(wal + " is not a WAL segment file name: " + r.get(wal));
+            }
+        }
         return new BackupRecords.Result(text(r, "method", false), text(r, "release", false), number(r, "timeline"),
                 text(r, "startLsn", false), text(r, "stopLsn", false), text(r, "startWal", true),
                 text(r, "stopWal", false), instant(r, "startedAt", false), instant(r, "stoppedAt", true),

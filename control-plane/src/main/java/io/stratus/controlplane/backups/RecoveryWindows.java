@@ -40,7 +40,7 @@ class RecoveryWindows {
         }
 
         String describe() {
-            return earliest == null ? "none: the database has no good backup" : "[" + earliest + ", " + latest + "]";
+            return "[" + earliest + ", " + latest + "]";
         }
     }
 

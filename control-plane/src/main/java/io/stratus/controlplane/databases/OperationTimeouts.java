@@ -4,8 +4,12 @@ import io.stratus.controlplane.StratusSettings;
 import io.stratus.controlplane.operations.OperationType;
 import io.stratus.controlplane.operations.Operations;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -25,9 +29,20 @@ class OperationTimeouts {
     private final StratusSettings settings;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final Duration restoreTimeout;
+
+    /**
+     * A backup's or a verification's operation ends with its task, whose own deadline (hours, not the operation
+     * timeout's minutes) fails it: failing it here would show FAILED for a backup that then succeeds.
+     */
+    private static final Set<OperationType> ENDED_BY_THEIR_TASK =
+            EnumSet.of(OperationType.BACKUP_DATABASE, OperationType.VERIFY_BACKUP);
 
     OperationTimeouts(Operations operations, DatabaseProvisioning provisioning, DatabaseRepository databases,
-                      StratusSettings settings, TransactionTemplate tx, Clock clock) {
+                      StratusSettings settings, TransactionTemplate tx, Clock clock,
+                      @Value("${stratus.backups.restore-timeout:6h}")
+                      Duration restoreTimeout) {
+        this.restoreTimeout = restoreTimeout;
         this.operations = operations;
         this.provisioning = provisioning;
         this.databases = databases;
@@ -47,12 +62,21 @@ class OperationTimeouts {
     @Scheduled(fixedDelayString = "${stratus.operation-timeout-interval:10s}")
     void failExpired() {
         for (var op : operations.openSince(clock.instant().minus(settings.operationTimeout()))) {
+            if (ENDED_BY_THEIR_TASK.contains(op.type())) {
+                continue;
+            }
+            // A restore copies the whole backup from the store and replays WAL: it gets hours, as a backup does.
+            Duration timeout = op.type() == OperationType.RESTORE_DATABASE ? restoreTimeout
+                    : settings.operationTimeout();
+            if (op.createdAt().isAfter(clock.instant().minus(timeout))) {
+                continue;
+            }
             tx.executeWithoutResult(s -> {
-                String reason = "not observed done within " + settings.operationTimeout();
+                String reason = "not observed done within " + timeout;
                 // The database's row before its operation's, as every other change takes them (no deadlock).
                 var db = databases.lockById(op.databaseId());
                 operations.fail(op.id(), reason);
-                if (op.type() == OperationType.CREATE_DATABASE) {
+                if (op.type() == OperationType.CREATE_DATABASE || op.type() == OperationType.RESTORE_DATABASE) {
                     db.ifPresent(d -> d.markFailed(reason));
                 }
             });
