@@ -128,11 +128,14 @@ class BaseBackupTask implements TaskType<BaseBackupTask.Parameters> {
         try (Connection c = ComputeConventions.maintenanceConnection(compute.cluster(), "stratus-backup", 0);
              Statement st = c.createStatement()) {
             requireArchiving(st);
+            long t0 = System.nanoTime();
             String startLsn = single(st, "SELECT pg_backup_start('stratus " + backupId + "', true)::text");
+            long started = System.nanoTime();
             long timeline = Long.parseLong(single(st, "SELECT timeline_id FROM pg_control_checkpoint()"));
             String startWal = WalNames.segmentOf(startLsn, timeline);
             DataDirectoryListing.Listing listing = DataDirectoryListing.of(pgdata, true);
             List<BackupManifest.Entry> files = copy(store, computeId, backupId, pgdata, listing, progress);
+            long copied = System.nanoTime();
             st.execute("SET statement_timeout = '" + STOP_TIMEOUT.toSeconds() + "s'");
             String stopLsn;
             String label;
@@ -152,8 +155,13 @@ class BaseBackupTask implements TaskType<BaseBackupTask.Parameters> {
                         spcmap.getBytes(StandardCharsets.UTF_8), "tablespace_map"));
             }
             String stopWal = WalNames.segmentOf(stopLsn, timeline);
+            long stopped = System.nanoTime();
             awaitArchived(store, computeId, startWal, stopWal);
             progress.report(99);
+            // Where the time went, for the operator: the start's checkpoint, the copy, the stop and the WAL it waits for.
+            log.info("hot backup {} of compute {}: checkpoint {} ms, copy {} ms, stop {} ms, WAL to the store {} ms",
+                    backupId, computeId, (started - t0) / 1_000_000, (copied - started) / 1_000_000,
+                    (stopped - copied) / 1_000_000, (System.nanoTime() - stopped) / 1_000_000);
             return new BackupManifest(BackupManifest.VERSION, backupId, computeId, "hot",
                     compute.cluster().release().version(), timeline, startLsn, stopLsn, startWal, stopWal, startedAt,
                     stoppedAt, onDisk.databaseName(), onDisk.ownerRole(), listing.directories(), files);
