@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -71,8 +72,9 @@ public class BackupStorageLedger {
             BigDecimal added = BigDecimal.ZERO;
             if (previous.bytes() > 0) {
                 Instant firstOpen = firstOpenHour(now);
-                // One order for every writer (database, hour), as the roll-up's, so they cannot deadlock.
-                Map<Instant, BigDecimal> byHour = new LinkedHashMap<>();
+                // Written in hour order, the roll-up's order for a database, so the two cannot deadlock (a closed
+                // hour's share may land in a later hour than the next part's).
+                Map<Instant, BigDecimal> byHour = new TreeMap<>();
                 for (Map.Entry<Instant, Long> part : split(previous.at(), now).entrySet()) {
                     BigDecimal byteSeconds = BigDecimal.valueOf(previous.bytes())
                             .multiply(BigDecimal.valueOf(part.getValue()));
