@@ -144,6 +144,36 @@ class BackupStorageMeteringTests extends BackupTest {
         assertThat(ledger.holdingBytes()).doesNotContainKey(db);
     }
 
+    /*
+     * A deleted database is charged while one of its backups is in the store (retention keeps them, so the delete can
+     * be undone); once retention has deleted the last one, it is recorded empty, without a listing: WAL left behind
+     * is not the tenant's to pay.
+     */
+    @Test
+    void aDeletedDatabaseIsChargedUntilRetentionHasDeletedItsBackups() throws Exception {
+        Db db = runningDatabase(newTenant(), "bs_del_" + UUID.randomUUID().toString().substring(0, 6));
+        UUID backup = goodBackup(db, Instant.now().minusSeconds(60), "000000010000000000000003");
+        put(BackupKeys.manifest(db.id(), backup), 1000);
+        put(BackupKeys.walFile(db.id(), "000000010000000000000003"), 500);
+        jdbc.update("update databases set state = 'DELETED', deleted_at = now() where id = ?", db.id());
+
+        sampler.sample(Instant.parse("2031-08-01T10:00:00Z"));
+        sampler.sample(Instant.parse("2031-08-01T10:10:00Z"));
+        assertThat(ledger.lastSample(db.id()).orElseThrow().bytes()).isEqualTo(1500);
+
+        // Retention expired it and deleted its objects; the WAL stays (no good backup left to say what to keep).
+        jdbc.update("update backups set state = 'EXPIRED', expired_at = now(), store_deleted_at = now() where id = ?",
+                backup);
+        store.delete(List.of(BackupKeys.manifest(db.id(), backup)));
+        sampler.sample(Instant.parse("2031-08-01T10:15:00Z"));
+        sampler.sample(Instant.parse("2031-08-01T10:45:00Z"));
+
+        assertThat(ledger.lastSample(db.id()).orElseThrow()).isEqualTo(new BackupStorageLedger.Sample(
+                Instant.parse("2031-08-01T10:15:00Z"), 0));
+        assertThat(jdbc.queryForObject("select sum(backup_byte_seconds) from usage_hourly where database_id = ?",
+                BigDecimal.class, db.id())).isEqualByComparingTo(BigDecimal.valueOf(1500L * 900));
+    }
+
     @Test
     void byteSecondsOfAnHourClosedByAnExportAreBilledInAnOpenHour() throws Exception {
         TestTenant t = newTenant();
