@@ -54,6 +54,8 @@ public abstract class ControlPlaneTest {
         registry.add("stratus.backups.store.directory", BACKUP_STORE::toString);
         // Never on its own: tests run verification when they mean to (a real firing would queue tasks mid-test).
         registry.add("stratus.backups.verification-cron", () -> "0 0 0 1 1 ? 2099");
+        // Nor sampling backup storage: tests sample at instants of their own (a real firing would bill the time between).
+        registry.add("stratus.backups.storage-sampling-cron", () -> "0 0 0 1 1 ? 2099");
     }
 
     protected ApiClient api() {

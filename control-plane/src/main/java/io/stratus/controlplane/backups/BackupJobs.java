@@ -1,5 +1,6 @@
 package io.stratus.controlplane.backups;
 
+import java.time.Clock;
 import java.util.TimeZone;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.DisallowConcurrentExecution;
@@ -26,6 +27,24 @@ class BackupJobs {
 
     static final JobKey RETENTION_JOB = JobKey.jobKey("backup-retention", "backups-maintenance");
     static final JobKey VERIFICATION_JOB = JobKey.jobKey("backup-verification", "backups-maintenance");
+    static final JobKey STORAGE_SAMPLING_JOB = JobKey.jobKey("backup-storage-sampling", "backups-maintenance");
+
+    @Bean
+    JobDetail backupStorageSamplingJob() {
+        return JobBuilder.newJob(StorageSamplingJob.class).withIdentity(STORAGE_SAMPLING_JOB)
+                .withDescription("measures each database's bytes in the backup store for billing").storeDurably().build();
+    }
+
+    @Bean
+    Trigger backupStorageSamplingTrigger(BackupSettings settings) {
+        return TriggerBuilder.newTrigger().forJob(STORAGE_SAMPLING_JOB)
+                .withIdentity(STORAGE_SAMPLING_JOB.getName(), STORAGE_SAMPLING_JOB.getGroup())
+                .withSchedule(CronScheduleBuilder.cronSchedule(settings.storageSamplingCron())
+                        .inTimeZone(TimeZone.getTimeZone("UTC"))
+                        // Missed firings need no replay: the next sample bills the whole gap since the last one.
+                        .withMisfireHandlingInstructionDoNothing())
+                .build();
+    }
 
     @Bean
     JobDetail backupRetentionJob() {
@@ -76,6 +95,30 @@ class BackupJobs {
                     log.info("backup retention: {} backup(s) expired, {} WAL file(s) deleted", outcome.expired(),
                             outcome.walDeleted());
                 }
+            } catch (RuntimeException e) {
+                throw new JobExecutionException(e, false);
+            }
+        }
+    }
+
+    @DisallowConcurrentExecution
+    static class StorageSamplingJob implements Job {
+
+        private static final Logger log = LoggerFactory.getLogger(StorageSamplingJob.class);
+        private final BackupStorageSampler sampler;
+        private final Clock clock;
+
+        StorageSamplingJob(BackupStorageSampler sampler, Clock clock) {
+            this.sampler = sampler;
+            this.clock = clock;
+        }
+
+        @Override
+        public void execute(JobExecutionContext context) throws JobExecutionException {
+            try {
+                var outcome = sampler.sample(clock.instant());
+                log.debug("backup storage sampled: {} database(s), {} failed, {} byte-seconds added", outcome.sampled(),
+                        outcome.failed(), outcome.byteSecondsAdded());
             } catch (RuntimeException e) {
                 throw new JobExecutionException(e, false);
             }

@@ -147,6 +147,16 @@ class BackupRecords {
                 .query(UUID.class).list();
     }
 
+    /** {@link #databasesWithStoredBackups()} with each database's tenant. */
+    Map<UUID, UUID> tenantsOfDatabasesWithStoredBackups() {
+        Map<UUID, UUID> tenants = new java.util.HashMap<>();
+        jdbc.sql("select distinct database_id, tenant_id from backups where state <> 'EXPIRED' or store_deleted_at is null")
+                .query(rs -> {
+                    tenants.put(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class));
+                });
+        return tenants;
+    }
+
     void expire(UUID id, Instant now) {
         jdbc.sql("update backups set state = 'EXPIRED', expired_at = ? where id = ? and state <> 'RUNNING'")
                 .params(ts(now), id).update();

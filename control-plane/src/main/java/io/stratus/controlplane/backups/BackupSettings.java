@@ -23,6 +23,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param staleAfter        without a policy, a database whose last good backup is older than this is {@code STALE};
  *                          default 26 hours (with a policy: twice its period)
  * @param retentionDays     how long backups of a database without a policy are kept; default 7 days
+ * @param storageSamplingCron when each database's bytes in the store are sampled for billing as backup storage
+ *                          (Quartz's cron, seconds first, UTC); default every 5 minutes on the hour's fifths, so an hour's
+ *                          last interval is accrued at its end, before the hourly billing export (at :05) closes it
  */
 @ConfigurationProperties("stratus.backups")
 public record BackupSettings(
@@ -34,7 +37,8 @@ public record BackupSettings(
         @DefaultValue("10m") Duration retentionInterval,
         @DefaultValue("0 30 4 * * ?") String verificationCron,
         @DefaultValue("26h") Duration staleAfter,
-        @DefaultValue("7") int retentionDays) {
+        @DefaultValue("7") int retentionDays,
+        @DefaultValue("0 0/5 * * * ?") String storageSamplingCron) {
 
     public BackupSettings {
         if (minInterval.compareTo(Duration.ofMinutes(1)) < 0) {

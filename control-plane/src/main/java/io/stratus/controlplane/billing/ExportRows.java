@@ -39,6 +39,7 @@ final class ExportRows {
         BigDecimal cuSeconds = BigDecimal.ZERO;
         BigDecimal storageByteSeconds = BigDecimal.ZERO;
         BigDecimal egressBytes = BigDecimal.ZERO;
+        BigDecimal backupByteSeconds = BigDecimal.ZERO;
     }
 
     static Summary build(String period, List<HourlyUsage> hours) {
@@ -54,13 +55,17 @@ final class ExportRows {
             s.cuSeconds = s.cuSeconds.add(h.cuSeconds());
             s.storageByteSeconds = s.storageByteSeconds.add(h.storageByteSeconds());
             s.egressBytes = s.egressBytes.add(BigDecimal.valueOf(h.egressBytes()));
+            s.backupByteSeconds = s.backupByteSeconds.add(h.backupByteSeconds());
             records += h.records();
             inexact += h.inexactRecords();
             late += h.lateRecords();
         }
         List<Row> rows = new ArrayList<>();
         sums.forEach((k, s) -> {
-            // Metric names in alphabetical order, so rows of one database are sorted too.
+            // Metric names in alphabetical order, so rows of one database are sorted too. backup_byte_seconds (ADR 0022)
+            // is a new metric, not a new column: zero rows are left out, so periods without backup storage export the
+            // same bytes as before it was metered.
+            add(rows, period, k, "backup_byte_seconds", s.backupByteSeconds, "byte-seconds");
             add(rows, period, k, "cu_seconds", s.cuSeconds, "CU-seconds");
             add(rows, period, k, "egress_bytes", s.egressBytes, "bytes");
             add(rows, period, k, "requests", s.requests, "requests");

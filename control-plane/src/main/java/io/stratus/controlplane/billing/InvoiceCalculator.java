@@ -33,12 +33,20 @@ final class InvoiceCalculator {
     }
 
     /** A month's usage of one tenant, summed over its databases, in the units metering records. */
-    record MonthUsage(long requests, BigDecimal cuSeconds, BigDecimal storageByteSeconds, long egressBytes) {
-        static final MonthUsage NONE = new MonthUsage(0, BigDecimal.ZERO, BigDecimal.ZERO, 0);
+    record MonthUsage(long requests, BigDecimal cuSeconds, BigDecimal storageByteSeconds, long egressBytes,
+                      BigDecimal backupByteSeconds) {
+        static final MonthUsage NONE = new MonthUsage(0, BigDecimal.ZERO, BigDecimal.ZERO, 0, BigDecimal.ZERO);
 
-        MonthUsage plus(long requests, BigDecimal cuSeconds, BigDecimal storageByteSeconds, long egressBytes) {
+        /** Without backup storage. */
+        MonthUsage(long requests, BigDecimal cuSeconds, BigDecimal storageByteSeconds, long egressBytes) {
+            this(requests, cuSeconds, storageByteSeconds, egressBytes, BigDecimal.ZERO);
+        }
+
+        MonthUsage plus(long requests, BigDecimal cuSeconds, BigDecimal storageByteSeconds, long egressBytes,
+                        BigDecimal backupByteSeconds) {
             return new MonthUsage(this.requests + requests, this.cuSeconds.add(cuSeconds),
-                    this.storageByteSeconds.add(storageByteSeconds), this.egressBytes + egressBytes);
+                    this.storageByteSeconds.add(storageByteSeconds), this.egressBytes + egressBytes,
+                    this.backupByteSeconds.add(backupByteSeconds));
         }
     }
 
@@ -67,7 +75,10 @@ final class InvoiceCalculator {
                 line("storage", "GB-months", usage.storageByteSeconds(), UsageUnits.BYTE_SECONDS_PER_GB_MONTH,
                         UsageUnits::gbMonths, plan.pricePerGbMonth(), plan.freeGbMonths(), minorUnit),
                 line("egress", "GB", BigDecimal.valueOf(usage.egressBytes()), UsageUnits.BYTES_PER_GB,
-                        UsageUnits::gb, plan.pricePerGbEgress(), plan.freeEgressGb(), minorUnit));
+                        UsageUnits::gb, plan.pricePerGbEgress(), plan.freeEgressGb(), minorUnit),
+                // Backups and archived WAL in the backup store, priced like storage (ADR 0022).
+                line("backup-storage", "GB-months", usage.backupByteSeconds(), UsageUnits.BYTE_SECONDS_PER_GB_MONTH,
+                        UsageUnits::gbMonths, plan.pricePerGbMonthBackup(), plan.freeBackupGbMonths(), minorUnit));
         BigDecimal total = lines.stream().map(Line::amount).reduce(BigDecimal.ZERO.setScale(minorUnit), BigDecimal::add);
         Instant start = month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant end = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();

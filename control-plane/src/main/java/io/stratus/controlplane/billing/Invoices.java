@@ -103,7 +103,8 @@ class Invoices {
     }
 
     private static MonthUsage usageOf(UsageQueries.Bucket month) {
-        return MonthUsage.NONE.plus(month.requests(), month.cuSeconds(), month.storageByteSeconds(), month.egressBytes());
+        return MonthUsage.NONE.plus(month.requests(), month.cuSeconds(), month.storageByteSeconds(), month.egressBytes(),
+                month.backupByteSeconds());
     }
 
     static Instant start(YearMonth month) {

@@ -44,7 +44,8 @@ class PlanController {
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(operationId = "createPlan", summary = "Create a price plan", description = """
             Creates a price plan; plans are immutable: to change prices, create a new plan and move tenants to it. \
-            Every field is required. `name`: 1 to 63 letters, digits, `.`, `_`, `-` and single spaces between them, \
+            Every field is required except `pricePerGbMonthBackup` and `freeBackupGbMonths` (backup storage: base \
+            backups and archived WAL in the backup store), which are 0 when left out. `name`: 1 to 63 letters, digits, `.`, `_`, `-` and single spaces between them, \
             starting with a letter or digit, unique ignoring case. `currency`: an upper-case ISO 4217 code with a \
             minor unit. Prices and allowances: decimals >= 0 with at most 6 decimals, read exactly from the JSON \
             text; `freeRequests` a whole number. Answers 201 with the plan. Operator key only.""")
@@ -52,7 +53,7 @@ class PlanController {
     @RequestExample("""
             {"name": "standard-2026", "currency": "USD", "pricePerMillionRequests": 0.20, "pricePerCuHour": 0.125,
              "pricePerGbMonth": 0.35, "pricePerGbEgress": 0.09, "freeRequests": 1000000, "freeCuHours": 0.5,
-             "freeGbMonths": 5, "freeEgressGb": 1}""")
+             "freeGbMonths": 5, "freeEgressGb": 1, "pricePerGbMonthBackup": 0.1, "freeBackupGbMonths": 2}""")
     PricePlan create(@RequestBody PlanRequests.CreatePlanRequest request) {
         return plans.create(PlanRequests.validate(request, validation));
     }

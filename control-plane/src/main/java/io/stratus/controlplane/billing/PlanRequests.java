@@ -48,13 +48,17 @@ final class PlanRequests {
             @NotNull(message = "is required") @Amount(whole = true) BigDecimal freeRequests,
             @NotNull(message = "is required") @Amount BigDecimal freeCuHours,
             @NotNull(message = "is required") @Amount BigDecimal freeGbMonths,
-            @NotNull(message = "is required") @Amount BigDecimal freeEgressGb) {
+            @NotNull(message = "is required") @Amount BigDecimal freeEgressGb,
+            // Optional (0 when left out): clients written before backup storage was priced keep working.
+            @Amount BigDecimal pricePerGbMonthBackup,
+            @Amount BigDecimal freeBackupGbMonths) {
     }
 
     /** A plan that passed every check, numbers normalised (no trailing zeros). */
     record ValidPlan(String name, String currency, BigDecimal pricePerMillionRequests, BigDecimal pricePerCuHour,
                      BigDecimal pricePerGbMonth, BigDecimal pricePerGbEgress, long freeRequests,
-                     BigDecimal freeCuHours, BigDecimal freeGbMonths, BigDecimal freeEgressGb) {
+                     BigDecimal freeCuHours, BigDecimal freeGbMonths, BigDecimal freeEgressGb,
+                     BigDecimal pricePerGbMonthBackup, BigDecimal freeBackupGbMonths) {
     }
 
     static ValidPlan validate(CreatePlanRequest r, RequestValidation validation) {
@@ -62,7 +66,12 @@ final class PlanRequests {
         return new ValidPlan(r.name(), r.currency(), UsageUnits.plain(r.pricePerMillionRequests()),
                 UsageUnits.plain(r.pricePerCuHour()), UsageUnits.plain(r.pricePerGbMonth()), UsageUnits.plain(r.pricePerGbEgress()),
                 r.freeRequests().longValueExact(), UsageUnits.plain(r.freeCuHours()), UsageUnits.plain(r.freeGbMonths()),
-                UsageUnits.plain(r.freeEgressGb()));
+                UsageUnits.plain(r.freeEgressGb()), UsageUnits.plain(orZero(r.pricePerGbMonthBackup())),
+                UsageUnits.plain(orZero(r.freeBackupGbMonths())));
+    }
+
+    private static BigDecimal orZero(BigDecimal value) {
+        return value == null ? BigDecimal.ZERO : value;
     }
 
     /** An amount the plan's numeric(20, 6) columns hold: not negative, at most 6 decimals (none when whole). */

@@ -16,9 +16,20 @@ import java.util.UUID;
  * @param freeCuHours             CU-hours per month not charged
  * @param freeGbMonths            GB-months per month not charged
  * @param freeEgressGb            egress GB per month not charged
+ * @param pricePerGbMonthBackup   price of 10^9 bytes held in the backup store (base backups and archived WAL) for 730
+ *                                hours
+ * @param freeBackupGbMonths      backup GB-months per month not charged
  */
 public record PricePlan(UUID id, String name, String currency, BigDecimal pricePerMillionRequests,
                         BigDecimal pricePerCuHour, BigDecimal pricePerGbMonth, BigDecimal pricePerGbEgress,
                         long freeRequests, BigDecimal freeCuHours, BigDecimal freeGbMonths, BigDecimal freeEgressGb,
-                        Instant createdAt) {
+                        BigDecimal pricePerGbMonthBackup, BigDecimal freeBackupGbMonths, Instant createdAt) {
+
+    /** A plan that does not price backup storage (0, as plans made before it was metered). */
+    public PricePlan(UUID id, String name, String currency, BigDecimal pricePerMillionRequests, BigDecimal pricePerCuHour,
+                     BigDecimal pricePerGbMonth, BigDecimal pricePerGbEgress, long freeRequests, BigDecimal freeCuHours,
+                     BigDecimal freeGbMonths, BigDecimal freeEgressGb, Instant createdAt) {
+        this(id, name, currency, pricePerMillionRequests, pricePerCuHour, pricePerGbMonth, pricePerGbEgress, freeRequests,
+                freeCuHours, freeGbMonths, freeEgressGb, BigDecimal.ZERO, BigDecimal.ZERO, createdAt);
+    }
 }

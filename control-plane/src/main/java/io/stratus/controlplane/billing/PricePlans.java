@@ -53,10 +53,11 @@ public class PricePlans {
         try {
             jdbc.sql("insert into price_plans (id, name, currency, price_per_million_requests, price_per_cu_hour, "
                             + "price_per_gb_month, price_per_gb_egress, free_requests, free_cu_hours, free_gb_months, "
-                            + "free_egress_gb, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                            + "free_egress_gb, price_per_gb_month_backup, free_backup_gb_months, created_at) "
+                            + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                     .params(id, p.name(), p.currency(), p.pricePerMillionRequests(), p.pricePerCuHour(), p.pricePerGbMonth(),
                             p.pricePerGbEgress(), p.freeRequests(), p.freeCuHours(), p.freeGbMonths(), p.freeEgressGb(),
-                            Timestamp.from(now))
+                            p.pricePerGbMonthBackup(), p.freeBackupGbMonths(), Timestamp.from(now))
                     .update();
         } catch (DuplicateKeyException e) {
             // Two creates of one name racing, in any case: the unique index on lower(name) decides, the loser hears the
@@ -161,6 +162,7 @@ public class PricePlans {
                 UsageUnits.plain(rs.getBigDecimal("price_per_gb_month")), UsageUnits.plain(rs.getBigDecimal("price_per_gb_egress")),
                 rs.getLong("free_requests"), UsageUnits.plain(rs.getBigDecimal("free_cu_hours")),
                 UsageUnits.plain(rs.getBigDecimal("free_gb_months")), UsageUnits.plain(rs.getBigDecimal("free_egress_gb")),
-                rs.getTimestamp("created_at").toInstant());
+                UsageUnits.plain(rs.getBigDecimal("price_per_gb_month_backup")),
+                UsageUnits.plain(rs.getBigDecimal("free_backup_gb_months")), rs.getTimestamp("created_at").toInstant());
     }
 }

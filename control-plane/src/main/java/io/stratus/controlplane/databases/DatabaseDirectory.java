@@ -76,6 +76,19 @@ public class DatabaseDirectory {
         }, (rs, n) -> rs.getObject(1, UUID.class));
     }
 
+    /**
+     * Every database not deleted (those being deleted included), with its tenant: the ones whose computes may archive
+     * WAL into the backup store (backup storage metering, ADR 0022). One query.
+     */
+    public Map<UUID, UUID> tenantsOfUndeleted() {
+        Map<UUID, UUID> tenants = new HashMap<>();
+        jdbc.sql("select id, tenant_id from databases where state <> 'DELETED'")
+                .query(rs -> {
+                    tenants.put(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class));
+                });
+        return tenants;
+    }
+
     /** The tenant a database belongs to, also after its deletion; empty for an unknown id. */
     public Optional<UUID> tenantOf(UUID databaseId) {
         return jdbc.sql("select tenant_id from databases where id = ?").param(databaseId).query(UUID.class).optional();

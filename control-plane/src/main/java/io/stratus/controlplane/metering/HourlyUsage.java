@@ -21,8 +21,18 @@ import java.util.UUID;
  * @param records            usage records rolled into this hour
  * @param inexactRecords     of which the agent flagged as possibly incomplete
  * @param lateRecords        of which arrived after their own hour was closed
+ * @param backupByteSeconds  bytes the database's backups and archived WAL held in the backup store, integrated over
+ *                           time (sampled by the control plane, not reported by agents: ADR 0022)
  */
 public record HourlyUsage(UUID tenantId, UUID databaseId, Instant hour, long requests, long rowsRead, long rowsWritten,
                           BigDecimal cuSeconds, BigDecimal storageByteSeconds, long storageBytesMax, long egressBytes,
-                          int records, int inexactRecords, int lateRecords) {
+                          int records, int inexactRecords, int lateRecords, BigDecimal backupByteSeconds) {
+
+    /** Usage without backup storage. */
+    public HourlyUsage(UUID tenantId, UUID databaseId, Instant hour, long requests, long rowsRead, long rowsWritten,
+                       BigDecimal cuSeconds, BigDecimal storageByteSeconds, long storageBytesMax, long egressBytes,
+                       int records, int inexactRecords, int lateRecords) {
+        this(tenantId, databaseId, hour, requests, rowsRead, rowsWritten, cuSeconds, storageByteSeconds, storageBytesMax,
+                egressBytes, records, inexactRecords, lateRecords, BigDecimal.ZERO);
+    }
 }

@@ -46,7 +46,8 @@ class UsageController {
     @GetMapping("/v1/databases/{id}/usage")
     @Operation(operationId = "getDatabaseUsage", summary = "Get a database's usage", description = """
             The database's usage (a deleted one's too) in hourly or daily buckets: requests, rows read and written, \
-            CU-seconds and CU-hours, storage and egress. `from`/`to`: ISO-8601 instants on a UTC hour (`hour`) or \
+            CU-seconds and CU-hours, storage and egress, and backup storage (its backups and archived WAL in the \
+            backup store, sampled by the control plane). `from`/`to`: ISO-8601 instants on a UTC hour (`hour`) or \
             day (`day`) start, `to` exclusive, at most 366 days apart; by default the aligned range that covers the \
             last 24 hours. Only buckets with usage appear, oldest first; an hour closed by a billing export never \
             changes. Any key of the database's tenant, or the operator key.""")

@@ -19,7 +19,8 @@ import org.springframework.transaction.annotation.Transactional;
 public class UsageQueries {
 
     private static final String COLUMNS = "tenant_id, database_id, hour, requests, rows_read, rows_written, cu_seconds, "
-            + "storage_byte_seconds, storage_bytes_max, egress_bytes, records, inexact_records, late_records";
+            + "storage_byte_seconds, storage_bytes_max, egress_bytes, records, inexact_records, late_records, "
+            + "backup_byte_seconds";
 
     private final JdbcClient jdbc;
 
@@ -51,7 +52,7 @@ public class UsageQueries {
     /** A bucket of usage: sums over one hour, day or month, of one database or a whole tenant. */
     public record Bucket(Instant start, long requests, long rowsRead, long rowsWritten, java.math.BigDecimal cuSeconds,
                   java.math.BigDecimal storageByteSeconds, long storageBytesMax, long egressBytes, long inexactRecords,
-                  long lateRecords, long ingressBytes) {
+                  long lateRecords, long ingressBytes, java.math.BigDecimal backupByteSeconds) {
     }
 
     /**
@@ -76,7 +77,7 @@ public class UsageQueries {
                         + "sum(storage_byte_seconds) as storage_byte_seconds, max(storage_bytes_max) as storage_bytes_max, "
                         + "sum(egress_bytes) as egress_bytes, sum(ingress_bytes) as ingress_bytes, "
                         + "sum(inexact_records) as inexact_records, "
-                        + "sum(late_records) as late_records "
+                        + "sum(late_records) as late_records, sum(backup_byte_seconds) as backup_byte_seconds "
                         + "from usage_hourly where tenant_id = :tenant " + scope
                         + "and hour >= :from and hour < :to group by 1 order by 1")
                 .param("unit", unit)
@@ -89,7 +90,8 @@ public class UsageQueries {
                 .query((rs, i) -> new Bucket(instant(rs, "start"), rs.getLong("requests"), rs.getLong("rows_read"),
                         rs.getLong("rows_written"), rs.getBigDecimal("cu_seconds"), rs.getBigDecimal("storage_byte_seconds"),
                         rs.getLong("storage_bytes_max"), rs.getLong("egress_bytes"), rs.getLong("inexact_records"),
-                        rs.getLong("late_records"), rs.getLong("ingress_bytes")))
+                        rs.getLong("late_records"), rs.getLong("ingress_bytes"),
+                        rs.getBigDecimal("backup_byte_seconds")))
                 .list();
     }
 
@@ -97,7 +99,8 @@ public class UsageQueries {
         return new HourlyUsage(rs.getObject("tenant_id", UUID.class), rs.getObject("database_id", UUID.class),
                 instant(rs, "hour"), rs.getLong("requests"), rs.getLong("rows_read"), rs.getLong("rows_written"),
                 rs.getBigDecimal("cu_seconds"), rs.getBigDecimal("storage_byte_seconds"), rs.getLong("storage_bytes_max"),
-                rs.getLong("egress_bytes"), rs.getInt("records"), rs.getInt("inexact_records"), rs.getInt("late_records"));
+                rs.getLong("egress_bytes"), rs.getInt("records"), rs.getInt("inexact_records"), rs.getInt("late_records"),
+                rs.getBigDecimal("backup_byte_seconds"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -40,4 +40,12 @@ final class BillingFixtures {
                 database, tenant, Timestamp.from(hour), requests, requests * 2, requests / 2, new BigDecimal(cuSeconds),
                 new BigDecimal(storageByteSeconds), 1000, egressBytes, 10, 0, lateRecords);
     }
+
+    /** One hour of one database's backup storage, as the backup storage ledger accrues it (no agent records). */
+    static void backupUsage(JdbcTemplate jdbc, UUID tenant, UUID database, Instant hour, BigDecimal byteSeconds) {
+        jdbc.update("insert into usage_hourly (database_id, tenant_id, hour, requests, rows_read, rows_written, cu_seconds, "
+                        + "storage_byte_seconds, storage_bytes_max, egress_bytes, records, inexact_records, late_records, "
+                        + "backup_byte_seconds) values (?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?)",
+                database, tenant, Timestamp.from(hour), byteSeconds);
+    }
 }

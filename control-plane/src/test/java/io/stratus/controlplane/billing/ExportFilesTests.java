@@ -92,4 +92,32 @@ class ExportFilesTests {
                 """.formatted(first.files().get(0).sha256(), first.files().get(0).bytes(),
                 first.files().get(1).sha256(), first.files().get(1).bytes()));
     }
+
+    /*
+     * Backup storage is a metric, not a column: a period without it exports exactly the rows (and so the bytes) it did
+     * before it was metered, and one with it gains a backup_byte_seconds row per database, sorted first by name.
+     */
+    @Test
+    void backupStorageIsARowOfItsOwnAndLeavesPeriodsWithoutItUnchanged() {
+        var period = BillingPeriod.parse("2026-11-25").orElseThrow();
+        var without = usage(T1, D1, "2026-11-25T01:00:00Z", 4, "1", 0);
+        var withZero = new HourlyUsage(T1, D1, Instant.parse("2026-11-25T01:00:00Z"), 4, 0, 5, new BigDecimal("1"),
+                new BigDecimal("1000"), 10, 0, 3, 1, 0, BigDecimal.ZERO);
+        assertThat(ExportFiles.csv(ExportRows.build(period.name(), List.of(withZero)).rows()))
+                .isEqualTo(ExportFiles.csv(ExportRows.build(period.name(), List.of(without)).rows()));
+
+        var backups = new HourlyUsage(T1, D1, Instant.parse("2026-11-25T02:00:00Z"), 0, 0, 0, BigDecimal.ZERO,
+                BigDecimal.ZERO, 0, 0, 0, 0, 0, new BigDecimal("7800000"));
+        var summary = ExportRows.build(period.name(), List.of(without, backups));
+        assertThat(new String(ExportFiles.csv(summary.rows()), StandardCharsets.UTF_8)).isEqualTo("""
+                period,tenant_id,database_id,metric,quantity,unit
+                2026-11-25,00000000-0000-0000-0000-00000000000a,10000000-0000-0000-0000-000000000001,backup_byte_seconds,7800000,byte-seconds
+                2026-11-25,00000000-0000-0000-0000-00000000000a,10000000-0000-0000-0000-000000000001,cu_seconds,1,CU-seconds
+                2026-11-25,00000000-0000-0000-0000-00000000000a,10000000-0000-0000-0000-000000000001,requests,4,requests
+                2026-11-25,00000000-0000-0000-0000-00000000000a,10000000-0000-0000-0000-000000000001,rows_written,5,rows
+                2026-11-25,00000000-0000-0000-0000-00000000000a,10000000-0000-0000-0000-000000000001,storage_byte_seconds,1000,byte-seconds
+                """);
+        // Sampled hours carry no agent records: the manifest's record counts are the agents' alone.
+        assertThat(summary.sourceRecords()).isEqualTo(3);
+    }
 }

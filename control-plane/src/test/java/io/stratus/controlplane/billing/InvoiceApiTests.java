@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratus.controlplane.ControlPlaneTest;
 import io.stratus.testing.ApiClient;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -111,6 +112,39 @@ class InvoiceApiTests extends ControlPlaneTest {
     }
 
     @Test
+    void backupStorageIsAFifthLinePricedByThePlanWithItsFreeAllowance() {
+        var p = api().post(OPERATOR_KEY, "/v1/admin/plans", "{\"name\":\"inv-b-" + UUID.randomUUID().toString()
+                .substring(0, 8) + "\",\"currency\":\"USD\",\"pricePerMillionRequests\":0,\"pricePerCuHour\":0,"
+                + "\"pricePerGbMonth\":0.35,\"pricePerGbEgress\":0,\"freeRequests\":0,\"freeCuHours\":0,"
+                + "\"freeGbMonths\":0,\"freeEgressGb\":0,\"pricePerGbMonthBackup\":0.1,\"freeBackupGbMonths\":1}");
+        assertThat(p.status()).as(p.raw()).isEqualTo(201);
+        // A tenant of its own: a month before a tenant's first plan is priced by that first plan.
+        TestTenant priced = newTenant();
+        UUID pricedId = UUID.fromString(priced.id());
+        assign(priced.id(), p.text("id"));
+        UUID db = BillingFixtures.database(jdbc, pricedId);
+        // 3 GB for 730 hours in two hours' sums: 3 GB-months, 1 free, 2 x 0.1 = 0.20.
+        BigDecimal threeGbMonths = new BigDecimal("3000000000").multiply(BigDecimal.valueOf(730L * 3600));
+        BigDecimal part = new BigDecimal("1000000000").multiply(BigDecimal.valueOf(730L * 3600));
+        BillingFixtures.backupUsage(jdbc, pricedId, db, at("1995-09-02T00:00:00Z"), part);
+        BillingFixtures.backupUsage(jdbc, pricedId, db, at("1995-09-30T23:00:00Z"), threeGbMonths.subtract(part));
+
+        var r = api().get(priced.readKey(), "/v1/tenants/" + priced.id() + "/invoices/1995-09");
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        JsonNode invoice = r.json();
+        assertThat(invoice.findValuesAsString("metric")).containsExactly("requests", "compute", "storage", "egress",
+                "backup-storage");
+        JsonNode backup = line(invoice, "backup-storage");
+        assertThat(backup.get("unit").asString()).isEqualTo("GB-months");
+        assertThat(backup.get("quantity").decimalValue()).isEqualByComparingTo("3");
+        assertThat(backup.get("freeAllowance").decimalValue()).isEqualByComparingTo("1");
+        assertThat(backup.get("billableQuantity").decimalValue()).isEqualByComparingTo("2");
+        assertThat(backup.get("amount").decimalValue()).isEqualByComparingTo("0.20");
+        assertThat(line(invoice, "storage").get("amount").decimalValue()).isEqualByComparingTo("0");
+        assertThat(invoice.get("total").decimalValue()).isEqualByComparingTo("0.20");
+    }
+
+    @Test
     void listShowsMonthsWithUsageAndTheRunningMonthNewestFirst() {
         UUID db = BillingFixtures.database(jdbc, tenantId);
         BillingFixtures.usage(jdbc, tenantId, db, at("1996-02-10T05:00:00Z"), 3_000_000, "0", "0", 0, 0);
@@ -138,7 +172,7 @@ class InvoiceApiTests extends ControlPlaneTest {
         var empty = api().get(tenant.readKey(), "/v1/tenants/" + tenant.id() + "/invoices/1997-01");
         assertThat(empty.status()).isEqualTo(200);
         assertThat(empty.json().get("total").decimalValue()).isEqualByComparingTo("0");
-        assertThat(empty.json().get("lines")).hasSize(4);
+        assertThat(empty.json().get("lines")).hasSize(5);
         String next = YearMonth.now(ZoneOffset.UTC).plusMonths(1).toString();
         var future = api().get(tenant.readKey(), "/v1/tenants/" + tenant.id() + "/invoices/" + next);
         assertThat(future.status()).isEqualTo(404);

@@ -85,6 +85,49 @@ class InvoiceCalculatorTests {
         assertThat(storage.amount()).isEqualByComparingTo("5.25");
     }
 
+    private static PricePlan backupPlan(String perGbMonthBackup, String freeBackupGbMonths) {
+        return new PricePlan(UUID.randomUUID(), "p", "USD", BigDecimal.ZERO, BigDecimal.ZERO, new BigDecimal("0.35"),
+                BigDecimal.ZERO, 0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, new BigDecimal(perGbMonthBackup),
+                new BigDecimal(freeBackupGbMonths), Instant.EPOCH);
+    }
+
+    @Test
+    void backupStorageIsItsOwnLinePricedInGbMonthsLikeStorage() {
+        // 1 GB held for 730 hours (one billing month) at 0.23 = 0.23; the database's own storage line is not touched.
+        BigDecimal oneGbMonth = new BigDecimal("1000000000").multiply(BigDecimal.valueOf(730L * 3600));
+        var i = InvoiceCalculator.invoice(TENANT, YearMonth.of(2026, 3), Status.CLOSED, backupPlan("0.23", "0"),
+                new MonthUsage(0, BigDecimal.ZERO, BigDecimal.ZERO, 0, oneGbMonth));
+        Line backup = line(i, "backup-storage");
+        assertThat(backup.quantity()).isEqualByComparingTo("1");
+        assertThat(backup.unit()).isEqualTo("GB-months");
+        assertThat(backup.unitPrice()).isEqualByComparingTo("0.23");
+        assertThat(backup.amount()).isEqualByComparingTo("0.23");
+        assertThat(line(i, "storage").amount()).isEqualByComparingTo("0.00");
+        assertThat(i.total()).isEqualByComparingTo("0.23");
+
+        // A 30-day month of 1 GB is 720/730 GB-month: 0.986301369863 x 0.23 = 0.2268..., one rounding: 0.23.
+        BigDecimal thirtyDays = new BigDecimal("1000000000").multiply(BigDecimal.valueOf(720L * 3600));
+        var month = InvoiceCalculator.invoice(TENANT, YearMonth.of(2026, 4), Status.CLOSED, backupPlan("10", "0"),
+                new MonthUsage(0, BigDecimal.ZERO, BigDecimal.ZERO, 0, thirtyDays));
+        // 720 / 730 x 10 = 9.8630136..., HALF_UP to the cent, from the exact byte-seconds.
+        assertThat(line(month, "backup-storage").amount()).isEqualByComparingTo("9.86");
+        assertThat(line(month, "backup-storage").quantity()).isEqualByComparingTo("0.986301369863");
+    }
+
+    @Test
+    void backupStorageWithinItsFreeAllowanceCostsNothingAndAboveItOnlyTheRest() {
+        BigDecimal threeGbMonths = new BigDecimal("3000000000").multiply(BigDecimal.valueOf(730L * 3600));
+        var within = InvoiceCalculator.invoice(TENANT, YearMonth.of(2026, 3), Status.CLOSED, backupPlan("0.1", "5"),
+                new MonthUsage(0, BigDecimal.ZERO, BigDecimal.ZERO, 0, threeGbMonths));
+        assertThat(line(within, "backup-storage").billableQuantity()).isEqualByComparingTo("0");
+        assertThat(line(within, "backup-storage").amount()).isEqualByComparingTo("0.00");
+        var above = InvoiceCalculator.invoice(TENANT, YearMonth.of(2026, 3), Status.CLOSED, backupPlan("0.1", "2.5"),
+                new MonthUsage(0, BigDecimal.ZERO, BigDecimal.ZERO, 0, threeGbMonths));
+        assertThat(line(above, "backup-storage").billableQuantity()).isEqualByComparingTo("0.5");
+        assertThat(line(above, "backup-storage").freeAllowance()).isEqualByComparingTo("2.5");
+        assertThat(line(above, "backup-storage").amount()).isEqualByComparingTo("0.05");
+    }
+
     @Test
     void usageWithinTheFreeAllowanceCostsNothing() {
         var i = InvoiceCalculator.invoice(TENANT, YearMonth.of(2026, 3), Status.OPEN,
@@ -93,7 +136,8 @@ class InvoiceCalculatorTests {
         assertThat(i.lines()).extracting(Line::billableQuantity).allSatisfy(b -> assertThat(b).isEqualByComparingTo("0"));
         assertThat(i.total()).isEqualByComparingTo("0.00");
         assertThat(i.status()).isEqualTo(Status.OPEN);
-        assertThat(i.lines()).extracting(Line::metric).containsExactly("requests", "compute", "storage", "egress");
+        assertThat(i.lines()).extracting(Line::metric).containsExactly("requests", "compute", "storage", "egress",
+                "backup-storage");
     }
 
     @Test

@@ -44,6 +44,39 @@ class PlanApiTests extends ControlPlaneTest {
     }
 
     @Test
+    void backupStoragePricesDefaultToZeroAndAreValidatedLikeTheOthers() {
+        var plain = api().post(OPERATOR_KEY, "/v1/admin/plans", planJson(uniqueName(), "0.1"));
+        assertThat(plain.status()).as(plain.raw()).isEqualTo(201);
+        assertThat(plain.json().get("pricePerGbMonthBackup").decimalValue()).isEqualByComparingTo("0");
+        assertThat(plain.json().get("freeBackupGbMonths").decimalValue()).isEqualByComparingTo("0");
+
+        String priced = planJson(uniqueName(), "0.1").replace("}", ",\"pricePerGbMonthBackup\":0.1,"
+                + "\"freeBackupGbMonths\":2.5}");
+        var r = api().post(OPERATOR_KEY, "/v1/admin/plans", priced);
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        assertThat(r.raw()).contains("\"pricePerGbMonthBackup\":0.1,").contains("\"freeBackupGbMonths\":2.5,");
+        var got = api().get(OPERATOR_KEY, "/v1/admin/plans/" + r.text("id"));
+        assertThat(got.json().get("pricePerGbMonthBackup").decimalValue()).isEqualByComparingTo("0.1");
+
+        long before = count("price_plans");
+        String[][] bad = {
+                {"\"pricePerGbMonthBackup\":-0.1", "pricePerGbMonthBackup"},
+                {"\"pricePerGbMonthBackup\":0.0000001", "pricePerGbMonthBackup"},
+                {"\"pricePerGbMonthBackup\":\"cheap\"", "pricePerGbMonthBackup"},
+                {"\"freeBackupGbMonths\":-1", "freeBackupGbMonths"},
+                {"\"freeBackupGbMonths\":100000000000000", "freeBackupGbMonths"},
+        };
+        for (String[] b : bad) {
+            String body = planJson(uniqueName(), "0.1").replace("}", "," + b[0] + "}");
+            var refused = api().post(OPERATOR_KEY, "/v1/admin/plans", body);
+            assertThat(refused.status()).as(body + " " + refused.raw()).isEqualTo(400);
+            assertThat(refused.contentType()).contains("application/problem+json");
+            assertThat(refused.json().get("errors").findValuesAsString("field")).as(body).containsExactly(b[1]);
+        }
+        assertThat(count("price_plans")).isEqualTo(before);
+    }
+
+    @Test
     void duplicateNameIsAConflictAndStoresNothing() {
         String name = uniqueName();
         assertThat(api().post(OPERATOR_KEY, "/v1/admin/plans", planJson(name, "0.2")).status()).isEqualTo(201);
