@@ -80,8 +80,10 @@ class VerifyBackupTask implements TaskType<VerifyBackupTask.Parameters> {
                 rs.next();
                 result.put("recoveredTo", rs.getString(1) != null ? rs.getString(1) : rs.getString(2));
             }
-            try (Connection c = ComputeConventions.connection(cluster, SqlText.identifier(m.manifest().databaseName())
-                    .replace("\"", ""), "stratus-verify", 0); Statement st = c.createStatement()) {
+            String database = m.manifest().databaseName();
+            SqlText.identifier(database); // a manifest is read from the store: its name is checked like a spec's
+            try (Connection c = ComputeConventions.connection(cluster, database, "stratus-verify", 0);
+                 Statement st = c.createStatement()) {
                 check(st, result);
             }
             return new Outcome("backup restores: " + result.get("files") + " files match their checksums, amcheck "

@@ -223,9 +223,7 @@ class BackupRestoreTests {
     // ---- helpers ----
 
     private ComputeSpec create(String name) throws Exception {
-        ComputeSpec spec = ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName(name).ownerRole(name + "_owner")
-                .ownerVerifier(ScramVerifier.of(PASSWORD)).running(true).cu(BigDecimal.ONE)
-                .minCu(new BigDecimal("0.25")).maxCu(BigDecimal.ONE).release(major).specVersion(1).build();
+        ComputeSpec spec = spec(name);
         specs.add(spec);
         assertThat(status(apply(), spec).phase()).isEqualTo(ComputePhase.RUNNING);
         return spec;
@@ -237,13 +235,7 @@ class BackupRestoreTests {
     }
 
     private ComputeSpec restore(String name, ComputeSpec source, UUID backupId, Instant target) throws Exception {
-        ComputeSpec spec = ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName(name).ownerRole(name + "_owner")
-                .ownerVerifier(ScramVerifier.of(PASSWORD)).running(true).cu(BigDecimal.ONE)
-                .minCu(new BigDecimal("0.25")).maxCu(BigDecimal.ONE).release(major).specVersion(1)
-                .restore(new RestoreSpec(source.computeId(), backupId, target, source.databaseName(),
-                        source.ownerRole())).build();
-        specs.add(spec);
-        apply();
+        ComputeSpec spec = restoring(name, source, backupId, target);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             ComputeStatus s = status(reconciler.observe(), spec);
@@ -256,15 +248,24 @@ class BackupRestoreTests {
         throw new AssertionError("restore not running after 120 s: " + status(reconciler.observe(), spec));
     }
 
-    /** A restore that must fail: the compute's failure message. */
-    private String restoreFailure(String name, ComputeSpec source, UUID backupId, Instant target) throws Exception {
-        ComputeSpec spec = ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName(name).ownerRole(name + "_owner")
-                .ownerVerifier(ScramVerifier.of(PASSWORD)).running(true).cu(BigDecimal.ONE)
-                .minCu(new BigDecimal("0.25")).maxCu(BigDecimal.ONE).release(major).specVersion(1)
-                .restore(new RestoreSpec(source.computeId(), backupId, target, source.databaseName(),
-                        source.ownerRole())).build();
+    /** A new compute restored from the source's backup, added to the desired state and applied. */
+    private ComputeSpec restoring(String name, ComputeSpec source, UUID backupId, Instant target) throws Exception {
+        ComputeSpec spec = spec(name).toBuilder().restore(new RestoreSpec(source.computeId(), backupId, target,
+                source.databaseName(), source.ownerRole())).build();
         specs.add(spec);
         apply();
+        return spec;
+    }
+
+    private ComputeSpec spec(String name) {
+        return ComputeSpec.builder().computeId(UUID.randomUUID()).databaseName(name).ownerRole(name + "_owner")
+                .ownerVerifier(ScramVerifier.of(PASSWORD)).running(true).cu(BigDecimal.ONE)
+                .minCu(new BigDecimal("0.25")).maxCu(BigDecimal.ONE).release(major).specVersion(1).build();
+    }
+
+    /** A restore that must fail: the compute's failure message. */
+    private String restoreFailure(String name, ComputeSpec source, UUID backupId, Instant target) throws Exception {
+        ComputeSpec spec = restoring(name, source, backupId, target);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             ComputeStatus s = status(reconciler.observe(), spec);
