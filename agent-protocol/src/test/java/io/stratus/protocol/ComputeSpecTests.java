@@ -10,7 +10,8 @@ class ComputeSpecTests {
 
     private static final ComputeSpec EVERY_FIELD_SET = new ComputeSpec(UUID.randomUUID(), "app", "app_owner",
             "SCRAM-SHA-256$4096:x", true, new BigDecimal("1.5"), new BigDecimal("0.25"), new BigDecimal("4"), "15",
-            42, java.util.List.of(new RoleSpec("reporting", "SCRAM-SHA-256$4096:y", true)), true, 1_000_000L);
+            42, java.util.List.of(new RoleSpec("reporting", "SCRAM-SHA-256$4096:y", true)), true, 1_000_000L,
+            java.util.Map.of("statement_timeout", "30s"));
 
     // A field added to the record and forgotten in toBuilder() would be dropped by every "change one field" call.
     @Test

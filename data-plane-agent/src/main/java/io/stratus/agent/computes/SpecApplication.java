@@ -33,9 +33,11 @@ final class SpecApplication {
     private final AppliedComputes appliedStore;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final RestartSwitch restarts;
 
     SpecApplication(NodeBook book, ComputeSteps steps, AppliedComputes appliedStore,
-                    ApplicationEventPublisher events, Clock clock) {
+                    ApplicationEventPublisher events, Clock clock, StartupsInFlight startups) {
+        this.restarts = new RestartSwitch(book, startups);
         this.book = book;
         this.steps = steps;
         this.appliedStore = appliedStore;
@@ -66,8 +68,10 @@ final class SpecApplication {
         }
     }
 
-    private void applySpec(Compute c, ComputeSpec spec) throws Exception {
-        SqlText.validate(spec);
+    private void applySpec(Compute c, ComputeSpec wanted) throws Exception {
+        SqlText.validate(wanted);
+        // A release (or settings) this compute was rolled back from is not tried again while the spec asks for it.
+        ComputeSpec spec = RestartSwitch.withoutRefused(c, wanted);
         PostgresRelease release = steps.releaseFor(spec);
         AppliedCompute.Change change = c.applied == null ? AppliedCompute.Change.OTHER
                 : c.applied.changeTo(spec, release.version());
@@ -76,6 +80,8 @@ final class SpecApplication {
         }
         if (change != AppliedCompute.Change.OTHER && settled(c, spec, release, () -> c.cluster.isRunning())) {
             applyInPlace(c, spec, release, change);
+        } else if (RestartSwitch.applies(c, spec, release)) {
+            restarts.restart(c, spec, release, (target, targetRelease) -> applyInFull(c, target, targetRelease));
         } else {
             applyInFull(c, spec, release);
         }

@@ -46,6 +46,8 @@ final class SpecFields {
             Map.entry("pgStatStatements", Step.FULL),
             // Checked in place (StorageSteps): a restart or a promotion only when the limit is crossed.
             Map.entry("storageLimitBytes", Step.CAPACITY),
+            // The operator's settings (a rolling update): written, reloaded or restarted onto, checked (RestartSwitch).
+            Map.entry("settings", Step.FULL),
             // Bookkeeping: reported back once applied, nothing to do on the compute.
             Map.entry("specVersion", Step.CAPACITY));
 

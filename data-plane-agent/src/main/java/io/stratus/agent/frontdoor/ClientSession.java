@@ -49,6 +49,8 @@ final class ClientSession {
     private Channel upstream;
     private SocketAddress upstreamAddress;
     private boolean counted;
+    /** Counted as a startup in flight ({@link SessionCounts#startupBegun}): a planned restart waits for it. */
+    private boolean starting;
     private long cancelKey;
     private boolean keyIssued;
     private boolean relaying;
@@ -130,6 +132,8 @@ final class ClientSession {
         if (target.isLocal()) {
             door.counts().opened(target.databaseId());
             counted = true;
+            door.counts().startupBegun(target.databaseId());
+            starting = true;
             var tally = door.tally();
             if (tally != null) {
                 meter = new StatementMeter(tally.of(target.databaseId()));
@@ -178,6 +182,7 @@ final class ClientSession {
             framer = new MessageFramer();
             clientFramer = null;
         }
+        startupOver();
         if (counted) {
             door.counts().closed(target.databaseId());
             counted = false;
@@ -248,11 +253,19 @@ final class ClientSession {
             // What the client sent last is delivered before the compute sees the end of the connection.
             u.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
+        startupOver();
         if (counted) {
             door.counts().closed(target.databaseId());
             counted = false;
         }
         door.closed(this);
+    }
+
+    private void startupOver() {
+        if (starting) {
+            starting = false;
+            door.counts().startupEnded(target.databaseId());
+        }
     }
 
     /** Meters what the client sent (before it goes upstream, so a question is queued before its answer comes). */
@@ -436,6 +449,7 @@ final class ClientSession {
                 if (type == PgWire.READY_FOR_QUERY) {
                     startupPhase = false;
                     relaying = true;
+                    startupOver();
                 }
             }
             if (!startupPhase) {
