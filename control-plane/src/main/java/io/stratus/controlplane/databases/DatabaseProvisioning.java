@@ -486,7 +486,7 @@ public class DatabaseProvisioning {
                 db.appliedCu() == null ? null : db.enforcement(), db.suspendTimeoutSeconds(), db.pgStatStatements(),
                 db.release(), db.nodeId(),
                 connection(db, null), message, host == null ? null : host.lastHeartbeatAt(), db.createdAt(),
-                db.storedBytes(), db.storageLimited());
+                db.storedBytes(), db.storageLimited(), db.runningRelease(), db.settings());
     }
 
     private Connection connection(Database db, String password) {

@@ -50,12 +50,15 @@ public final class DatabaseViews {
      *                    tenant's storage quota; null while none was measured (the tenant has no storage quota)
      * @param storageLimited true while its compute is read-only because it stores its share of the tenant's storage
      *                    quota: reads work, writes fail with SQLSTATE 25006
+     * @param runningRelease the full Postgres version its compute runs (or, suspended, last ran), as its agent reports
+     *                    it; null until reported. {@code release} is what the database asks for (a major or a version)
+     * @param settings    Postgres settings the operator set for it by a rolling update (empty unless one did)
      */
     public record DatabaseView(UUID id, String name, DatabaseState state, BigDecimal minCu, BigDecimal maxCu,
                         BigDecimal currentCu, String enforcement, int suspendTimeoutSeconds, boolean pgStatStatements,
                         String release, UUID node,
                         Connection connection, String message, Instant observedAt, Instant createdAt, Long storedBytes,
-                        boolean storageLimited) {
+                        boolean storageLimited, String runningRelease, java.util.Map<String, String> settings) {
     }
 
     @Schema(name = "DatabaseCreated")
