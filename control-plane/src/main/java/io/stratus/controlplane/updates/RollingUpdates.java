@@ -135,7 +135,7 @@ public class RollingUpdates {
             errors.add(new FieldError("target", "is required: a release and/or settings"));
         } else if (target.release() == null && targetSettings.isEmpty()) {
             errors.add(new FieldError("target", "must name a release or settings"));
-        } else if (target.release() != null && !target.release().matches("^\\d{2}\\.\\d{1,3}$")) {
+        } else if (target.release() != null && !target.release().matches("^\\d{2}\\.\\d{1,9}$")) {
             errors.add(new FieldError("target.release", "must be a full Postgres version such as 15.18"));
         }
         errors.addAll(SettingsAllowList.check(targetSettings, "target.settings"));
