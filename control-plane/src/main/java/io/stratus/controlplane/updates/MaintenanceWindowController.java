@@ -37,6 +37,7 @@ class MaintenanceWindowController {
     }
 
     @PutMapping("/v1/databases/{id}/maintenance-window")
+    @ResponseStatus(HttpStatus.OK)
     @Operation(operationId = "setMaintenanceWindow", summary = "Set a database's maintenance window", description = """
             A weekly window, in UTC, when a rolling update that respects maintenance windows may restart the \
             database's compute: `dayOfWeek` (`MON` to `SUN`), `start` (`HH:mm`) and `durationMinutes` (1 to 1440; a \
@@ -46,8 +47,9 @@ class MaintenanceWindowController {
     @RequestExample("""
             {"dayOfWeek": "SUN", "start": "02:00", "durationMinutes": 120}""")
     MaintenanceWindow.View put(Caller caller, @PathVariable UUID id, @RequestBody MaintenanceWindow.Request body) {
-        UUID tenant = caller.requireTenantAdmin();
-        requireVisible(tenant, id);
+        // Found first, then the key's role: another tenant's id is a 404 whatever the key.
+        requireVisible(caller.tenant(), id);
+        caller.requireTenantAdmin();
         List<ApiException.FieldError> errors = new ArrayList<>();
         MaintenanceWindow w = MaintenanceWindow.parse(body, errors);
         if (!errors.isEmpty()) {
@@ -58,6 +60,7 @@ class MaintenanceWindowController {
     }
 
     @GetMapping("/v1/databases/{id}/maintenance-window")
+    @ResponseStatus(HttpStatus.OK)
     @Operation(operationId = "getMaintenanceWindow", summary = "Get a database's maintenance window", description = """
             The database's window; 404 when it has none (it may be restarted by a rolling update at any time). Any \
             key of the database's tenant.""")
@@ -76,8 +79,8 @@ class MaintenanceWindowController {
             database's tenant.""")
     @ApiResponse(responseCode = "403", description = KeysNeeded.TENANT_ADMIN)
     void delete(Caller caller, @PathVariable UUID id) {
-        UUID tenant = caller.requireTenantAdmin();
-        requireVisible(tenant, id);
+        requireVisible(caller.tenant(), id);
+        caller.requireTenantAdmin();
         if (!windows.delete(id)) {
             throw ApiException.notFound("maintenance window");
         }

@@ -84,6 +84,7 @@ class RollingUpdateController {
     }
 
     @PostMapping("/v1/admin/rolling-updates/{id}/pause")
+    @ResponseStatus(HttpStatus.OK)
     @Operation(operationId = "pauseRollingUpdate", summary = "Pause a rolling update", description = """
             Starts no more restarts; those in flight finish. Only a `RUNNING` update. Operator key only.""")
     @ApiResponse(responseCode = "409", description = "`invalid-state`: the update is not `RUNNING`.")
@@ -92,6 +93,7 @@ class RollingUpdateController {
     }
 
     @PostMapping("/v1/admin/rolling-updates/{id}/resume")
+    @ResponseStatus(HttpStatus.OK)
     @Operation(operationId = "resumeRollingUpdate", summary = "Resume a rolling update", description = """
             Goes on with a `PAUSED` update; the failures so far are acknowledged: only new ones count against \
             `failureThreshold`. Operator key only.""")
@@ -101,6 +103,7 @@ class RollingUpdateController {
     }
 
     @PostMapping("/v1/admin/rolling-updates/{id}/abort")
+    @ResponseStatus(HttpStatus.OK)
     @Operation(operationId = "abortRollingUpdate", summary = "Abort a rolling update", description = """
             Skips every database not started yet; the restarts in flight finish (`ABORTING`, then `ABORTED`). What \
             was updated stays updated (see rollback). Operator key only.""")
@@ -110,6 +113,7 @@ class RollingUpdateController {
     }
 
     @PostMapping("/v1/admin/rolling-updates/{id}/rollback")
+    @ResponseStatus(HttpStatus.OK)
     @Operation(operationId = "rollBackRollingUpdate", summary = "Roll back a rolling update", description = """
             Skips every database not started yet and, once the restarts in flight have finished, takes the updated \
             ones back to the release and settings they had before, `maxUnavailable` at a time, maintenance windows \
