@@ -247,7 +247,7 @@ class RollingUpdateEndToEndTests {
     // ---- helpers ----
 
     /** The embedded release, resolved from Maven Central once into a cache the compute user can reach. */
-    private static PostgresRelease embeddedRelease() throws Exception {
+    static PostgresRelease embeddedRelease() throws Exception {
         Files.createDirectories(RELEASE_CACHE);
         Files.setPosixFilePermissions(RELEASE_CACHE, PosixFilePermissions.fromString("rwxr-xr-x"));
         return new MavenReleaseResolver(RELEASE_CACHE).resolve(EMBEDDED_ARTIFACT);

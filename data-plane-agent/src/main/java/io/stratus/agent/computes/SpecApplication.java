@@ -81,7 +81,9 @@ final class SpecApplication {
         if (change != AppliedCompute.Change.OTHER && settled(c, spec, release, () -> c.cluster.isRunning())) {
             applyInPlace(c, spec, release, change);
         } else if (RestartSwitch.applies(c, spec, release)) {
-            restarts.restart(c, spec, release, (target, targetRelease) -> applyInFull(c, target, targetRelease));
+            AppliedCompute before = c.applied;
+            restarts.restart(c, spec, release, (target, targetRelease) -> applyInFull(c, target, targetRelease,
+                    SpecFields.catalogAsApplied(before.spec(), target)));
         } else {
             applyInFull(c, spec, release);
         }
@@ -128,6 +130,15 @@ final class SpecApplication {
     }
 
     private void applyInFull(Compute c, ComputeSpec spec, PostgresRelease release) throws Exception {
+        applyInFull(c, spec, release, false);
+    }
+
+    /**
+     * @param catalogAsApplied the catalog (owner, database, roles) is known to be as this spec wants: only the release,
+     *                         settings or capacity changed since it was applied in full (a planned restart)
+     */
+    private void applyInFull(Compute c, ComputeSpec spec, PostgresRelease release, boolean catalogAsApplied)
+            throws Exception {
         boolean unapplied = c.applied == null || !c.applied.matches(spec, release.version());
         BigDecimal cu = ComputeConfig.effectiveCu(spec);
         StepResult.log(log, "ensureDataDirectory", steps.ensureDataDirectory(c, spec, release));
@@ -138,7 +149,9 @@ final class SpecApplication {
             // The platform's own set-up first, at the host's full speed: CREATE DATABASE copies template1 through the
             // WAL, which took 3 s under a 0.25 CU quota and was most of the time to a first query. No tenant can
             // log in before the role exists, so no tenant work runs unlimited.
-            StepResult.log(log, "ensureOwnerRoleAndDatabase", steps.ensureOwnerRoleAndDatabase(c, spec));
+            if (!catalogAsApplied) {
+                StepResult.log(log, "ensureOwnerRoleAndDatabase", steps.ensureOwnerRoleAndDatabase(c, spec));
+            }
             // After the catalog work (which may have had to make a read-only compute writable) and before the cgroup
             // step (a restart into read-only starts a new postmaster, to be enrolled).
             StepResult.log(log, "ensureStorageLimit", steps.ensureStorageLimit(c, spec));
