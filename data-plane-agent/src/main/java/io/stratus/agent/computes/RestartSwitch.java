@@ -58,10 +58,19 @@ final class RestartSwitch {
         }
     }
 
-    /** One full application of a spec onto a release (the usual ensure-steps, ending in {@code compute.json}). */
+    /**
+     * One full application of a spec onto a release (the usual ensure-steps, ending in {@code compute.json}), with a
+     * check run on the started compute before it is recorded and published; null for none.
+     */
     @FunctionalInterface
     interface FullPass {
-        void apply(ComputeSpec spec, PostgresRelease release) throws Exception;
+        void apply(ComputeSpec spec, PostgresRelease release, Check check) throws Exception;
+    }
+
+    /** A check of a started compute, before it is recorded as applied. */
+    @FunctionalInterface
+    interface Check {
+        void run(PostgresCluster cluster, PostgresRelease release) throws Exception;
     }
 
     private final NodeBook book;
@@ -107,8 +116,7 @@ final class RestartSwitch {
         log.info("planned restart from Postgres {} to {}{}", from, release.version(),
                 before.spec().settings().equals(spec.settings()) ? "" : " with settings " + spec.settings());
         try {
-            pass.apply(spec, release);
-            check(c.cluster, release, spec.settings());
+            pass.apply(spec, release, (cluster, started) -> check(cluster, started, spec.settings()));
             long ms = (System.nanoTime() - held) / 1_000_000;
             c.lastSwitch = new Outcome(spec.specVersion(), from, release.version(), release.version(), ms, null,
                     Instant.now());
@@ -125,7 +133,7 @@ final class RestartSwitch {
             c.refused = new Refusal(spec.release(), spec.settings(), firstLine(reason));
             ComputeSpec back = previousTarget(spec, before.spec());
             // A failure here propagates: the compute is failed, and its retries apply the previous target too.
-            pass.apply(back, previousRelease);
+            pass.apply(back, previousRelease, null);
             long ms = (System.nanoTime() - held) / 1_000_000;
             c.note = "kept Postgres " + from + ": " + release.version() + " failed (" + firstLine(reason) + ")";
             NodeBook.setStatus(c, c.status.withMessage(c.note));

@@ -82,8 +82,8 @@ final class SpecApplication {
             applyInPlace(c, spec, release, change);
         } else if (RestartSwitch.applies(c, spec, release)) {
             AppliedCompute before = c.applied;
-            restarts.restart(c, spec, release, (target, targetRelease) -> applyInFull(c, target, targetRelease,
-                    SpecFields.catalogAsApplied(before.spec(), target)));
+            restarts.restart(c, spec, release, (target, targetRelease, check) -> applyInFull(c, target, targetRelease,
+                    SpecFields.catalogAsApplied(before.spec(), target), check));
         } else {
             applyInFull(c, spec, release);
         }
@@ -130,15 +130,17 @@ final class SpecApplication {
     }
 
     private void applyInFull(Compute c, ComputeSpec spec, PostgresRelease release) throws Exception {
-        applyInFull(c, spec, release, false);
+        applyInFull(c, spec, release, false, null);
     }
 
     /**
      * @param catalogAsApplied the catalog (owner, database, roles) is known to be as this spec wants: only the release,
      *                         settings or capacity changed since it was applied in full (a planned restart)
+     * @param check            a running compute's last check before it is recorded and published (a planned restart's
+     *                         health check); null for none
      */
-    private void applyInFull(Compute c, ComputeSpec spec, PostgresRelease release, boolean catalogAsApplied)
-            throws Exception {
+    private void applyInFull(Compute c, ComputeSpec spec, PostgresRelease release, boolean catalogAsApplied,
+                             RestartSwitch.Check check) throws Exception {
         boolean unapplied = c.applied == null || !c.applied.matches(spec, release.version());
         BigDecimal cu = ComputeConfig.effectiveCu(spec);
         StepResult.log(log, "ensureDataDirectory", steps.ensureDataDirectory(c, spec, release));
@@ -161,6 +163,11 @@ final class SpecApplication {
                 throw new ComputeFailure("owner cannot log in: " + verified.detail());
             }
             accepting = true;
+            if (check != null) {
+                // Before compute.json and the socket's publication: a target that fails it is never recorded as
+                // applied (a crash now leaves the previous release on record) and never served.
+                check.run(c.cluster, release);
+            }
         } else {
             if (c.cluster.isRunning()) {
                 events.publishEvent(new ComputeStopping(c.id, false));
