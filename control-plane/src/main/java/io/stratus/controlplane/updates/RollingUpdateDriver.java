@@ -8,7 +8,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Moves every open rolling update on, each tick (every control plane runs it: {@link RollingUpdates#advance} skips
+ * Moves every open rolling update on, each tick (every control plane runs it: {@link RollingUpdateSteps#advance} skips
  * an update another control plane is moving, so they share the work and never repeat a step). A fixed delay rather
  * than a Quartz job: a step is short, idempotent and picked up from the rows by whichever control plane ticks next, so
  * there is nothing to schedule that a lock on the update's row does not already serialise.
@@ -18,9 +18,9 @@ class RollingUpdateDriver {
 
     private static final Logger log = LoggerFactory.getLogger(RollingUpdateDriver.class);
 
-    private final RollingUpdates updates;
+    private final RollingUpdateSteps updates;
 
-    RollingUpdateDriver(RollingUpdates updates) {
+    RollingUpdateDriver(RollingUpdateSteps updates) {
         this.updates = updates;
     }
 

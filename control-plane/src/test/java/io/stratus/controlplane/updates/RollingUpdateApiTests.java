@@ -39,7 +39,7 @@ class RollingUpdateApiTests extends ControlPlaneTest {
     private final Map<String, Long> applied = new HashMap<>();
 
     @Autowired
-    private RollingUpdates updates;
+    private RollingUpdateSteps updates;
 
     @BeforeEach
     void node() {
