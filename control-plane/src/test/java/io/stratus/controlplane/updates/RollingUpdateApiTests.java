@@ -127,6 +127,42 @@ class RollingUpdateApiTests extends ControlPlaneTest {
         assertThat(rolledBack.at("/counts/SKIPPED").asInt()).isEqualTo(2);
     }
 
+    // One database's window is open now, one's is three days away, one has none: an update that respects windows
+    // restarts the first and the last and leaves the second waiting.
+    @Test
+    void anUpdateThatRespectsWindowsRestartsADatabaseOnlyInsideItsWindow() {
+        List<String> dbs = databases(3);
+        java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).minusMinutes(1);
+        window(dbs.get(0), now.getDayOfWeek(), now.toLocalTime(), 60);
+        window(dbs.get(1), now.getDayOfWeek().plus(3), now.toLocalTime(), 60);
+        String id = api().post(OPERATOR_KEY, "/v1/admin/rolling-updates", "{\"target\":{\"release\":\"" + newRelease
+                + "\"},\"selector\":{\"nodeId\":\"" + nodeId + "\"},\"canary\":0,\"maxUnavailable\":3,"
+                + "\"respectMaintenanceWindows\":true}").text("id");
+
+        List<JsonNode> started = awaitOpenTasks(2);
+
+        assertThat(started).extracting(t -> t.get("computeId").asString())
+                .containsExactlyInAnyOrder(dbs.get(0), dbs.get(2));
+        report(started, true);
+        await().atMost(Duration.ofSeconds(15)).until(() -> api().get(OPERATOR_KEY, "/v1/admin/rolling-updates/" + id)
+                .at("/counts/UPDATED").asInt() == 2);
+        JsonNode update = api().get(OPERATOR_KEY, "/v1/admin/rolling-updates/" + id).json();
+        assertThat(update.get("state").asString()).isEqualTo("RUNNING");
+        assertThat(update.at("/counts/PENDING").asInt()).as("the one outside its window waits").isEqualTo(1);
+        assertThat(openTasks()).isEmpty();
+        assertThat(spec(dbs.get(1)).get("release").asString()).isEqualTo(oldRelease);
+        api().post(OPERATOR_KEY, "/v1/admin/rolling-updates/" + id + "/abort", null);
+    }
+
+    private void window(String db, java.time.DayOfWeek day, java.time.LocalTime start, int minutes) {
+        String d = day.name().substring(0, 3);
+        String hhmm = String.format("%02d:%02d", start.getHour(), start.getMinute());
+        var r = api().send(tenant.adminKey(), "PUT", "/v1/databases/" + db + "/maintenance-window",
+                "{\"dayOfWeek\":\"" + d + "\",\"start\":\"" + hhmm + "\",\"durationMinutes\":" + minutes + "}",
+                Map.of());
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+    }
+
     @Test
     void pauseAndResumeAndAbortAnswerOnlyInTheirStates() {
         databases(2);
