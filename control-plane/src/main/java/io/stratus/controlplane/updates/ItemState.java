@@ -1,7 +1,7 @@
 package io.stratus.controlplane.updates;
 
 /** Where one database stands in a rolling update. */
-enum ItemState {
+public enum ItemState {
     /** Not touched yet. */
     PENDING,
     /** Its new target is in its spec and its agent's restart task is open. */
