@@ -41,6 +41,10 @@ final class RestartSwitch {
     /** The release and settings the spec asks for that failed on this compute, and why. */
     record Refusal(String release, Map<String, String> settings, String reason) {
 
+        Refusal {
+            settings = settings == null ? Map.of() : Map.copyOf(settings);
+        }
+
         boolean refuses(ComputeSpec spec) {
             return Objects.equals(release, spec.release()) && settings.equals(spec.settings());
         }
@@ -97,8 +101,17 @@ final class RestartSwitch {
         if (c.refused == null) {
             return wanted;
         }
-        if (!c.refused.refuses(wanted) || c.applied == null) {
+        if (c.applied == null) {
             c.refused = null;
+            return wanted;
+        }
+        if (!c.refused.refuses(wanted)) {
+            // Forgotten once the control plane asks for something else: a newer spec version. The applied spec itself
+            // (what a health pass follows before the control plane has spoken) does not ask for the target either,
+            // and must not clear it.
+            if (wanted.specVersion() > c.applied.spec().specVersion()) {
+                c.refused = null;
+            }
             return wanted;
         }
         return previousTarget(wanted, c.applied.spec());

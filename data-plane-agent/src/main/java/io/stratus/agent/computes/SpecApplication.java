@@ -182,7 +182,7 @@ final class SpecApplication {
 
     /** Records the spec as applied in full (compute.json first, so a crash before it makes the next pass redo it). */
     private void recordApplied(Compute c, ComputeSpec spec, PostgresRelease release, boolean accepting) {
-        AppliedCompute applied = new AppliedCompute(spec, release.version(), c.restarts);
+        AppliedCompute applied = new AppliedCompute(spec, release.version(), c.restarts, c.refused);
         BigDecimal cu = ComputeConfig.effectiveCu(spec);
         if (!applied.equals(c.applied)) {
             appliedStore.write(applied);

@@ -42,6 +42,7 @@ class RestartSwitchTests {
 
     private TestHost host;
     private AgentPaths paths;
+    private ReleaseCatalog releases;
     private ComputeReconciler reconciler;
     private String hostRelease;
     private long generation;
@@ -50,13 +51,19 @@ class RestartSwitchTests {
     void setUp() {
         host = new TestHost();
         paths = host.paths();
-        ReleaseCatalog releases = new ReleaseCatalog(List.of(BrokenRelease.create(host.dir.resolve("broken"), BROKEN)),
+        releases = new ReleaseCatalog(List.of(BrokenRelease.create(host.dir.resolve("broken"), BROKEN)),
                 paths.releases());
         hostRelease = releases.defaultRelease().version();
-        reconciler = new ComputeReconciler(host.settings(0), paths, releases, new WarmPool(0, paths, releases,
+        reconciler = newReconciler();
+    }
+
+    /** A reconciler (an agent) on this host, started: it adopts what is on disk. */
+    private ComputeReconciler newReconciler() {
+        ComputeReconciler r = new ComputeReconciler(host.settings(0), paths, releases, new WarmPool(0, paths, releases,
                 OsUser.forPostgres("postgres")), OsUser.forPostgres("postgres"), host.cgroups(),
                 JsonMapper.builder().build(), Clock.systemUTC(), e -> { });
-        reconciler.start();
+        r.start();
+        return r;
     }
 
     @AfterEach
@@ -91,6 +98,22 @@ class RestartSwitchTests {
         ComputeStatus back = apply(spec.toBuilder().cu(new BigDecimal("1.5")).specVersion(4).build());
         assertThat(back.message()).isNull();
         assertThat(pid(spec)).isEqualTo(pid);
+    }
+
+    // The agent restarts before the control plane has taken the broken target back: the next agent does not try it.
+    @Test
+    void aRefusedReleaseStaysRefusedAcrossAnAgentRestart() throws Exception {
+        ComputeSpec spec = running(1);
+        ComputeSpec broken = spec.toBuilder().release(BROKEN).specVersion(2).build();
+        assertThat(apply(broken).release()).isEqualTo(hostRelease);
+        reconciler.stop();
+
+        reconciler = newReconciler();
+        ComputeStatus after = apply(broken.toBuilder().specVersion(3).build());
+
+        assertThat(after.phase()).isEqualTo(ComputePhase.RUNNING);
+        assertThat(after.release()).isEqualTo(hostRelease);
+        assertThat(reconciler.lastRestart(spec.computeId())).as("no planned restart tried").isEmpty();
     }
 
     @Test
