@@ -100,6 +100,18 @@ final class ClientSession {
             return;
         }
         target = t;
+        if (t.isLocal()) {
+            // Counted as a startup in flight from here, then the compute looked up again: a planned restart withdraws
+            // the compute's socket before it reads the count, so either it waits for this startup or this session
+            // sees the socket gone and waits for the restart like any new one.
+            door.counts().startupBegun(t.databaseId());
+            starting = true;
+            if (door.localSocket(t.databaseId()).isEmpty() && retryable()) {
+                startupOver();
+                retrySoon();
+                return;
+            }
+        }
         SocketAddress address = t.isLocal() ? Transport.unixAddress(t.socket()) : t.remote();
         Bootstrap b = new Bootstrap().group(client.eventLoop())
                 .channel(t.isLocal() ? Transport.unixChannel() : Transport.tcpChannel())
@@ -114,6 +126,7 @@ final class ClientSession {
 
     private void connected(ChannelFuture f, SocketAddress address) {
         if (!f.isSuccess()) {
+            startupOver();
             if (target.isLocal() && retryable()) {
                 // The compute stopped between the routing and the connect: route again (and wake it).
                 retrySoon();
@@ -132,8 +145,6 @@ final class ClientSession {
         if (target.isLocal()) {
             door.counts().opened(target.databaseId());
             counted = true;
-            door.counts().startupBegun(target.databaseId());
-            starting = true;
             var tally = door.tally();
             if (tally != null) {
                 meter = new StatementMeter(tally.of(target.databaseId()));
