@@ -2,6 +2,8 @@ package io.stratus.protocol;
 
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -25,14 +27,20 @@ import java.util.UUID;
  *                      databases store. Null: no limit (no quota, or a control plane older than storage quotas)
  * @param restore       where a new compute's data directory comes from when it is a restore of another database's
  *                      backup; null for a new, empty database. Read only while the data directory does not exist yet
+ * @param settings      Postgres settings the operator set for this compute (a rolling update's target), by name; only
+ *                      names of the control plane's allow-list, never one Stratus sizes itself. Empty from control
+ *                      planes older than rolling updates
  */
 public record ComputeSpec(UUID computeId, String databaseName, String ownerRole, String ownerVerifier,
                           boolean running, BigDecimal cu, BigDecimal minCu, BigDecimal maxCu,
                           String release, long specVersion, List<RoleSpec> roles, boolean pgStatStatements,
-                          Long storageLimitBytes, RestoreSpec restore) {
+                          Long storageLimitBytes, RestoreSpec restore,
+                          Map<String, String> settings) {
 
     public ComputeSpec {
         roles = roles == null ? List.of() : List.copyOf(roles);
+        // Sorted: the spec is compared and written as JSON, and one set of settings must have one form.
+        settings = settings == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(settings));
     }
 
     /** A spec built field by field, by name: a field added to the record is one more method here, not a new argument everywhere. */
@@ -45,7 +53,8 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
         return new Builder().computeId(computeId).databaseName(databaseName).ownerRole(ownerRole)
                 .ownerVerifier(ownerVerifier).running(running).cu(cu).minCu(minCu).maxCu(maxCu)
                 .release(release).specVersion(specVersion).roles(roles).pgStatStatements(pgStatStatements)
-                .storageLimitBytes(storageLimitBytes).restore(restore);
+                .storageLimitBytes(storageLimitBytes).restore(restore)
+                .settings(settings);
     }
 
     /** Builds a {@link ComputeSpec}; unset fields are null, false or 0. */
@@ -64,6 +73,7 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
         private boolean pgStatStatements;
         private Long storageLimitBytes;
         private RestoreSpec restore;
+        private Map<String, String> settings = Map.of();
 
         private Builder() {
         }
@@ -138,9 +148,14 @@ public record ComputeSpec(UUID computeId, String databaseName, String ownerRole,
             return this;
         }
 
+        public Builder settings(Map<String, String> value) {
+            settings = value;
+            return this;
+        }
+
         public ComputeSpec build() {
             return new ComputeSpec(computeId, databaseName, ownerRole, ownerVerifier, running, cu, minCu, maxCu,
-                    release, specVersion, roles, pgStatStatements, storageLimitBytes, restore);
+                    release, specVersion, roles, pgStatStatements, storageLimitBytes, restore, settings);
         }
     }
 }

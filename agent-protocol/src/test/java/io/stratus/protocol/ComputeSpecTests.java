@@ -12,7 +12,8 @@ class ComputeSpecTests {
             "SCRAM-SHA-256$4096:x", true, new BigDecimal("1.5"), new BigDecimal("0.25"), new BigDecimal("4"), "15",
             42, java.util.List.of(new RoleSpec("reporting", "SCRAM-SHA-256$4096:y", true)), true, 1_000_000L,
             new RestoreSpec(UUID.randomUUID(), UUID.randomUUID(), java.time.Instant.parse("2026-12-08T03:00:00Z"), "shop",
-                    "shop_owner"));
+                    "shop_owner"),
+            java.util.Map.of("statement_timeout", "30s"));
 
     // A field added to the record and forgotten in toBuilder() would be dropped by every "change one field" call.
     @Test

@@ -65,7 +65,7 @@ public class ComputeDesiredState {
         List<ComputeSpec> computes = placed.stream()
                 .map(d -> ComputeSpec.builder().computeId(d.getId()).databaseName(d.name()).ownerRole(d.ownerRole())
                         .ownerVerifier(d.ownerVerifier()).running(d.running()).cu(d.currentCu()).minCu(d.minCu())
-                        .maxCu(d.maxCu()).release(d.release()).specVersion(d.specVersion())
+                        .maxCu(d.maxCu()).release(d.release()).settings(d.settings()).specVersion(d.specVersion())
                         .roles(rolesOf.getOrDefault(d.getId(), List.of())).pgStatStatements(d.pgStatStatements())
                         .storageLimitBytes(StorageLimits.limitFor(quotas.get(d.tenantId()),
                                 stored.getOrDefault(d.tenantId(), 0L), d.storedBytes()))

@@ -2,12 +2,14 @@ package io.stratus.controlplane.databases;
 
 import io.stratus.controlplane.support.AbstractEntity;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Table;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -74,6 +76,11 @@ class Database extends AbstractEntity {
     private String restoreSourceName;
     @Column(name = "restore_source_owner_role")
     private String restoreSourceOwnerRole;
+    @Column(name = "running_release")
+    private String runningRelease;
+    @Column(name = "pg_settings")
+    @Convert(converter = PgSettingsColumn.class)
+    private Map<String, String> settings = Map.of();
 
     protected Database() {
     }
@@ -210,6 +217,23 @@ class Database extends AbstractEntity {
         return ++specVersion;
     }
 
+    /**
+     * A rolling update's target: the release (a full version) and the operator's settings the compute should run,
+     * applied by its agent as a planned restart (a suspended one takes them at its next start).
+     */
+    long retarget(String newRelease, Map<String, String> newSettings) {
+        release = newRelease;
+        settings = Map.copyOf(newSettings);
+        return ++specVersion;
+    }
+
+    /** The full version the agent reports the compute on (running or stopped). */
+    void observedRelease(String version) {
+        if (version != null) {
+            runningRelease = version;
+        }
+    }
+
     void observedRunning(long observedSpecVersion) {
         this.observedSpecVersion = Math.max(this.observedSpecVersion, observedSpecVersion);
         if (running && (state == DatabaseState.PROVISIONING || state == DatabaseState.FAILED || state == DatabaseState.SUSPENDED)) {
@@ -294,4 +318,6 @@ class Database extends AbstractEntity {
     Instant cuChangedAt() { return cuChangedAt; }
     Long storedBytes() { return storedBytes; }
     boolean storageLimited() { return storageLimited; }
+    String runningRelease() { return runningRelease; }
+    Map<String, String> settings() { return settings == null ? Map.of() : settings; }
 }

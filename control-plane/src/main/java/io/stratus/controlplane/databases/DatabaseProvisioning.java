@@ -559,7 +559,8 @@ public class DatabaseProvisioning {
                 backup.lastGoodBackupId() == null ? null
                         : new DatabaseViews.LastGoodBackup(backup.lastGoodBackupId(), backup.lastGoodBackupAt()),
                 db.restoreSpec() == null ? null : new DatabaseViews.RestoredFrom(db.restoreSpec().sourceComputeId(),
-                        db.restoreSpec().backupId(), db.restoreSpec().targetTime()));
+                        db.restoreSpec().backupId(), db.restoreSpec().targetTime()),
+                db.runningRelease(), db.settings());
     }
 
     private Connection connection(Database db, String password) {

@@ -25,8 +25,22 @@ class DatabaseRequests {
 
     private final StratusSettings settings;
     private final RequestValidation validation;
+    private final java.util.function.Supplier<java.util.Optional<String>> fleetDefaultRelease;
 
+    /** Without a fleet default: {@code stratus.default-release} for every create. */
     DatabaseRequests(StratusSettings settings, RequestValidation validation) {
+        this(settings, validation, java.util.Optional::empty);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    DatabaseRequests(StratusSettings settings, RequestValidation validation,
+                     io.stratus.controlplane.fleet.FleetDefaults fleetDefaults) {
+        this(settings, validation, fleetDefaults::defaultRelease);
+    }
+
+    DatabaseRequests(StratusSettings settings, RequestValidation validation,
+                     java.util.function.Supplier<java.util.Optional<String>> fleetDefaultRelease) {
+        this.fleetDefaultRelease = fleetDefaultRelease;
         this.settings = settings;
         this.validation = validation;
     }
@@ -62,7 +76,9 @@ class DatabaseRequests {
 
     ValidCreate validate(CreateDatabaseRequest r) {
         validation.check(r);
-        String release = r.release() == null ? settings.defaultRelease() : r.release();
+        // The fleet's default moves with a completed rolling update to a release; the setting is the first one.
+        String release = r.release() != null ? r.release()
+                : fleetDefaultRelease.get().orElse(settings.defaultRelease());
         return new ValidCreate(r.name(), r.minCu().stripTrailingZeros(), r.maxCu().stripTrailingZeros(), release,
                 r.suspendTimeoutSeconds() == null ? DEFAULT_SUSPEND_TIMEOUT : r.suspendTimeoutSeconds(),
                 Boolean.TRUE.equals(r.pgStatStatements()));

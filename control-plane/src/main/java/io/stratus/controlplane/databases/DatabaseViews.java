@@ -55,13 +55,17 @@ public final class DatabaseViews {
      *                    {@code NONE}: no good backup (or backups are not configured)
      * @param lastGoodBackup the newest backup a restore can use; null without one
      * @param restoredFrom where a restored database's data came from; null for one created empty
+     * @param runningRelease the full Postgres version its compute runs (or, suspended, last ran), as its agent reports
+     *                    it; null until reported. {@code release} is what the database asks for (a major or a version)
+     * @param settings    Postgres settings the operator set for it by a rolling update (empty unless one did)
      */
     public record DatabaseView(UUID id, String name, DatabaseState state, BigDecimal minCu, BigDecimal maxCu,
                         BigDecimal currentCu, String enforcement, int suspendTimeoutSeconds, boolean pgStatStatements,
                         String release, UUID node,
                         Connection connection, String message, Instant observedAt, Instant createdAt, Long storedBytes,
                         boolean storageLimited, BackupSummaries.BackupStatus backupStatus, LastGoodBackup lastGoodBackup,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) RestoredFrom restoredFrom) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) RestoredFrom restoredFrom,
+                        String runningRelease, java.util.Map<String, String> settings) {
     }
 
     /** @param at when the backup became consistent: its data is as of then */

@@ -65,6 +65,9 @@ public class ObservedStateIngest {
                 continue;
             }
             db.observedEnforcement(cs.appliedCu(), cs.enforcement());
+            if (cs.phase() == ComputePhase.RUNNING || cs.phase() == ComputePhase.STOPPED) {
+                db.observedRelease(cs.release());
+            }
             observedStorage(db, cs);
             if (cs.phase() == ComputePhase.RUNNING && cs.acceptingLogins() && db.running()) {
                 boolean wasProvisioning = db.state() == DatabaseState.PROVISIONING;

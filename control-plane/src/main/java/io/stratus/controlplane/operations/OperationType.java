@@ -12,5 +12,7 @@ public enum OperationType {
     /** A backup restored into a throwaway directory and checked, run as an agent task. */
     VERIFY_BACKUP,
     /** The creation of a new database from another's backup: succeeds, as a create does, when its compute runs. */
-    RESTORE_DATABASE
+    RESTORE_DATABASE,
+    /** A rolling update's restart of the database's compute onto a release or settings, run as an agent task. */
+    ROLLING_UPDATE
 }

@@ -49,6 +49,9 @@ class TenantIsolationTests extends ControlPlaneTest {
         long databases = count("databases");
         long operations = count("operations");
         long keys = count("api_keys");
+        assertThat(api().send(a.adminKey(), "PUT", "/v1/databases/" + db + "/maintenance-window",
+                "{\"dayOfWeek\":\"SUN\",\"start\":\"02:00\",\"durationMinutes\":120}", Map.of()).status())
+                .isEqualTo(200);
 
         String range = "?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&granularity=hour";
         List<Call> calls = List.of(
@@ -65,6 +68,12 @@ class TenantIsolationTests extends ControlPlaneTest {
                 new Call("GET", "/v1/databases/{id}/scaling-events", "/v1/databases/" + db + "/scaling-events", null),
                 new Call("GET", "/v1/databases/{id}/metrics", "/v1/databases/" + db + "/metrics", null),
                 new Call("GET", "/v1/databases/{id}/usage", "/v1/databases/" + db + "/usage" + range, null),
+                new Call("GET", "/v1/databases/{id}/maintenance-window", "/v1/databases/" + db + "/maintenance-window",
+                        null),
+                new Call("PUT", "/v1/databases/{id}/maintenance-window", "/v1/databases/" + db + "/maintenance-window",
+                        "{\"dayOfWeek\":\"MON\",\"start\":\"05:00\",\"durationMinutes\":30}"),
+                new Call("DELETE", "/v1/databases/{id}/maintenance-window",
+                        "/v1/databases/" + db + "/maintenance-window", null),
                 new Call("GET", "/v1/operations/{id}", "/v1/operations/" + op, null),
                 new Call("GET", "/v1/tenants/{tenantId}", "/v1/tenants/" + a.id(), null),
                 new Call("GET", "/v1/tenants/{id}/usage", "/v1/tenants/" + a.id() + "/usage" + range, null),
@@ -102,6 +111,8 @@ class TenantIsolationTests extends ControlPlaneTest {
         assertThat(count("operations")).isEqualTo(operations);
         assertThat(count("api_keys")).isEqualTo(keys);
         assertThat(api().get(a.adminKey(), "/v1/databases/" + db).status()).isEqualTo(200);
+        assertThat(api().get(a.readKey(), "/v1/databases/" + db + "/maintenance-window").text("dayOfWeek"))
+                .as("another tenant's PUT and DELETE changed nothing").isEqualTo("SUN");
         assertThat(api().get(a.adminKey(), "/v1/tenants/" + a.id() + "/api-keys").json().get(0).get("revokedAt").isNull()).isTrue();
         assertThat(api().get(a.adminKey(), "/v1/tenants/" + a.id() + "/api-keys").json().get(0).get("expiresAt").isNull())
                 .as("another tenant's rotation did not put an end to the key").isTrue();

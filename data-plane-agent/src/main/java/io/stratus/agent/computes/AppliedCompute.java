@@ -10,11 +10,14 @@ import java.util.Set;
  * @param spec     the spec applied
  * @param release  the Postgres version it runs, e.g. {@code 15.14}
  * @param restarts how often the agent restarted it after a crash
+ * @param refused  the release and settings a planned restart was rolled back from while the spec still asks for them
+ *                 ({@link RestartSwitch}); kept here so that an agent restarted before the control plane takes the
+ *                 target back does not try it again. Null when none (and in files written before rolling updates)
  */
-record AppliedCompute(ComputeSpec spec, String release, int restarts) {
+record AppliedCompute(ComputeSpec spec, String release, int restarts, RestartSwitch.Refusal refused) {
 
     AppliedCompute withRestarts(int count) {
-        return new AppliedCompute(spec, release, count);
+        return new AppliedCompute(spec, release, count, refused);
     }
 
     /** True when {@code other} asks for exactly what was applied (numbers by value: 1 and 1.00 are the same CU). */

@@ -48,6 +48,13 @@ final class Compute {
     boolean storageLimited;
     /** The spec version at which it could not start read-only (see {@link StorageSteps}); not tried again at it. */
     Long limitRefusedAtSpec;
+    /**
+     * A release or settings this compute failed to come up healthy on and was rolled back from: not tried again while
+     * the spec still asks for them (no flapping between two releases), forgotten once it asks for anything else.
+     */
+    RestartSwitch.Refusal refused;
+    /** The last planned restart onto a release or settings ({@link RestartSwitch}); read by the restart task. */
+    volatile RestartSwitch.Outcome lastSwitch;
     volatile ComputeStatus status;
     /** Non-null while its postmaster is up and it has been applied; read by the metrics sampler. */
     volatile RunningCompute running;

@@ -44,6 +44,8 @@ final class ComputeAdoption {
             Compute c = new Compute(id);
             try (MDC.MDCCloseable ignored = MDC.putCloseable("computeId", id.toString())) {
                 c.applied = appliedStore.read(id).orElse(null);
+                // A target rolled back from before this agent started stays refused while the spec asks for it.
+                c.refused = c.applied == null ? null : c.applied.refused();
                 c.restarts = c.applied != null ? c.applied.restarts() : 0;
                 c.cluster = disk.cluster(id, book.get(id)).orElse(null);
                 if (c.applied != null && c.cluster != null && c.cluster.isRunning()) {

@@ -123,6 +123,9 @@ record ComputeConfig(Map<String, String> settings, String hba) {
         s.put("log_timezone", "UTC");
         s.put("log_line_prefix", "%m [%p] %q%u@%d ");
         s.putAll(archiving);
+        // The operator's settings (a rolling update) come last and never replace one Stratus sizes or relies on: the
+        // control plane allows only names outside this file's, and an agent keeps its own all the same.
+        spec.settings().forEach(s::putIfAbsent);
         return new ComputeConfig(Map.copyOf(s), hba(spec));
     }
 

@@ -77,13 +77,30 @@ public class ComputeReconciler implements SmartLifecycle {
     public ComputeReconciler(AgentSettings settings, AgentPaths paths, ReleaseCatalog releases, WarmPool pool,
                              OsUser user, CgroupDriver cgroups, JsonMapper json, Clock clock,
                              ApplicationEventPublisher events) {
-        this(settings, paths, releases, pool, user, cgroups, json, clock, events, ComputeBackups.NONE);
+        this(settings, paths, releases, pool, user, cgroups, json, clock, events, ComputeBackups.NONE,
+                StartupsInFlight.NONE);
     }
 
-    @Autowired
     public ComputeReconciler(AgentSettings settings, AgentPaths paths, ReleaseCatalog releases, WarmPool pool,
                              OsUser user, CgroupDriver cgroups, JsonMapper json, Clock clock,
                              ApplicationEventPublisher events, ComputeBackups backups) {
+        this(settings, paths, releases, pool, user, cgroups, json, clock, events, backups, StartupsInFlight.NONE);
+    }
+
+    public ComputeReconciler(AgentSettings settings, AgentPaths paths, ReleaseCatalog releases, WarmPool pool,
+                             OsUser user, CgroupDriver cgroups, JsonMapper json, Clock clock,
+                             ApplicationEventPublisher events, StartupsInFlight startups) {
+        this(settings, paths, releases, pool, user, cgroups, json, clock, events, ComputeBackups.NONE, startups);
+    }
+
+    /**
+     * @param backups  WAL archiving settings and restored data directories (the backups feature)
+     * @param startups the front door's connections in their startup, which a planned restart waits for
+     */
+    @Autowired
+    public ComputeReconciler(AgentSettings settings, AgentPaths paths, ReleaseCatalog releases, WarmPool pool,
+                             OsUser user, CgroupDriver cgroups, JsonMapper json, Clock clock,
+                             ApplicationEventPublisher events, ComputeBackups backups, StartupsInFlight startups) {
         AppliedComputes appliedStore = new AppliedComputes(paths, json);
         this.cgroups = cgroups;
         this.steps = new ComputeSteps(paths, releases, pool, user, new OwnerAccess(), new LoginProbe(), cgroups,
@@ -91,7 +108,7 @@ public class ComputeReconciler implements SmartLifecycle {
         this.book = new NodeBook(events);
         ComputesOnDisk disk = new ComputesOnDisk(paths, releases, user, appliedStore);
         this.adoption = new ComputeAdoption(book, disk, appliedStore, steps, cgroups, clock);
-        this.application = new SpecApplication(book, steps, appliedStore, events, clock);
+        this.application = new SpecApplication(book, steps, appliedStore, events, clock, startups);
         this.deletion = new ComputeDeletion(book, steps, disk, paths, events, clock);
         this.health = new HealthPass(book, application, deletion, steps, appliedStore, clock);
         this.storage = new StoragePass(book, steps);
@@ -207,6 +224,27 @@ public class ComputeReconciler implements SmartLifecycle {
     public Optional<RunningCompute> running(UUID computeId) {
         Compute c = book.get(computeId);
         return c == null ? Optional.empty() : Optional.ofNullable(c.running);
+    }
+
+    /**
+     * The compute's last planned restart onto a release or settings (a rolling update's), as this agent saw it since
+     * it started; safe from any thread.
+     */
+    public Optional<RestartOutcome> lastRestart(UUID computeId) {
+        Compute c = book.get(computeId);
+        RestartSwitch.Outcome o = c == null ? null : c.lastSwitch;
+        return o == null ? Optional.empty() : Optional.of(new RestartOutcome(o.specVersion(), o.fromRelease(),
+                o.toRelease(), o.runningRelease(), o.heldMillis(), o.error()));
+    }
+
+    /**
+     * A planned restart as it went (see {@link RestartSwitch}).
+     *
+     * @param heldMillis how long new connections were held for it
+     * @param error      why it was rolled back onto {@code runningRelease}; null when it went through
+     */
+    public record RestartOutcome(long specVersion, String fromRelease, String toRelease, String runningRelease,
+                                 long heldMillis, String error) {
     }
 
     /** How CU is enforced on this host: {@code cgroup-v2}, {@code cgroup-v1} or {@code none}. */

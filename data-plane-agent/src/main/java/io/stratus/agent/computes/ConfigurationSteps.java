@@ -42,7 +42,10 @@ final class ConfigurationSteps {
                 spec.pgStatStatements() && ReleaseCatalog.hasLibrary(cluster.release(), ComputeConfig.STAT_STATEMENTS),
                 unit, backups.archiveSettings(c.id, cluster.user()));
         Map<String, Optional<String>> current = new LinkedHashMap<>();
-        for (String name : config.namesToCompare()) {
+        Set<String> names = new TreeSet<>(config.namesToCompare());
+        // An operator setting dropped from the spec (a rollback) is in the file only: compared too, so it goes.
+        names.addAll(namesInFile(cluster));
+        for (String name : names) {
             current.put(name, cluster.setting(name));
         }
         Set<String> changed = config.changedFrom(current);
@@ -72,10 +75,52 @@ final class ConfigurationSteps {
         }
         if (running && !restart) {
             cluster.reload();
+            if (!spec.settings().isEmpty() && pendingRestart(cluster, spec.settings().keySet())) {
+                // An operator setting of postmaster context (max_locks_per_transaction, say): only a restart applies
+                // it. Stopped here like the others, before anything is recorded, so a crash redoes it.
+                cluster.stop();
+                restart = true;
+                needRestart.add("operator settings pending a restart");
+            }
         }
         String what = (changed.isEmpty() ? "" : "settings " + changed) + (hbaChanged ? (changed.isEmpty() ? "" : ", ") + "pg_hba.conf" : "");
         return new StepResult.Changed(what + (restart ? "; stopped to apply " + needRestart : running ? "; reloaded" : "")
                 + (running && !restart && !atNextStart.isEmpty() ? "; " + atNextStart + " take effect at the next start" : ""));
+    }
+
+    /** The names set in Stratus' settings file now. */
+    private static Set<String> namesInFile(PostgresCluster cluster) {
+        Set<String> names = new TreeSet<>();
+        try {
+            for (String line : Files.readAllLines(cluster.dataDir().resolve(PostgresCluster.SETTINGS_FILE))) {
+                int eq = line.indexOf('=');
+                if (eq > 0 && !line.startsWith("#")) {
+                    names.add(line.substring(0, eq).trim());
+                }
+            }
+        } catch (IOException e) {
+            // No file yet: nothing of an operator's to remove.
+        }
+        return names;
+    }
+
+    /**
+     * Whether the reloaded postmaster says one of the operator's settings waits for a restart. Only theirs: Stratus'
+     * own postmaster settings ({@link ComputeConfig#SIZED_AT_START}) wait for the next start on purpose.
+     */
+    private static boolean pendingRestart(PostgresCluster cluster, Set<String> operatorSettings) {
+        try (java.sql.Connection c = io.stratus.agent.ComputeConventions.maintenanceConnection(cluster,
+                "stratus-agent-config", 10); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT name FROM pg_settings WHERE pending_restart")) {
+            while (rs.next()) {
+                if (operatorSettings.contains(rs.getString(1))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (java.sql.SQLException e) {
+            throw new ComputeFailure("cannot read pending_restart after a reload: " + e.getMessage());
+        }
     }
 
     private static String readHba(PostgresCluster cluster) {

@@ -33,9 +33,11 @@ final class SpecApplication {
     private final AppliedComputes appliedStore;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final RestartSwitch restarts;
 
     SpecApplication(NodeBook book, ComputeSteps steps, AppliedComputes appliedStore,
-                    ApplicationEventPublisher events, Clock clock) {
+                    ApplicationEventPublisher events, Clock clock, StartupsInFlight startups) {
+        this.restarts = new RestartSwitch(book, startups);
         this.book = book;
         this.steps = steps;
         this.appliedStore = appliedStore;
@@ -68,8 +70,10 @@ final class SpecApplication {
         }
     }
 
-    private void applySpec(Compute c, ComputeSpec spec) throws Exception {
-        SqlText.validate(spec);
+    private void applySpec(Compute c, ComputeSpec wanted) throws Exception {
+        SqlText.validate(wanted);
+        // A release (or settings) this compute was rolled back from is not tried again while the spec asks for it.
+        ComputeSpec spec = RestartSwitch.withoutRefused(c, wanted);
         PostgresRelease release = steps.releaseFor(spec);
         AppliedCompute.Change change = c.applied == null ? AppliedCompute.Change.OTHER
                 : c.applied.changeTo(spec, release.version());
@@ -78,6 +82,10 @@ final class SpecApplication {
         }
         if (change != AppliedCompute.Change.OTHER && settled(c, spec, release, () -> c.cluster.isRunning())) {
             applyInPlace(c, spec, release, change);
+        } else if (RestartSwitch.applies(c, spec, release)) {
+            AppliedCompute before = c.applied;
+            restarts.restart(c, spec, release, (target, targetRelease, check) -> applyInFull(c, target, targetRelease,
+                    SpecFields.catalogAsApplied(before.spec(), target), check));
         } else {
             applyInFull(c, spec, release);
         }
@@ -124,6 +132,17 @@ final class SpecApplication {
     }
 
     private void applyInFull(Compute c, ComputeSpec spec, PostgresRelease release) throws Exception {
+        applyInFull(c, spec, release, false, null);
+    }
+
+    /**
+     * @param catalogAsApplied the catalog (owner, database, roles) is known to be as this spec wants: only the release,
+     *                         settings or capacity changed since it was applied in full (a planned restart)
+     * @param check            a running compute's last check before it is recorded and published (a planned restart's
+     *                         health check); null for none
+     */
+    private void applyInFull(Compute c, ComputeSpec spec, PostgresRelease release, boolean catalogAsApplied,
+                             RestartSwitch.Check check) throws Exception {
         boolean unapplied = c.applied == null || !c.applied.matches(spec, release.version());
         BigDecimal cu = ComputeConfig.effectiveCu(spec);
         StepResult.log(log, "ensureDataDirectory", steps.ensureDataDirectory(c, spec, release));
@@ -134,7 +153,9 @@ final class SpecApplication {
             // The platform's own set-up first, at the host's full speed: CREATE DATABASE copies template1 through the
             // WAL, which took 3 s under a 0.25 CU quota and was most of the time to a first query. No tenant can
             // log in before the role exists, so no tenant work runs unlimited.
-            StepResult.log(log, "ensureOwnerRoleAndDatabase", steps.ensureOwnerRoleAndDatabase(c, spec));
+            if (!catalogAsApplied) {
+                StepResult.log(log, "ensureOwnerRoleAndDatabase", steps.ensureOwnerRoleAndDatabase(c, spec));
+            }
             // After the catalog work (which may have had to make a read-only compute writable) and before the cgroup
             // step (a restart into read-only starts a new postmaster, to be enrolled).
             StepResult.log(log, "ensureStorageLimit", steps.ensureStorageLimit(c, spec));
@@ -144,6 +165,11 @@ final class SpecApplication {
                 throw new ComputeFailure("owner cannot log in: " + verified.detail());
             }
             accepting = true;
+            if (check != null) {
+                // Before compute.json and the socket's publication: a target that fails it is never recorded as
+                // applied (a crash now leaves the previous release on record) and never served.
+                check.run(c.cluster, release);
+            }
         } else {
             if (c.cluster.isRunning()) {
                 events.publishEvent(new ComputeStopping(c.id, false));
@@ -158,7 +184,7 @@ final class SpecApplication {
 
     /** Records the spec as applied in full (compute.json first, so a crash before it makes the next pass redo it). */
     private void recordApplied(Compute c, ComputeSpec spec, PostgresRelease release, boolean accepting) {
-        AppliedCompute applied = new AppliedCompute(spec, release.version(), c.restarts);
+        AppliedCompute applied = new AppliedCompute(spec, release.version(), c.restarts, c.refused);
         BigDecimal cu = ComputeConfig.effectiveCu(spec);
         if (!applied.equals(c.applied)) {
             appliedStore.write(applied);

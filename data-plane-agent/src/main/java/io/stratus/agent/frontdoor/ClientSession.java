@@ -49,6 +49,8 @@ final class ClientSession {
     private Channel upstream;
     private SocketAddress upstreamAddress;
     private boolean counted;
+    /** Counted as a startup in flight ({@link SessionCounts#startupBegun}): a planned restart waits for it. */
+    private boolean starting;
     private long cancelKey;
     private boolean keyIssued;
     private boolean relaying;
@@ -98,6 +100,18 @@ final class ClientSession {
             return;
         }
         target = t;
+        if (t.isLocal()) {
+            // Counted as a startup in flight from here, then the compute looked up again: a planned restart withdraws
+            // the compute's socket before it reads the count, so either it waits for this startup or this session
+            // sees the socket gone and waits for the restart like any new one.
+            door.counts().startupBegun(t.databaseId());
+            starting = true;
+            if (door.localSocket(t.databaseId()).isEmpty() && retryable()) {
+                startupOver();
+                retrySoon();
+                return;
+            }
+        }
         SocketAddress address = t.isLocal() ? Transport.unixAddress(t.socket()) : t.remote();
         Bootstrap b = new Bootstrap().group(client.eventLoop())
                 .channel(t.isLocal() ? Transport.unixChannel() : Transport.tcpChannel())
@@ -112,6 +126,7 @@ final class ClientSession {
 
     private void connected(ChannelFuture f, SocketAddress address) {
         if (!f.isSuccess()) {
+            startupOver();
             if (target.isLocal() && retryable()) {
                 // The compute stopped between the routing and the connect: route again (and wake it).
                 retrySoon();
@@ -178,6 +193,7 @@ final class ClientSession {
             framer = new MessageFramer();
             clientFramer = null;
         }
+        startupOver();
         if (counted) {
             door.counts().closed(target.databaseId());
             counted = false;
@@ -248,11 +264,19 @@ final class ClientSession {
             // What the client sent last is delivered before the compute sees the end of the connection.
             u.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
+        startupOver();
         if (counted) {
             door.counts().closed(target.databaseId());
             counted = false;
         }
         door.closed(this);
+    }
+
+    private void startupOver() {
+        if (starting) {
+            starting = false;
+            door.counts().startupEnded(target.databaseId());
+        }
     }
 
     /** Meters what the client sent (before it goes upstream, so a question is queued before its answer comes). */
@@ -436,6 +460,7 @@ final class ClientSession {
                 if (type == PgWire.READY_FOR_QUERY) {
                     startupPhase = false;
                     relaying = true;
+                    startupOver();
                 }
             }
             if (!startupPhase) {

@@ -216,6 +216,11 @@ public class FrontDoor implements SmartLifecycle {
         return cancels;
     }
 
+    /** The compute's socket while it takes connections here (not while it is stopped or in a planned restart). */
+    java.util.Optional<java.nio.file.Path> localSocket(java.util.UUID computeId) {
+        return local.socketOf(computeId);
+    }
+
     SessionCounts counts() {
         return counts;
     }

@@ -1,5 +1,6 @@
 package io.stratus.agent.frontdoor;
 
+import io.stratus.agent.computes.StartupsInFlight;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +13,7 @@ import org.springframework.stereotype.Component;
  * reads them: a session of a few milliseconds counts too.
  */
 @Component
-public class SessionCounts {
+public class SessionCounts implements StartupsInFlight {
 
     private final Map<UUID, Counts> counts = new ConcurrentHashMap<>();
 
@@ -24,6 +25,26 @@ public class SessionCounts {
     private static final class Counts {
         final AtomicLong open = new AtomicLong();
         final AtomicLong opened = new AtomicLong();
+        final AtomicLong starting = new AtomicLong();
+    }
+
+    /** A session reached the compute and its startup (authentication) is under way. */
+    public void startupBegun(UUID computeId) {
+        counts.computeIfAbsent(computeId, id -> new Counts()).starting.incrementAndGet();
+    }
+
+    /** That startup ended: the first ReadyForQuery, an error, or the session closed. */
+    public void startupEnded(UUID computeId) {
+        Counts c = counts.get(computeId);
+        if (c != null) {
+            c.starting.decrementAndGet();
+        }
+    }
+
+    @Override
+    public long of(UUID computeId) {
+        Counts c = counts.get(computeId);
+        return c == null ? 0 : Math.max(0, c.starting.get());
     }
 
     /** A client session reached the compute (called by the front door as it relays one). */
@@ -41,7 +62,7 @@ public class SessionCounts {
         }
     }
 
-    public Snapshot of(UUID computeId) {
+    public Snapshot snapshot(UUID computeId) {
         Counts c = counts.get(computeId);
         return c == null ? Snapshot.NONE : new Snapshot(c.open.get(), c.opened.get());
     }

@@ -160,7 +160,7 @@ public class MetricsSampler implements AutoCloseable {
             return Optional.empty();
         }
         MaintenanceConnection.Counts counts = t.connection.read(compute.cluster(), compute.databaseName());
-        SessionCounts.Snapshot door = frontDoorSessions.of(compute.computeId());
+        SessionCounts.Snapshot door = frontDoorSessions.snapshot(compute.computeId());
         Reading now = new Reading(at, pid, cgroupCpu.isPresent(), cpu.getAsLong(),
                 usage.map(CgroupUsage::cpuPeriods).orElse(0L), usage.map(CgroupUsage::cpuThrottledPeriods).orElse(0L),
                 counts.transactions(), counts.sessions(), door.opened());

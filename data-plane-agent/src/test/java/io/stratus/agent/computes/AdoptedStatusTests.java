@@ -167,7 +167,7 @@ class AdoptedStatusTests {
     private static Compute applied(boolean running, int restarts) {
         Compute c = new Compute(ID);
         ComputeSpec spec = TestSpecs.app().computeId(ID).running(running).build();
-        c.applied = new AppliedCompute(spec, "15.18", restarts);
+        c.applied = new AppliedCompute(spec, "15.18", restarts, null);
         c.restarts = restarts;
         return c;
     }

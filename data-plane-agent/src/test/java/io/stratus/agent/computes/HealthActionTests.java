@@ -162,7 +162,7 @@ class HealthActionTests {
 
     private static Compute applied(ComputeSpec spec) {
         Compute c = new Compute(ID);
-        c.applied = new AppliedCompute(spec, "15.18", 0);
+        c.applied = new AppliedCompute(spec, "15.18", 0, null);
         return c;
     }
 

@@ -45,11 +45,11 @@ class NodeBookTests {
         assertThat(book.observe().observedGeneration()).as("an unwanted compute still listed").isZero();
 
         book.remove(stale.id);
-        ca.applied = new AppliedCompute(spec(a.computeId(), "2"), "15.18", 0);
+        ca.applied = new AppliedCompute(spec(a.computeId(), "2"), "15.18", 0, null);
         book.updateObservedGeneration();
         assertThat(book.observe().observedGeneration()).as("a applied with another CU").isZero();
 
-        ca.applied = new AppliedCompute(spec(a.computeId(), "1.00"), "15.18", 0);
+        ca.applied = new AppliedCompute(spec(a.computeId(), "1.00"), "15.18", 0, null);
         book.updateObservedGeneration();
         assertThat(book.observe().observedGeneration()).isEqualTo(4);
     }
@@ -101,7 +101,7 @@ class NodeBookTests {
 
     private Compute appliedAs(ComputeSpec spec) {
         Compute c = book.getOrAdd(spec.computeId());
-        c.applied = new AppliedCompute(spec, "15.18", 0);
+        c.applied = new AppliedCompute(spec, "15.18", 0, null);
         return c;
     }
 

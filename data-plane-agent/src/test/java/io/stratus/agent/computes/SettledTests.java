@@ -104,7 +104,7 @@ class SettledTests {
         Compute c = new Compute(ID);
         // Never started: the decision reads its release only.
         c.cluster = new PostgresCluster(RELEASE, Path.of("/nonexistent/pgdata"), null);
-        c.applied = new AppliedCompute(RUNNING, RELEASE.version(), 0);
+        c.applied = new AppliedCompute(RUNNING, RELEASE.version(), 0, null);
         c.status = new ComputeStatus(ID, phase, 3, RELEASE.version(), accepting, 0, null,
                 BigDecimal.ONE, "none");
         return c;

@@ -26,7 +26,7 @@ class SpecFieldsTests {
     void theSameSpecChangesNothingAndCuIsComparedByValue() {
         ComputeSpec sameCuWrittenOtherwise = SPEC.toBuilder().cu(new BigDecimal("1.00")).minCu(new BigDecimal("0.250"))
                 .maxCu(new BigDecimal("2.0")).build();
-        AppliedCompute applied = new AppliedCompute(SPEC, "15.18", 0);
+        AppliedCompute applied = new AppliedCompute(SPEC, "15.18", 0, null);
 
         assertThat(SpecFields.changed(SPEC, sameCuWrittenOtherwise)).isEmpty();
         assertThat(applied.changeTo(sameCuWrittenOtherwise, "15.18")).isEqualTo(AppliedCompute.Change.NONE);
@@ -37,12 +37,12 @@ class SpecFieldsTests {
         ComputeSpec more = SPEC.toBuilder().cu(new BigDecimal("1.5")).specVersion(4).build();
 
         assertThat(SpecFields.changed(SPEC, more)).containsExactlyInAnyOrder("cu", "specVersion");
-        assertThat(new AppliedCompute(SPEC, "15.18", 0).changeTo(more, "15.18")).isEqualTo(AppliedCompute.Change.CAPACITY);
+        assertThat(new AppliedCompute(SPEC, "15.18", 0, null).changeTo(more, "15.18")).isEqualTo(AppliedCompute.Change.CAPACITY);
     }
 
     @Test
     void anythingBeyondCuTakesAFullPassAndSoDoesAnotherRelease() {
-        AppliedCompute applied = new AppliedCompute(SPEC, "15.18", 0);
+        AppliedCompute applied = new AppliedCompute(SPEC, "15.18", 0, null);
         ComputeSpec newPassword = SPEC.toBuilder().ownerVerifier("SCRAM-SHA-256$y").cu(new BigDecimal("1.5"))
                 .specVersion(4).build();
         ComputeSpec wider = SPEC.toBuilder().maxCu(new BigDecimal("4")).specVersion(4).build();
