@@ -265,9 +265,9 @@ class BackupApiTests extends BackupTest {
         assertThat(Instant.parse(spec.at("/restore/targetTime").asString())).isEqualTo(between);
         assertThat(spec.at("/restore/backupId").asString()).isNotEqualTo(newer.toString());
         // After the newest: the newest.
-        var latest = api().post(db.tenant().adminKey(), "/v1/databases/" + db.id() + "/restore",
-                ApiClient.json("pointInTime", walAt.toString(), "newDatabaseName", "latest"));
-        assertThat(computeSpec(db.node(), UUID.fromString(latest.at("/database/id").asString()))
+        var atTheEnd = api().post(db.tenant().adminKey(), "/v1/databases/" + db.id() + "/restore",
+                ApiClient.json("pointInTime", latest.toString(), "newDatabaseName", "latest"));
+        assertThat(computeSpec(db.node(), UUID.fromString(atTheEnd.at("/database/id").asString()))
                 .at("/restore/backupId").asString()).isEqualTo(newer.toString());
     }
 
