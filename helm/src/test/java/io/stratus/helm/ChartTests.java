@@ -287,23 +287,25 @@ class ChartTests {
         Map<String, Object> controlPlane = container(chart.get("Deployment", CONTROL_PLANE), "control-plane");
 
         for (Map<String, Object> container : List.of(agent, controlPlane)) {
-            Map<String, Object> env = chart.environment(container);
-            assertThat(env).containsEntry("STRATUS_BACKUPS_STORE_TYPE", "s3")
-                    .containsEntry("STRATUS_BACKUPS_STORE_BUCKET", "stratus-backups")
-                    .containsEntry("STRATUS_BACKUPS_STORE_PREFIX", "prod")
-                    .containsEntry("STRATUS_BACKUPS_STORE_ENDPOINT", "https://minio.example:9000")
-                    .containsEntry("STRATUS_BACKUPS_STORE_PATH_STYLE", "true");
-            // The keys never appear in the pod spec: they come from the Secret.
-            Map<String, Object> secretKey = list(container, "env").stream().map(RenderedChart::cast)
-                    .filter(e -> "STRATUS_BACKUPS_STORE_SECRET_KEY".equals(e.get("name"))).findFirst().orElseThrow();
-            assertThat(str(secretKey, "valueFrom", "secretKeyRef", "name")).isEqualTo("backup-keys");
-            assertThat(str(secretKey, "valueFrom", "secretKeyRef", "key")).isEqualTo("secret-key");
+            // The keys come from a Secret the operator made (not rendered by the chart): read by name, not resolved.
+            Map<String, Map<String, Object>> env = list(container, "env").stream().map(RenderedChart::cast)
+                    .collect(Collectors.toMap(e -> (String) e.get("name"), e -> e));
+            assertThat(env.get("STRATUS_BACKUPS_STORE_TYPE")).containsEntry("value", "s3");
+            assertThat(env.get("STRATUS_BACKUPS_STORE_BUCKET")).containsEntry("value", "stratus-backups");
+            assertThat(env.get("STRATUS_BACKUPS_STORE_PREFIX")).containsEntry("value", "prod");
+            assertThat(env.get("STRATUS_BACKUPS_STORE_ENDPOINT")).containsEntry("value", "https://minio.example:9000");
+            assertThat(env.get("STRATUS_BACKUPS_STORE_PATH_STYLE")).containsEntry("value", "true");
+            for (String key : List.of("ACCESS_KEY", "SECRET_KEY")) {
+                Map<String, Object> ref = env.get("STRATUS_BACKUPS_STORE_" + key);
+                assertThat(ref).doesNotContainKey("value");
+                assertThat(str(ref, "valueFrom", "secretKeyRef", "name")).isEqualTo("backup-keys");
+                assertThat(str(ref, "valueFrom", "secretKeyRef", "key")).isEqualTo(key.toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            }
+            // A misspelt variable is silently ignored by the app.
+            AppSettings settings = container == agent ? AGENT_SETTINGS : CONTROL_PLANE_SETTINGS;
+            assertThat(settings.variables()).containsAll(env.keySet().stream().filter(n -> n.startsWith("STRATUS_"))
+                    .toList());
         }
-        Set<String> agentVariables = stratusVariables(chart, chart.get("DaemonSet", AGENT), "agent");
-        Set<String> cpVariables = stratusVariables(chart, chart.get("Deployment", CONTROL_PLANE), "control-plane");
-        assertThat(AGENT_SETTINGS.variables()).containsAll(agentVariables);
-        assertThat(CONTROL_PLANE_SETTINGS.variables()).containsAll(cpVariables);
-
         values.remove("backups.store.bucket");
         assertRefused(values, "backups.store.bucket is required");
     }
