@@ -74,9 +74,13 @@ class StratusUpTests {
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
                     up.descendants().filter(StratusUpTests::stratusJava).filter(p -> !javas.contains(p)).count() == 2
                             && heartbeatAfter(api, operatorKey, killed));
-            try (Connection c = E2e.connect(db.uri())) {
-                assertThat(c.isValid(2)).isTrue();
-            }
+            // The new agent heartbeats before its front door listens (it opens once the computes are adopted): wait
+            // for the database to answer again, as a client retrying would.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+                try (Connection c = E2e.connect(db.uri())) {
+                    return c.isValid(2);
+                }
+            });
             assertThat(up.isAlive()).isTrue();
         } finally {
             up.destroy(); // SIGTERM, as Ctrl-C's trap handles INT the same way

@@ -50,10 +50,11 @@ class Restores implements DisposableBean {
     RestoreProgress restore(UUID computeId, RestoreSpec spec, String databaseName, String ownerRole, Path pgdata,
                             Runnable whenDone) {
         RestoreProgress now = progress.get(computeId);
-        if (now instanceof RestoreProgress.Failed failed) {
-            // Reported once; the reconciler's next attempt (after its backoff) starts over.
+        if (now instanceof RestoreProgress.Failed || now instanceof RestoreProgress.Done) {
+            // Reported once: a failure's next attempt (after the reconciler's backoff) starts over; once done, the data
+            // directory is there and nobody asks again.
             progress.remove(computeId);
-            return failed;
+            return now;
         }
         if (now != null) {
             return now;

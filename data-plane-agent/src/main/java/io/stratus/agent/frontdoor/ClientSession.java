@@ -497,6 +497,15 @@ final class ClientSession {
                 startupBytes.release();
                 startupBytes = null;
             }
+            if (ctx.channel() == upstream && !closed && !relayedAny && target != null && target.isLocal()
+                    && retryable()) {
+                // Closed before a byte reached the client: a postmaster stopping (a planned restart, a suspend) between
+                // accepting the connection and answering it. The client saw nothing yet: route it again.
+                log.debug("{} closed the connection before answering it; routing again", target);
+                abandonUpstream();
+                retrySoon();
+                return;
+            }
             if (ctx.channel() == upstream && !closed) {
                 // The compute ended the session (an error it sent, a terminate, a crash): so does the client.
                 client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
