@@ -66,9 +66,9 @@ class BackupEndToEndTests {
 
         JsonNode backup = backupAndWait(db, "SUCCEEDED");
         sql(db.uri(), "INSERT INTO orders VALUES (2001, 'second write')");
-        Thread.sleep(500);
-        Instant between = Instant.now();
-        Thread.sleep(500);
+        // The server's clock, which commit timestamps (and so recovery targets) are read with: after 2001, before 2002.
+        Instant between = Instant.parse(rows(db.uri(),
+                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
         sql(db.uri(), "INSERT INTO orders VALUES (2002, 'third write')");
         backupAndWait(db, "SUCCEEDED"); // its WAL switch archives the segment holding both writes
 

@@ -2,6 +2,7 @@ package io.stratus.agent.backups;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.stratus.agent.AgentPaths;
 import io.stratus.agent.ComputeConventions;
@@ -128,9 +129,7 @@ class BackupRestoreTests {
         UUID backupId = UUID.randomUUID();
         backup(source, backupId);
         sql(source, "INSERT INTO entries VALUES (2)");
-        Thread.sleep(300);
-        Instant between = Instant.now();
-        Thread.sleep(300);
+        Instant between = databaseClock(source); // after commit 2 returned, before commit 3 began
         sql(source, "INSERT INTO entries VALUES (3)");
         switchWal(source);
 
@@ -148,9 +147,10 @@ class BackupRestoreTests {
         UUID backupId = UUID.randomUUID();
         backup(source, backupId);
         sql(source, "INSERT INTO entries VALUES (2)");
-        Thread.sleep(100);
-        Instant afterTheLastCommit = Instant.now();
-        Thread.sleep(io.stratus.protocol.WalNames.ARCHIVE_LAG.toMillis() + 200);
+        Instant afterTheLastCommit = databaseClock(source);
+        // The segment must be stored more than ARCHIVE_LAG after the instant: wall time has to pass, whatever the load.
+        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(
+                afterTheLastCommit.plus(io.stratus.protocol.WalNames.ARCHIVE_LAG)));
         switchWal(source);
 
         ComputeSpec restored = restore("quiet_then", source, backupId, afterTheLastCommit);
@@ -183,7 +183,7 @@ class BackupRestoreTests {
     void anIdleDatabasesBackupRestoresAndVerifies() throws Exception {
         ComputeSpec source = create("idle");
         sql(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 50)");
-        Thread.sleep(500); // nothing written since: the backup's last segment is archived only because it asks for it
+        // Nothing written after this: the backup's last segment is archived only because the backup switches it.
 
         UUID backupId = UUID.randomUUID();
         backup(source, backupId);
@@ -236,16 +236,12 @@ class BackupRestoreTests {
 
     private ComputeSpec restore(String name, ComputeSpec source, UUID backupId, Instant target) throws Exception {
         ComputeSpec spec = restoring(name, source, backupId, target);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
             ComputeStatus s = status(reconciler.observe(), spec);
-            if (s.phase() == ComputePhase.RUNNING && s.acceptingLogins()) {
-                return spec;
-            }
             assertThat(s.phase()).as(s.message()).isNotEqualTo(ComputePhase.FAILED);
-            Thread.sleep(100);
-        }
-        throw new AssertionError("restore not running after 120 s: " + status(reconciler.observe(), spec));
+            return s.phase() == ComputePhase.RUNNING && s.acceptingLogins();
+        });
+        return spec;
     }
 
     /** A new compute restored from the source's backup, added to the desired state and applied. */
@@ -266,17 +262,13 @@ class BackupRestoreTests {
     /** A restore that must fail: the compute's failure message. */
     private String restoreFailure(String name, ComputeSpec source, UUID backupId, Instant target) throws Exception {
         ComputeSpec spec = restoring(name, source, backupId, target);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
             ComputeStatus s = status(reconciler.observe(), spec);
             assertThat(s.phase()).as(s.message()).isNotEqualTo(ComputePhase.RUNNING);
-            if (s.phase() == ComputePhase.FAILED) {
-                specs.remove(spec);
-                return s.message();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("restore neither failed nor ran after 120 s");
+            return s.phase() == ComputePhase.FAILED;
+        });
+        specs.remove(spec);
+        return status(reconciler.observe(), spec).message();
     }
 
     private NodeObservation apply() throws Exception {
@@ -308,10 +300,16 @@ class BackupRestoreTests {
             rs.next();
             segment = rs.getString(1);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (store.store().orElseThrow().stat(BackupKeys.walFile(spec.computeId(), segment)).isEmpty()) {
-            assertThat(System.nanoTime()).as("segment %s archived", segment).isLessThan(deadline);
-            Thread.sleep(50);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
+                store.store().orElseThrow().stat(BackupKeys.walFile(spec.computeId(), segment)).isPresent());
+    }
+
+    /** The database server's clock now: what commit timestamps, and so recovery targets, are compared with. */
+    private Instant databaseClock(ComputeSpec spec) throws SQLException {
+        try (Connection c = TestHost.connectToCompute(paths, spec.computeId(), spec.databaseName(), spec.ownerRole(),
+                PASSWORD); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT clock_timestamp()")) {
+            rs.next();
+            return rs.getTimestamp(1).toInstant();
         }
     }
 
